@@ -1,0 +1,53 @@
+/** The CLI's view of the outside world, injectable so commands can be tested in-process. */
+import { readFileSync } from "node:fs";
+
+export interface Output {
+  write(text: string): void;
+  isTTY?: boolean;
+}
+
+export interface CliContext {
+  stdout: Output;
+  stderr: Output;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function defaultContext(): CliContext {
+  return {
+    stdout: { write: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY },
+    stderr: { write: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY },
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+/** Colour only for terminals, and never when NO_COLOR is set (FORCE_COLOR forces it). */
+export function useColor(ctx: CliContext, out: Output): boolean {
+  if (ctx.env["NO_COLOR"] !== undefined && ctx.env["NO_COLOR"] !== "") return false;
+  if (ctx.env["FORCE_COLOR"] !== undefined && ctx.env["FORCE_COLOR"] !== "0") return true;
+  return out.isTTY === true;
+}
+
+export type ReadResult = { ok: true; text: string } | { ok: false; message: string };
+
+/** Reads a source file; a missing or unreadable file is a message, not an exception. */
+export function readSource(path: string): ReadResult {
+  try {
+    return { ok: true, text: readFileSync(path, "utf8") };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : String((error as Error).message);
+    return { ok: false, message: `cannot read '${path}': ${reason}` };
+  }
+}
+
+/** Exit codes, like diff and compilers: 0 fine, 1 problems found, 2 usage or I/O errors. */
+export const EXIT = { ok: 0, problems: 1, usage: 2 } as const;

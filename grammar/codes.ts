@@ -1,0 +1,13 @@
+/** The stable codes of syntax diagnostics (MTSL0xxx). Semantic codes live in compiler/. */
+export const SYNTAX_CODES = {
+  MTSL0001: "unexpected character",
+  MTSL0002: "string never closed or with an invalid escape",
+  MTSL0003: "block comment never closed",
+  MTSL0004: "expected a token but found another",
+  MTSL0005: "unexpected token: none of the forms allowed here starts with it",
+  MTSL0006: "input after the end of the model (a file holds one model)",
+  MTSL0007: "the file has no model",
+  MTSL0008: "number out of range",
+} as const;
+
+export type SyntaxCode = keyof typeof SYNTAX_CODES;
