@@ -1,0 +1,41 @@
+/**
+ * `compile(document)`: semantic checks, then lowering to the graph IR with
+ * shape inference. Returns the IR only when there is no error.
+ */
+import type { Document } from "../grammar/ast.js";
+import type { Diagnostic } from "../grammar/diagnostics.js";
+import { parse } from "../grammar/parse.js";
+import { check, typeModel } from "./check/index.js";
+import { lint } from "./ir/lint.js";
+import type { IrModel } from "./ir/types.js";
+import { lower } from "./lower/lower.js";
+
+export interface CompileResult {
+  ir: IrModel | null;
+  diagnostics: Diagnostic[];
+}
+
+const hasError = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === "error");
+
+export function compile(document: Document): CompileResult {
+  const diagnostics = check(document);
+  if (hasError(diagnostics) || document.model === null) return { ir: null, diagnostics };
+  const typed = typeModel(document.model);
+  const lowered = lower(document.model, typed.model);
+  const all = [...diagnostics, ...lowered.diagnostics];
+  if (lowered.ir) {
+    const problems = lint(lowered.ir);
+    if (problems.length > 0) {
+      throw new Error(`compiler produced an unsound IR (a compiler bug):\n${problems.join("\n")}`);
+    }
+  }
+  return { ir: lowered.ir, diagnostics: all.sort((a, b) => a.span.start.offset - b.span.start.offset) };
+}
+
+/** Parse and compile a source text: syntax errors stop before the checks. */
+export function compileSource(source: string, options: { file?: string } = {}): CompileResult {
+  const parsed = parse(source, options);
+  if (hasError(parsed.diagnostics)) return { ir: null, diagnostics: parsed.diagnostics };
+  const compiled = compile(parsed.document);
+  return { ir: compiled.ir, diagnostics: [...parsed.diagnostics, ...compiled.diagnostics] };
+}

@@ -1,0 +1,160 @@
+/**
+ * The graph IR: plain serialisable data, the single source of truth that the
+ * runtime trains, the code generator emits and the printer prints (through
+ * lifting). Keep it free of classes and of source positions, so that a revision
+ * file written after a merge compiles back to exactly the same IR.
+ *
+ * Shapes leave out the batch dimension: `[H, W, C]` for feature maps (NHWC) and
+ * `[F]` for vectors.
+ */
+
+export const IR_VERSION = 1;
+
+export type Shape = number[];
+
+/** JSON-compatible option values (data source options, loss options). */
+export type IrValue = number | string | boolean | IrValue[];
+
+export type Padding = "same" | "valid";
+export type Initializer = "he_normal" | "he_uniform" | "glorot_normal" | "glorot_uniform" | "lecun_normal" | "zeros";
+export type Activation = "relu" | "leaky_relu" | "elu" | "gelu" | "sigmoid" | "tanh";
+
+/** A parameter or state tensor of a layer. */
+export interface IrWeight {
+  /** Unique within the layer: `kernel`, `bias`, `gamma`, `beta`, `moving_mean`, `conv1.kernel`... */
+  name: string;
+  shape: number[];
+  /** False for batch-norm running statistics (state, not learned by gradients). */
+  trainable: boolean;
+  init: Initializer | "ones" | "zeros";
+}
+
+export type IrLayerOp =
+  | { op: "conv"; filters: number; kernel: number; stride: number; padding: Padding; dilation: number; bias: boolean; init: Initializer }
+  | { op: "bn"; momentum: number; epsilon: number }
+  | { op: "act"; fn: Activation; alpha?: number }
+  | { op: "pool"; mode: "max" | "avg"; size: number; stride: number; padding: Padding }
+  | { op: "gap" }
+  | { op: "dense"; units: number; bias: boolean; init: Initializer }
+  | { op: "dropout"; rate: number }
+  | { op: "flatten" }
+  | { op: "basic"; filters: number; stride: number }
+  | { op: "bottleneck"; filters: number; stride: number; expansion: number }
+  | { op: "upsample"; factor: number; mode: "bilinear" | "nearest" }
+  /** Concatenates, along channels, the output of the instance of `stage` that holds this instance's tasks. */
+  | { op: "concat"; stage: string };
+
+export type IrLayer = IrLayerOp & {
+  inShape: Shape;
+  outShape: Shape;
+  params: number;
+  flops: number;
+  weights: IrWeight[];
+};
+
+/** A backbone stage as declared: the same layers for every instance of it. */
+export interface IrStage {
+  name: string;
+  index: number;
+  layers: IrLayer[];
+  inShape: Shape;
+  outShape: Shape;
+  /** Stages whose output this stage concatenates (skips), in layer order. */
+  skips: string[];
+}
+
+/** One instance of a stage, owned by a group of tasks. */
+export interface IrInstance {
+  /** Stable id: `stage@task+task` with tasks in declaration order, e.g. `dec2@depth+normal`. */
+  id: string;
+  stage: string;
+  tasks: string[];
+  /** The instance (or `input`) whose output feeds this one. */
+  input: string;
+  /** For each concat layer of the stage, the instance that supplies the skip. */
+  skips: string[];
+  params: number;
+  flops: number;
+}
+
+export type TaskKind =
+  | "classification"
+  | "segmentation"
+  | "depth"
+  | "normals"
+  | "edges"
+  | "reconstruction"
+  | "regression";
+
+export interface IrCall {
+  name: string;
+  options: Record<string, IrValue>;
+}
+
+export interface IrTask {
+  name: string;
+  kind: TaskKind;
+  /** The kind's options: `classes` for classification and segmentation, `ignore`, `outputs`... */
+  options: Record<string, IrValue>;
+  /** The data target the task learns. */
+  target: string;
+  loss: IrCall;
+  metrics: string[];
+  weight: number;
+}
+
+export interface IrHead {
+  /** `head@task`. */
+  id: string;
+  task: string;
+  /** The instance of the last stage that holds the task. */
+  input: string;
+  layers: IrLayer[];
+  inShape: Shape;
+  outShape: Shape;
+  params: number;
+  flops: number;
+}
+
+export interface IrStructuralLearning {
+  atEpochs: number[];
+  similarity: { measure: "cka"; debiased: boolean; pool: "gap"; samples: number };
+  threshold: number;
+  init: "fresh" | "average";
+  transfer: { method: "distill"; gate: "channel" | "none"; passes: number[]; lr: number | null };
+  alignment: number;
+  handoff: "mean" | "reset";
+}
+
+export interface IrTrain {
+  epochs: number;
+  batch: number;
+  optimizer: IrCall;
+  schedule: IrCall;
+  seed: number;
+  backend: "auto" | "gpu" | "native" | "onednn" | "wasm" | "cpu";
+  valEvery: number;
+}
+
+export interface IrTotals {
+  params: number;
+  flops: number;
+  /** The same network with one instance of every stage per task (no sharing). */
+  separateParams: number;
+  separateFlops: number;
+}
+
+export interface IrModel {
+  version: typeof IR_VERSION;
+  name: string;
+  input: { name: string; dtype: "f32"; shape: Shape };
+  data: IrCall;
+  tasks: IrTask[];
+  stages: IrStage[];
+  /** In topological order: by stage, then by first task in declaration order. */
+  instances: IrInstance[];
+  heads: IrHead[];
+  structuralLearning: IrStructuralLearning | null;
+  train: IrTrain;
+  totals: IrTotals;
+}
