@@ -21,13 +21,17 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-/** Converts an offset of `source` to a 1-based line and column. */
+/**
+ * Converts an offset of `source` to a 1-based line and column. Line breaks are
+ * `\n`, `\r\n` and a lone `\r`, as the lexer counts them.
+ */
 export function positionAt(source: string, offset: number): Position {
   const clamped = Math.max(0, Math.min(offset, source.length));
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < clamped; i++) {
-    if (source.charCodeAt(i) === 10) {
+    const c = source.charCodeAt(i);
+    if (c === 10 || (c === 13 && source.charCodeAt(i + 1) !== 10)) {
       line++;
       lineStart = i + 1;
     }

@@ -104,3 +104,11 @@ export function lint(ir: IrModel): string[] {
   }
   return problems;
 }
+
+/**
+ * The key of one weight tensor: `owner/layer.weight`, e.g. `enc2@seg/0.conv1.kernel`
+ * or `head@depth/1.bias`. Weights, optimizer state and checkpoints are keyed by it.
+ */
+export function weightKey(owner: string, layerIndex: number, weight: string): string {
+  return `${owner}/${layerIndex}.${weight}`;
+}

@@ -1,0 +1,71 @@
+import { mkdirSync } from "node:fs";
+import { basename, join } from "node:path";
+import { compileSource } from "../../compiler/compile.js";
+import { irToJson } from "../../compiler/ir/json.js";
+import { summarize } from "../../compiler/summary.js";
+import { renderDiagnostic } from "../../grammar/render.js";
+import { writeFileAtomic } from "../../runtime/io/atomic.js";
+import { EXIT, readSource, useColor, type CliContext } from "../io.js";
+import { formatTable, humanCount } from "../table.js";
+
+export type Emit = "ir" | "ts" | "summary";
+
+export interface CompileOptions {
+  out: string;
+  emit: Emit[];
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** The summary table of an IR, as printed by `mtslc compile`. */
+export function summaryTable(ir: Parameters<typeof summarize>[0]): string {
+  const s = summarize(ir);
+  const rows = s.rows.map((r) => [r.id, r.tasks.join(" "), `[${r.outShape.join(", ")}]`, humanCount(r.params), humanCount(r.flops)]);
+  const table = formatTable(["instance", "tasks", "output", "params", "FLOPs"], rows, ["left", "left", "left", "right", "right"]);
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  return (
+    table +
+    `\ntotal: ${humanCount(s.totals.params)} parameters, ${humanCount(s.totals.flops)} FLOPs per sample\n` +
+    `one network per task: ${humanCount(s.totals.separateParams)} parameters, ${humanCount(s.totals.separateFlops)} FLOPs ` +
+    `(this model: ${pct(s.paramRatio)} of the parameters, ${pct(s.flopRatio)} of the FLOPs)\n`
+  );
+}
+
+export async function runCompile(file: string, options: CompileOptions, ctx: CliContext): Promise<number> {
+  const read = readSource(file);
+  if (!read.ok) {
+    ctx.stderr.write(`mtslc: error: ${read.message}\n`);
+    return EXIT.usage;
+  }
+  const result = compileSource(read.text, { file });
+  const color = useColor(ctx, ctx.stderr);
+  for (const d of result.diagnostics) ctx.stderr.write(renderDiagnostic(d, read.text, file, { color }) + "\n\n");
+  if (!result.ir) return EXIT.problems;
+  const ir = result.ir;
+  const name = basename(file).replace(/\.mtsl$/, "");
+  const written: string[] = [];
+  try {
+    mkdirSync(options.out, { recursive: true });
+    if (options.emit.includes("ir")) {
+      const path = join(options.out, `${name}.ir.json`);
+      writeFileAtomic(path, irToJson(ir));
+      written.push(path);
+    }
+    if (options.emit.includes("ts")) {
+      const { generateModelModule } = await import("../../compiler/codegen/generate.js");
+      const path = join(options.out, `${name}.model.ts`);
+      writeFileAtomic(path, await generateModelModule(ir));
+      written.push(path);
+    }
+  } catch (error) {
+    ctx.stderr.write(`mtslc: error: cannot write to '${options.out}': ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
+  if (options.json) {
+    ctx.stdout.write(JSON.stringify({ written, summary: summarize(ir) }, null, 2) + "\n");
+  } else if (!options.quiet) {
+    if (options.emit.includes("summary")) ctx.stdout.write(summaryTable(ir));
+    for (const p of written) ctx.stdout.write(`wrote ${p}\n`);
+  }
+  return EXIT.ok;
+}

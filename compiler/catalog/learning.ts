@@ -1,0 +1,99 @@
+/** The `structural_learning` block: when and how the sharing structure is learned. */
+import {
+  bool,
+  call,
+  int,
+  listOf,
+  named,
+  nonNegativeNum,
+  oneOf,
+  positiveNum,
+  requiredNamed,
+  unitInterval,
+} from "./build.js";
+import type { BlockSpec, CallSpec } from "./types.js";
+
+/** Distillation passes per structural-learning phase in the MTSL code. */
+export const DEFAULT_PASSES: readonly number[] = [1, 1, 2, 2, 2, 2, 4, 4, 8, 8];
+
+/**
+ * Passes used for `n` phases when `passes` is omitted: the first `n` of
+ * {@link DEFAULT_PASSES}, repeating its last value beyond ten phases.
+ */
+export function defaultPasses(n: number): number[] {
+  const last = DEFAULT_PASSES[DEFAULT_PASSES.length - 1] ?? 1;
+  return Array.from({ length: Math.max(0, n) }, (_, i) => DEFAULT_PASSES[i] ?? last);
+}
+
+export const SIMILARITIES: readonly CallSpec[] = [
+  {
+    name: "cka",
+    vocabulary: "similarity",
+    doc: "Linear centred kernel alignment between task features.",
+    params: [
+      named("debiased", bool, true, "Unbiased HSIC estimator (true) or the biased 1/n centring (false)."),
+      named("pool", oneOf("pooling", ["gap"]), "gap", "How feature maps become one vector per sample."),
+      named("samples", int({ min: 4 }), 800, "Training images used to measure similarity."),
+    ],
+  },
+];
+
+export const TRANSFERS: readonly CallSpec[] = [
+  {
+    name: "distill",
+    vocabulary: "transfer",
+    doc: "Distil the removed task layers into the new group layer.",
+    params: [
+      named(
+        "gate",
+        oneOf("gate", ["channel", "none"]),
+        "channel",
+        "Per-teacher channel gate on the student's output, or none.",
+      ),
+      named(
+        "passes",
+        listOf(int({ min: 0 })),
+        DEFAULT_PASSES,
+        "Passes over the training data per phase; one entry per at_epochs entry.",
+      ),
+      named(
+        "lr",
+        positiveNum,
+        undefined,
+        "Learning rate of the distillation optimiser; the training optimiser's when omitted.",
+      ),
+    ],
+  },
+];
+
+export const STRUCTURAL_LEARNING_BLOCK: BlockSpec = {
+  name: "structural_learning",
+  settings: [
+    requiredNamed(
+      "at_epochs",
+      listOf(int({ min: 1 }), { increasing: true, minLength: 1 }),
+      "Epochs after which a structural-learning phase runs.",
+    ),
+    named("similarity", call("similarity"), { call: "cka" }, "How task layers are compared."),
+    named("threshold", unitInterval, 0.8, "Similarity above which task layers merge (tau), in [0, 1]."),
+    named(
+      "init",
+      oneOf("initialisation", ["fresh", "average"]),
+      "fresh",
+      "A group layer starts from the stage's initial weights or the average of the merged layers.",
+    ),
+    named(
+      "transfer",
+      call("transfer"),
+      { call: "distill" },
+      "How merged layers hand their knowledge to the group layer.",
+    ),
+    named("alignment", nonNegativeNum, 0.2, "Weight of the CKA alignment loss between sibling tasks; 0 disables it."),
+    named(
+      "handoff",
+      oneOf("optimiser hand-off", ["mean", "reset"]),
+      "mean",
+      "Group layer's Adam moments: mean of the merged layers' or fresh.",
+    ),
+  ],
+};
