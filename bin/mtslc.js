@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { run } from "../dist/cli/mtslc.js";
-
-process.exitCode = await run(process.argv.slice(2));
+// The installed `mtslc` command: runs the compiled CLI (npm run build writes dist/).
+import "../dist/cli/main.js";

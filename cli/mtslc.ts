@@ -2,9 +2,13 @@
  * `mtslc`: the command line, a thin layer over the library. `run(argv)` returns
  * the exit code instead of exiting, so it can be tested in-process.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { runCheck } from "./commands/check.js";
+import { runCompile, type Emit } from "./commands/compile.js";
+import { runDiffCommand } from "./commands/diff.js";
 import { runFmt } from "./commands/fmt.js";
+import { GRAPH_FORMATS, runGraph, type GraphFormat } from "./commands/graph.js";
+import { runTrain, type TrainCliOptions } from "./commands/train.js";
 import { defaultContext, EXIT, type CliContext } from "./io.js";
 import { packageVersion } from "./version.js";
 
@@ -44,7 +48,68 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       setExit(runFmt(files, opts, ctx));
     });
 
+  program
+    .command("compile")
+    .description("compile a file to the graph IR (JSON) and a typed TypeScript model, and print a summary")
+    .argument("<file>", ".mtsl file")
+    .option("-o, --out <dir>", "output folder", ".")
+    .option("--emit <kinds>", "what to write: a comma list of ir, ts, summary", "ir,ts,summary")
+    .option("--json", "print the summary as JSON")
+    .option("-q, --quiet", "print nothing but errors")
+    .action(async (file: string, opts: { out: string; emit: string; json?: boolean; quiet?: boolean }) => {
+      const emit = opts.emit.split(",").map((e) => e.trim()).filter((e) => e !== "");
+      const bad = emit.filter((e) => !["ir", "ts", "summary"].includes(e));
+      if (bad.length > 0) {
+        ctx.stderr.write(`mtslc compile: unknown --emit kind ${bad.map((b) => `'${b}'`).join(", ")} (expected ir, ts, summary)\n`);
+        setExit(EXIT.usage);
+        return;
+      }
+      setExit(await runCompile(file, { out: opts.out, emit: emit as Emit[], ...(opts.json ? { json: true } : {}), ...(opts.quiet ? { quiet: true } : {}) }, ctx));
+    });
+
+  program
+    .command("graph")
+    .description("draw the sharing tree (svg, dot or mermaid)")
+    .argument("<file>", ".mtsl file")
+    .addOption(new Option("--format <format>", "picture format (default: from -o's extension, else svg)").choices([...GRAPH_FORMATS]))
+    .option("-o, --output <file>", "write to a file instead of stdout")
+    .action(async (file: string, opts: { format?: GraphFormat; output?: string }) => {
+      setExit(await runGraph(file, opts, ctx));
+    });
+
+  program
+    .command("diff")
+    .description("explain what changed between two architectures (exit 0 equal, 1 different, 2 errors)")
+    .argument("<files...>", "OLD.mtsl NEW.mtsl (or, with --git, the 7 arguments git passes to an external diff driver)")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--git", "act as a git external diff driver (see docs/diff.md)")
+    .action((files: string[], opts: { format: "text" | "json"; git?: boolean }) => {
+      setExit(runDiffCommand(files, opts, ctx));
+    });
+
+  program
+    .command("train")
+    .description("train a model; with a structural_learning block, learn its sharing tree too")
+    .argument("<file>", ".mtsl file")
+    .option("-o, --out <dir>", "run folder (default: runs/NAME)")
+    .addOption(new Option("--backend <backend>", "override the file's backend").choices(["auto", "gpu", "native", "onednn", "wasm", "cpu"]))
+    .option("--resume", "continue from the run folder's last checkpoint")
+    .addOption(new Option("--baseline <kind>", "train a baseline of the file instead: stl (one network per task) or one (all shared)").choices(["stl", "one"]))
+    .option("--epochs <n>", "override the number of epochs", (v) => positiveInt(v, "--epochs"))
+    .option("--train-limit <n>", "use only the first n training samples per epoch (smoke runs)", (v) => positiveInt(v, "--train-limit"))
+    .option("-q, --quiet", "print only errors and the final table")
+    .option("--json", "print the final result as JSON")
+    .action(async (file: string, opts: TrainCliOptions) => {
+      setExit(await runTrain(file, opts, ctx));
+    });
+
   return program;
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} needs a whole number >= 1, got '${value}'`);
+  return n;
 }
 
 export async function run(argv: string[], ctx: CliContext = defaultContext()): Promise<number> {

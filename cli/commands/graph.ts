@@ -1,0 +1,75 @@
+/**
+ * `mtslc graph FILE [--format svg|dot|mermaid] [-o OUT]`: the sharing tree as a
+ * picture. Without `--format` the format follows the extension of OUT (`.svg`,
+ * `.dot`/`.gv`, `.mmd`/`.mermaid`), else SVG. Without `-o` the picture goes to
+ * stdout. Exit 0 written, 1 the file has errors, 2 unreadable file, bad format
+ * or unwritable output.
+ */
+import { extname } from "node:path";
+import { compileSource } from "../../compiler/compile.js";
+import { graphDot } from "../../compiler/graph/dot.js";
+import { graphMermaid } from "../../compiler/graph/mermaid.js";
+import { graphSvg } from "../../compiler/graph/svg.js";
+import type { IrModel } from "../../compiler/ir/types.js";
+import { renderDiagnostic } from "../../grammar/render.js";
+import { writeFileAtomic } from "../../runtime/io/atomic.js";
+import { EXIT, readSource, useColor, type CliContext } from "../io.js";
+
+export type GraphFormat = "svg" | "dot" | "mermaid";
+export const GRAPH_FORMATS: readonly GraphFormat[] = ["svg", "dot", "mermaid"];
+
+export interface GraphOptions {
+  format?: GraphFormat;
+  /** Output file (`-o`); stdout when absent. */
+  output?: string;
+}
+
+const BY_EXTENSION: Record<string, GraphFormat> = { ".svg": "svg", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid" };
+
+/** The format to write: `--format`, else the output file's extension, else SVG. */
+export function graphFormat(options: GraphOptions): GraphFormat {
+  if (options.format) return options.format;
+  const ext = options.output ? extname(options.output).toLowerCase() : "";
+  return BY_EXTENSION[ext] ?? "svg";
+}
+
+/** The picture of `ir` in `format`. */
+export async function renderGraph(ir: IrModel, format: GraphFormat): Promise<string> {
+  switch (format) {
+    case "dot":
+      return graphDot(ir);
+    case "mermaid":
+      return graphMermaid(ir);
+    case "svg":
+      return graphSvg(ir);
+  }
+}
+
+export async function runGraph(file: string, options: GraphOptions, ctx: CliContext): Promise<number> {
+  if (options.format !== undefined && !GRAPH_FORMATS.includes(options.format)) {
+    ctx.stderr.write(`mtslc graph: unknown format '${String(options.format)}' (expected ${GRAPH_FORMATS.join(", ")})\n`);
+    return EXIT.usage;
+  }
+  const read = readSource(file);
+  if (!read.ok) {
+    ctx.stderr.write(`mtslc: error: ${read.message}\n`);
+    return EXIT.usage;
+  }
+  const result = compileSource(read.text, { file });
+  const color = useColor(ctx, ctx.stderr);
+  for (const d of result.diagnostics) ctx.stderr.write(renderDiagnostic(d, read.text, file, { color }) + "\n\n");
+  if (!result.ir) return EXIT.problems;
+  const picture = await renderGraph(result.ir, graphFormat(options));
+  if (options.output === undefined) {
+    ctx.stdout.write(picture);
+    return EXIT.ok;
+  }
+  try {
+    writeFileAtomic(options.output, picture);
+  } catch (error) {
+    ctx.stderr.write(`mtslc: error: cannot write '${options.output}': ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
+  ctx.stdout.write(`wrote ${options.output}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,141 @@
+/**
+ * What every IR layer computes, in TensorFlow.js (NHWC, float32). The generated
+ * TypeScript model (compiler/codegen) emits the same computations; tests check
+ * that both give the same outputs from the same weights.
+ *
+ * Batch norm: in training mode it normalises with the batch's mean and biased
+ * variance and records an update of the running statistics (applied by the
+ * caller after the step): running = momentum * running + (1 - momentum) * batch,
+ * with the unbiased batch variance as PyTorch does. In inference mode it uses the
+ * running statistics.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { IrLayer } from "../../compiler/ir/types.js";
+
+export type WeightLookup = (name: string) => tf.Tensor;
+
+/** A running-statistics update produced by batch norm in training mode. */
+export interface StatUpdate {
+  name: string;
+  value: tf.Tensor;
+}
+
+export interface LayerContext {
+  training: boolean;
+  /** The skip tensor for a concat layer. */
+  skip?: tf.Tensor;
+  /** Collects batch-norm running-statistics updates in training mode. */
+  updates?: StatUpdate[];
+  /** Seed for dropout masks in training mode. */
+  dropoutSeed?: number;
+}
+
+function batchNorm(
+  x: tf.Tensor,
+  w: WeightLookup,
+  prefix: string,
+  momentum: number,
+  epsilon: number,
+  ctx: LayerContext,
+): tf.Tensor {
+  const gamma = w(`${prefix}gamma`);
+  const beta = w(`${prefix}beta`);
+  if (!ctx.training) {
+    return tf.batchNorm(x, w(`${prefix}moving_mean`), w(`${prefix}moving_variance`), beta, gamma, epsilon);
+  }
+  const axes = x.rank === 4 ? [0, 1, 2] : [0];
+  const { mean, variance } = tf.moments(x, axes);
+  if (ctx.updates) {
+    const n = axes.reduce((p, a) => p * (x.shape[a] as number), 1);
+    const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
+    const m = w(`${prefix}moving_mean`);
+    const v = w(`${prefix}moving_variance`);
+    ctx.updates.push({ name: `${prefix}moving_mean`, value: tf.keep(tf.add(tf.mul(m, momentum), tf.mul(mean, 1 - momentum))) });
+    ctx.updates.push({ name: `${prefix}moving_variance`, value: tf.keep(tf.add(tf.mul(v, momentum), tf.mul(unbiased, 1 - momentum))) });
+  }
+  return tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
+}
+
+function gelu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
+}
+
+function conv(x: tf.Tensor4D, kernel: tf.Tensor, stride: number, padding: "same" | "valid", dilation = 1): tf.Tensor4D {
+  return tf.conv2d(x, kernel as tf.Tensor4D, stride, padding, "NHWC", dilation);
+}
+
+const BN_MOMENTUM = 0.9;
+const BN_EPSILON = 1e-5;
+
+/** Applies one IR layer. `w(name)` returns the layer's weight of that name. */
+export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: LayerContext): tf.Tensor {
+  switch (layer.op) {
+    case "conv": {
+      const y = conv(x as tf.Tensor4D, w("kernel"), layer.stride, layer.padding, layer.dilation);
+      return layer.bias ? tf.add(y, w("bias")) : y;
+    }
+    case "bn":
+      return batchNorm(x, w, "", layer.momentum, layer.epsilon, ctx);
+    case "act":
+      switch (layer.fn) {
+        case "relu":
+          return tf.relu(x);
+        case "leaky_relu":
+          return tf.leakyRelu(x, layer.alpha ?? 0.2);
+        case "elu":
+          return tf.elu(x);
+        case "gelu":
+          return gelu(x);
+        case "sigmoid":
+          return tf.sigmoid(x);
+        case "tanh":
+          return tf.tanh(x);
+      }
+      break;
+    case "pool":
+      return layer.mode === "max"
+        ? tf.maxPool(x as tf.Tensor4D, layer.size, layer.stride, layer.padding)
+        : tf.avgPool(x as tf.Tensor4D, layer.size, layer.stride, layer.padding);
+    case "gap":
+      return tf.mean(x, [1, 2]);
+    case "flatten":
+      return tf.reshape(x, [x.shape[0] as number, -1]);
+    case "dense": {
+      const y = tf.matMul(x as tf.Tensor2D, w("kernel") as tf.Tensor2D);
+      return layer.bias ? tf.add(y, w("bias")) : y;
+    }
+    case "dropout":
+      return ctx.training && layer.rate > 0 ? tf.dropout(x, layer.rate, undefined, ctx.dropoutSeed) : x;
+    case "basic": {
+      const x4 = x as tf.Tensor4D;
+      let y = conv(x4, w("conv1.kernel"), layer.stride, "same");
+      y = tf.relu(batchNorm(y, w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
+      y = conv(y, w("conv2.kernel"), 1, "same");
+      const main = batchNorm(y, w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx);
+      const shortcut = layer.outShape[2] !== layer.inShape[2] || layer.stride !== 1
+        ? batchNorm(conv(x4, w("shortcut.kernel"), layer.stride, "same"), w, "shortcut_bn.", BN_MOMENTUM, BN_EPSILON, ctx)
+        : x4;
+      return tf.relu(tf.add(main, shortcut));
+    }
+    case "bottleneck": {
+      const x4 = x as tf.Tensor4D;
+      let y = tf.relu(batchNorm(conv(x4, w("conv1.kernel"), 1, "same"), w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
+      y = tf.relu(batchNorm(conv(y, w("conv2.kernel"), layer.stride, "same"), w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
+      const main = batchNorm(conv(y, w("conv3.kernel"), 1, "same"), w, "bn3.", BN_MOMENTUM, BN_EPSILON, ctx);
+      const shortcut = layer.outShape[2] !== layer.inShape[2] || layer.stride !== 1
+        ? batchNorm(conv(x4, w("shortcut.kernel"), layer.stride, "same"), w, "shortcut_bn.", BN_MOMENTUM, BN_EPSILON, ctx)
+        : x4;
+      return tf.relu(tf.add(main, shortcut));
+    }
+    case "upsample": {
+      const size: [number, number] = [layer.outShape[0]!, layer.outShape[1]!];
+      return layer.mode === "bilinear"
+        ? tf.image.resizeBilinear(x as tf.Tensor4D, size, false, true)
+        : tf.image.resizeNearestNeighbor(x as tf.Tensor4D, size, false, true);
+    }
+    case "concat":
+      if (!ctx.skip) throw new Error(`concat(${layer.stage}) applied without its skip tensor`);
+      return tf.concat([x, ctx.skip], 3);
+  }
+  throw new Error(`unknown layer op ${(layer as { op: string }).op}`);
+}

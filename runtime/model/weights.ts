@@ -1,0 +1,115 @@
+/**
+ * The weights of a network, keyed by stable names (`owner/layer.weight`, see
+ * compiler/ir/lint.ts `weightKey`), held as TensorFlow.js variables. Structural
+ * changes add and remove owners; every other weight stays untouched.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { weightKey } from "../../compiler/ir/lint.js";
+import type { IrLayer, IrModel } from "../../compiler/ir/types.js";
+import { initialValues } from "./init.js";
+
+export interface WeightOwner {
+  /** Instance id (`enc2@seg+depth`) or head id (`head@seg`). */
+  id: string;
+  /** What the initial values derive from: the stage name, or the head id. */
+  scope: string;
+  layers: IrLayer[];
+}
+
+/** Every owner of weights in an IR: stage instances, then heads. */
+export function weightOwners(ir: IrModel): WeightOwner[] {
+  const stages = new Map(ir.stages.map((s) => [s.name, s]));
+  return [
+    ...ir.instances.map((i) => ({ id: i.id, scope: i.stage, layers: stages.get(i.stage)!.layers })),
+    ...ir.heads.map((h) => ({ id: h.id, scope: h.id, layers: h.layers })),
+  ];
+}
+
+export class WeightStore {
+  private readonly vars = new Map<string, tf.Variable>();
+  private readonly trainable = new Set<string>();
+
+  constructor(readonly seed: number) {}
+
+  /** Creates the weights of every owner in `ir` that the store does not hold yet. */
+  static forIr(ir: IrModel, seed: number): WeightStore {
+    const store = new WeightStore(seed);
+    for (const owner of weightOwners(ir)) store.addOwner(owner);
+    return store;
+  }
+
+  /** Adds an owner's weights with their initial values (the scope's, shared by every copy). */
+  addOwner(owner: WeightOwner): void {
+    owner.layers.forEach((layer, j) => {
+      for (const w of layer.weights) {
+        const key = weightKey(owner.id, j, w.name);
+        if (this.vars.has(key)) continue;
+        const values = initialValues(this.seed, owner.scope, j, w);
+        this.vars.set(key, tf.variable(tf.tensor(values, w.shape, "float32"), w.trainable, key));
+        if (w.trainable) this.trainable.add(key);
+      }
+    });
+  }
+
+  /** Removes and disposes every weight of an owner. */
+  removeOwner(ownerId: string): void {
+    for (const key of this.keysOf(ownerId)) {
+      this.vars.get(key)!.dispose();
+      this.vars.delete(key);
+      this.trainable.delete(key);
+    }
+  }
+
+  keysOf(ownerId: string): string[] {
+    return [...this.vars.keys()].filter((k) => k.startsWith(`${ownerId}/`));
+  }
+
+  has(key: string): boolean {
+    return this.vars.has(key);
+  }
+
+  get(key: string): tf.Variable {
+    const v = this.vars.get(key);
+    if (!v) throw new Error(`no weight named ${key}`);
+    return v;
+  }
+
+  /** Overwrites a weight's value (shape must match). */
+  assign(key: string, value: tf.Tensor): void {
+    this.get(key).assign(value);
+  }
+
+  keys(): string[] {
+    return [...this.vars.keys()];
+  }
+
+  trainableKeys(): string[] {
+    return [...this.vars.keys()].filter((k) => this.trainable.has(k));
+  }
+
+  isTrainable(key: string): boolean {
+    return this.trainable.has(key);
+  }
+
+  /** Values of every weight as plain arrays, for checkpoints and comparisons. */
+  snapshot(): Map<string, { shape: number[]; values: Float32Array }> {
+    const out = new Map<string, { shape: number[]; values: Float32Array }>();
+    for (const [k, v] of this.vars) out.set(k, { shape: [...v.shape], values: v.dataSync() as Float32Array });
+    return out;
+  }
+
+  /** Sets weights from a snapshot; every key must exist with the same shape. */
+  load(snapshot: Map<string, { shape: number[]; values: Float32Array }>): void {
+    for (const [k, { shape, values }] of snapshot) {
+      const v = this.get(k);
+      if (v.shape.join(",") !== shape.join(",")) throw new Error(`weight ${k}: shape [${shape}] does not match [${v.shape}]`);
+      v.assign(tf.tensor(values, shape, "float32"));
+    }
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+    this.vars.clear();
+    this.trainable.clear();
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Optimisers with state keyed by weight name, so that structural changes can
+ * add, remove and merge the state of single layers, and checkpoints can store it.
+ *
+ * Adam follows PyTorch's `torch.optim.Adam` (weight decay is an L2 term added to
+ * the gradient, bias-corrected moments, one step count per weight). SGD follows
+ * `torch.optim.SGD` (momentum buffer b = mu * b + g, no dampening; Nesterov uses
+ * g + mu * b).
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { IrCall } from "../../compiler/ir/types.js";
+
+export interface SlotState {
+  /** Steps taken by this weight. */
+  step: number;
+  /** Adam: first and second moments; SGD: the momentum buffer in `m`. */
+  m: tf.Tensor | null;
+  v: tf.Tensor | null;
+}
+
+export interface SerializedSlot {
+  step: number;
+  m: Float32Array | null;
+  v: Float32Array | null;
+  shape: number[];
+}
+
+export interface Optimizer {
+  readonly name: "adam" | "sgd";
+  /** Applies one update with learning rate `lr` to each variable from its gradient. */
+  apply(grads: Map<string, tf.Tensor>, vars: (key: string) => tf.Variable, lr: number): void;
+  /** The state of one weight, or undefined before its first step. */
+  slot(key: string): SlotState | undefined;
+  setSlot(key: string, slot: SlotState): void;
+  deleteSlot(key: string): void;
+  keys(): string[];
+  serialize(): Map<string, SerializedSlot>;
+  restore(state: Map<string, SerializedSlot>): void;
+  dispose(): void;
+}
+
+abstract class KeyedOptimizer implements Optimizer {
+  abstract readonly name: "adam" | "sgd";
+  protected readonly slots = new Map<string, SlotState>();
+
+  abstract apply(grads: Map<string, tf.Tensor>, vars: (key: string) => tf.Variable, lr: number): void;
+
+  slot(key: string): SlotState | undefined {
+    return this.slots.get(key);
+  }
+
+  setSlot(key: string, slot: SlotState): void {
+    this.deleteSlot(key);
+    this.slots.set(key, slot);
+  }
+
+  deleteSlot(key: string): void {
+    const s = this.slots.get(key);
+    if (!s) return;
+    s.m?.dispose();
+    s.v?.dispose();
+    this.slots.delete(key);
+  }
+
+  keys(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  serialize(): Map<string, SerializedSlot> {
+    const out = new Map<string, SerializedSlot>();
+    for (const [k, s] of this.slots) {
+      out.set(k, {
+        step: s.step,
+        m: s.m ? (s.m.dataSync() as Float32Array) : null,
+        v: s.v ? (s.v.dataSync() as Float32Array) : null,
+        shape: s.m ? [...s.m.shape] : [],
+      });
+    }
+    return out;
+  }
+
+  restore(state: Map<string, SerializedSlot>): void {
+    this.dispose();
+    for (const [k, s] of state) {
+      this.slots.set(k, {
+        step: s.step,
+        m: s.m ? tf.keep(tf.tensor(s.m, s.shape, "float32")) : null,
+        v: s.v ? tf.keep(tf.tensor(s.v, s.shape, "float32")) : null,
+      });
+    }
+  }
+
+  dispose(): void {
+    for (const k of [...this.slots.keys()]) this.deleteSlot(k);
+  }
+}
+
+export class Adam extends KeyedOptimizer {
+  readonly name = "adam" as const;
+  constructor(
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-8,
+    readonly weightDecay = 0,
+  ) {
+    super();
+  }
+
+  apply(grads: Map<string, tf.Tensor>, vars: (key: string) => tf.Variable, lr: number): void {
+    for (const [key, grad] of grads) {
+      const variable = vars(key);
+      const old = this.slots.get(key);
+      const step = (old?.step ?? 0) + 1;
+      const [m, v] = tf.tidy(() => {
+        const g = this.weightDecay > 0 ? tf.add(grad, tf.mul(variable, this.weightDecay)) : grad;
+        const m1 = old?.m ? tf.add(tf.mul(old.m, this.beta1), tf.mul(g, 1 - this.beta1)) : tf.mul(g, 1 - this.beta1);
+        const v1 = old?.v
+          ? tf.add(tf.mul(old.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2))
+          : tf.mul(tf.square(g), 1 - this.beta2);
+        const c1 = 1 - Math.pow(this.beta1, step);
+        const c2 = 1 - Math.pow(this.beta2, step);
+        const denom = tf.add(tf.div(tf.sqrt(v1), Math.sqrt(c2)), this.epsilon);
+        variable.assign(tf.sub(variable, tf.mul(tf.div(m1, denom), lr / c1)));
+        return [m1, v1];
+      });
+      old?.m?.dispose();
+      old?.v?.dispose();
+      this.slots.set(key, { step, m: m!, v: v! });
+    }
+  }
+}
+
+export class Sgd extends KeyedOptimizer {
+  readonly name = "sgd" as const;
+  constructor(
+    readonly momentum = 0.9,
+    readonly weightDecay = 0,
+    readonly nesterov = false,
+  ) {
+    super();
+  }
+
+  apply(grads: Map<string, tf.Tensor>, vars: (key: string) => tf.Variable, lr: number): void {
+    for (const [key, grad] of grads) {
+      const variable = vars(key);
+      const old = this.slots.get(key);
+      const step = (old?.step ?? 0) + 1;
+      if (this.momentum === 0) {
+        tf.tidy(() => {
+          const g = this.weightDecay > 0 ? tf.add(grad, tf.mul(variable, this.weightDecay)) : grad;
+          variable.assign(tf.sub(variable, tf.mul(g, lr)));
+        });
+        this.slots.set(key, { step, m: null, v: null });
+        continue;
+      }
+      const buffer = tf.tidy(() => {
+        const g = this.weightDecay > 0 ? tf.add(grad, tf.mul(variable, this.weightDecay)) : grad;
+        const b = old?.m ? tf.add(tf.mul(old.m, this.momentum), g) : tf.clone(g);
+        const d = this.nesterov ? tf.add(g, tf.mul(b, this.momentum)) : b;
+        variable.assign(tf.sub(variable, tf.mul(d, lr)));
+        return b;
+      });
+      old?.m?.dispose();
+      this.slots.set(key, { step, m: buffer, v: null });
+    }
+  }
+}
+
+/** The optimiser an IR's `train.optimizer` names. Returns it and its base learning rate. */
+export function createOptimizer(call: IrCall): { optimizer: Optimizer; lr: number } {
+  const o = call.options;
+  const n = (k: string, d: number): number => (typeof o[k] === "number" ? (o[k] as number) : d);
+  if (call.name === "sgd") {
+    return { optimizer: new Sgd(n("momentum", 0.9), n("weight_decay", 0), o["nesterov"] === true), lr: n("lr", 0.01) };
+  }
+  if (call.name === "adam") {
+    return {
+      optimizer: new Adam(n("beta1", 0.9), n("beta2", 0.999), n("epsilon", 1e-8), n("weight_decay", 0)),
+      lr: n("lr", 1e-4),
+    };
+  }
+  throw new Error(`unknown optimizer ${call.name}`);
+}

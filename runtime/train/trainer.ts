@@ -1,0 +1,272 @@
+/**
+ * The training loop for a fixed or changing architecture. A `Trainer` holds the
+ * run's state (IR, weights, optimiser, epoch) so structural learning can change
+ * the architecture between epochs while every other weight and optimiser slot
+ * stays as it is.
+ *
+ * Determinism: the data order of epoch e depends only on (seed, e) and dropout
+ * masks on (seed, epoch, step), so a run resumed from the checkpoint written
+ * after epoch e continues exactly as an uninterrupted one would.
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { irToJson } from "../../compiler/ir/json.js";
+import type { IrModel } from "../../compiler/ir/types.js";
+import { batchIndices } from "../data/dataset.js";
+import type { Dataset } from "../data/types.js";
+import { MtslError } from "../errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { forward, type ForwardResult } from "../model/network.js";
+import type { StatUpdate } from "../model/ops.js";
+import { WeightStore } from "../model/weights.js";
+import { readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import { evaluateSplit, type SplitScores } from "./evaluate.js";
+import { createOptimizer, type Optimizer } from "./optimizer.js";
+import { learningRate } from "./schedule.js";
+import { bindTask, type BoundTask } from "./tasks.js";
+
+export interface EpochRecord {
+  epoch: number;
+  lr: number;
+  seconds: number;
+  samplesPerSecond: number;
+  backend: string;
+  train: SplitScores;
+  val?: SplitScores;
+  /** Extra per-epoch facts (e.g. the alignment loss). */
+  extra?: Record<string, number>;
+}
+
+export type TrainEvent =
+  | { type: "start"; epoch: number; epochs: number; stepsPerEpoch: number; resumed: boolean }
+  | { type: "step"; epoch: number; step: number; steps: number; losses: Record<string, number>; samplesPerSecond: number }
+  | { type: "epoch"; record: EpochRecord }
+  | { type: "checkpoint"; path: string; epoch: number }
+  | { type: "message"; text: string };
+
+/** Extension points used by structural learning. */
+export interface TrainerHooks {
+  /** An extra loss term added to the task losses in a training step (e.g. alignment). */
+  extraLoss?(trainer: Trainer, result: ForwardResult): tf.Scalar | null;
+  /** Runs after an epoch's training and validation, before its checkpoint. */
+  afterEpoch?(trainer: Trainer, record: EpochRecord): Promise<void>;
+  /** State saved in (and restored from) checkpoints. */
+  saveState?(): unknown;
+  restoreState?(state: unknown): void;
+}
+
+export interface TrainOptions {
+  outDir: string;
+  dataset: Dataset;
+  backend: string;
+  resume?: boolean;
+  /** Train at most this many epochs in this call (tests). */
+  stopAfterEpochs?: number;
+  /** Use at most this many training samples per epoch (tests, smoke runs). */
+  trainLimit?: number;
+  onEvent?: (event: TrainEvent) => void;
+  hooks?: TrainerHooks;
+}
+
+export const CHECKPOINT_FILE = "checkpoint.ckpt";
+export const METRICS_FILE = "metrics.jsonl";
+
+export class Trainer {
+  ir: IrModel;
+  store: WeightStore;
+  optimizer: Optimizer;
+  readonly baseLr: number;
+  /** Epochs completed. */
+  epoch = 0;
+  tasks: BoundTask[];
+  readonly records: EpochRecord[] = [];
+
+  constructor(
+    ir: IrModel,
+    readonly options: TrainOptions,
+  ) {
+    this.ir = ir;
+    this.store = WeightStore.forIr(ir, ir.train.seed);
+    const { optimizer, lr } = createOptimizer(ir.train.optimizer);
+    this.optimizer = optimizer;
+    this.baseLr = lr;
+    this.tasks = ir.tasks.map((t) => bindTask(t, options.dataset.description));
+    const [h, w, c] = options.dataset.description.inputShape;
+    const want = ir.input.shape;
+    if (want[0] !== h || want[1] !== w || want[2] !== c) {
+      throw new MtslError("MTSL3003", `the model's input is [${want.join(", ")}] but the data's images are [${h}, ${w}, ${c}]`, {
+        expected: `[${want.join(", ")}]`,
+        found: `[${h}, ${w}, ${c}]`,
+      });
+    }
+  }
+
+  get checkpointPath(): string {
+    return join(this.options.outDir, CHECKPOINT_FILE);
+  }
+
+  private emit(event: TrainEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  /** Restores the run from its latest checkpoint. */
+  resume(path = this.checkpointPath): void {
+    const ckpt = readCheckpoint<{ records?: EpochRecord[]; hooks?: unknown }>(path);
+    this.ir = ckpt.ir;
+    this.store.dispose();
+    this.store = WeightStore.forIr(ckpt.ir, ckpt.ir.train.seed);
+    this.store.load(ckpt.weights);
+    this.optimizer.restore(ckpt.optimizer.slots);
+    this.epoch = ckpt.epoch;
+    this.tasks = this.ir.tasks.map((t) => bindTask(t, this.options.dataset.description));
+    this.records.splice(0, this.records.length, ...(ckpt.state.records ?? []));
+    this.options.hooks?.restoreState?.(ckpt.state.hooks);
+  }
+
+  saveCheckpoint(path = this.checkpointPath): void {
+    writeCheckpoint(path, {
+      ir: this.ir,
+      epoch: this.epoch,
+      weights: this.store.snapshot(),
+      optimizer: { name: this.optimizer.name, slots: this.optimizer.serialize() },
+      state: { records: this.records, hooks: this.options.hooks?.saveState?.() },
+    });
+    this.emit({ type: "checkpoint", path, epoch: this.epoch });
+  }
+
+  private writeMetrics(): void {
+    const text = this.records.map((r) => JSON.stringify(r)).join("\n") + (this.records.length ? "\n" : "");
+    writeFileAtomic(join(this.options.outDir, METRICS_FILE), text);
+  }
+
+  /** One optimisation step on a batch; returns each task's loss. */
+  step(batchIndicesList: ArrayLike<number>, lr: number, dropoutSeed: number, metrics?: Map<string, ReturnType<BoundTask["newMetrics"]>>): Record<string, number> {
+    const dataset = this.options.dataset;
+    const batch = dataset.getBatch("train", batchIndicesList);
+    const shape = this.ir.input.shape as [number, number, number];
+    const updates: StatUpdate[] = [];
+    const taskLosses = new Map<string, tf.Scalar>();
+    const kept: tf.Tensor[] = [];
+    const x = tf.tensor4d(batch.images, [batch.size, ...shape]);
+    const targets = new Map(this.tasks.map((t) => [t.task.name, t.targetTensor(batch, shape)]));
+    const trainable = this.store.trainableKeys().map((k) => this.store.get(k));
+    const { value, grads } = tf.variableGrads(() => {
+      const result = forward(this.ir, this.store, x, { training: true, updates, dropoutSeed });
+      let total: tf.Scalar = tf.scalar(0);
+      for (const t of this.tasks) {
+        const pred = result.outputs.get(t.task.name)!;
+        const l = t.loss(pred, targets.get(t.task.name)!);
+        taskLosses.set(t.task.name, tf.keep(l));
+        if (metrics) kept.push(tf.keep(pred));
+        total = tf.add(total, tf.mul(l, t.task.weight));
+      }
+      const extra = this.options.hooks?.extraLoss?.(this, result);
+      if (extra) total = tf.add(total, extra);
+      return total;
+    }, trainable);
+    const losses: Record<string, number> = {};
+    for (const [name, l] of taskLosses) {
+      const v = l.dataSync()[0]!;
+      losses[name] = v;
+      if (!Number.isFinite(v)) {
+        this.disposeAll([value, x, ...taskLosses.values(), ...targets.values(), ...kept, ...Object.values(grads), ...updates.map((u) => u.value)]);
+        throw new MtslError("MTSL3201", `the loss of task '${name}' became ${v} at epoch ${this.epoch + 1}; training stopped, the last good checkpoint is kept`);
+      }
+    }
+    this.optimizer.apply(new Map(Object.entries(grads)), (k) => this.store.get(k), lr);
+    for (const u of updates) this.store.assign(u.name, u.value);
+    if (metrics) {
+      this.tasks.forEach((t, i) => metrics.get(t.task.name)!.update(kept[i]!, targets.get(t.task.name)!));
+    }
+    this.disposeAll([value, x, ...taskLosses.values(), ...targets.values(), ...kept, ...Object.values(grads), ...updates.map((u) => u.value)]);
+    return losses;
+  }
+
+  private disposeAll(tensors: tf.Tensor[]): void {
+    for (const t of tensors) if (!t.isDisposed) t.dispose();
+  }
+
+  /** Trains one epoch (the next one), validates, runs hooks, checkpoints. */
+  async runEpoch(): Promise<EpochRecord> {
+    const e = this.epoch;
+    const { train } = this.ir;
+    const dataset = this.options.dataset;
+    const lr = learningRate(train.schedule, this.baseLr, e, train.epochs);
+    const n = Math.min(dataset.splits.train.size, this.options.trainLimit ?? Infinity);
+    const batches = batchIndices(n, train.batch, { shuffle: true, seed: train.seed, epoch: e });
+    const metrics = new Map(this.tasks.map((t) => [t.task.name, t.newMetrics()]));
+    const sums = new Map(this.tasks.map((t) => [t.task.name, 0]));
+    const started = performance.now();
+    let samples = 0;
+    for (const [s, indices] of batches.entries()) {
+      const losses = this.step(indices, lr, train.seed * 1_000_003 + e * 100_003 + s, metrics);
+      samples += indices.length;
+      for (const [k, v] of Object.entries(losses)) sums.set(k, sums.get(k)! + v * indices.length);
+      const elapsed = (performance.now() - started) / 1000;
+      this.emit({ type: "step", epoch: e + 1, step: s + 1, steps: batches.length, losses, samplesPerSecond: samples / elapsed });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const trainScores: SplitScores = {};
+    for (const t of this.tasks) {
+      const m = metrics.get(t.task.name)!.result();
+      const scores: Record<string, number> = { loss: sums.get(t.task.name)! / Math.max(1, samples) };
+      for (const name of t.task.metrics) if (name in m) scores[name] = m[name]!;
+      trainScores[t.task.name] = scores;
+    }
+    this.epoch = e + 1;
+    const record: EpochRecord = {
+      epoch: this.epoch,
+      lr,
+      seconds,
+      samplesPerSecond: samples / seconds,
+      backend: this.options.backend,
+      train: trainScores,
+    };
+    if (this.epoch % train.valEvery === 0 || this.epoch === train.epochs) {
+      record.val = evaluateSplit(this.ir, this.store, dataset, "val", this.tasks, { batch: Math.max(train.batch, 32) });
+    }
+    await this.options.hooks?.afterEpoch?.(this, record);
+    this.records.push(record);
+    this.emit({ type: "epoch", record });
+    this.writeMetrics();
+    this.saveCheckpoint();
+    return record;
+  }
+
+  /** Rebinds tasks after the IR changed (structural learning keeps the tasks, but this keeps it honest). */
+  rebind(): void {
+    this.tasks = this.ir.tasks.map((t) => bindTask(t, this.options.dataset.description));
+  }
+
+  /** Trains until the file's epoch count (or `stopAfterEpochs` more epochs). */
+  async run(): Promise<EpochRecord[]> {
+    mkdirSync(this.options.outDir, { recursive: true });
+    let resumed = false;
+    if (this.options.resume && existsSync(this.checkpointPath)) {
+      this.resume();
+      resumed = true;
+    }
+    const n = Math.min(this.options.dataset.splits.train.size, this.options.trainLimit ?? Infinity);
+    this.emit({ type: "start", epoch: this.epoch, epochs: this.ir.train.epochs, stepsPerEpoch: Math.ceil(n / this.ir.train.batch), resumed });
+    writeFileAtomic(join(this.options.outDir, "model.ir.json"), irToJson(this.ir));
+    let budget = this.options.stopAfterEpochs ?? Infinity;
+    while (this.epoch < this.ir.train.epochs && budget-- > 0) await this.runEpoch();
+    return this.records;
+  }
+
+  dispose(): void {
+    this.store.dispose();
+    this.optimizer.dispose();
+  }
+}
+
+/** Reads metrics.jsonl of a run directory. */
+export function readMetrics(dir: string): EpochRecord[] {
+  const path = join(dir, METRICS_FILE);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as EpochRecord);
+}
