@@ -28,6 +28,7 @@ export function weightOwners(ir: IrModel): WeightOwner[] {
 export class WeightStore {
   private readonly vars = new Map<string, tf.Variable>();
   private readonly trainable = new Set<string>();
+  private readonly byName = new Map<string, string>();
 
   constructor(readonly seed: number) {}
 
@@ -45,7 +46,10 @@ export class WeightStore {
         const key = weightKey(owner.id, j, w.name);
         if (this.vars.has(key)) continue;
         const values = initialValues(this.seed, owner.scope, j, w);
-        this.vars.set(key, tf.variable(tf.tensor(values, w.shape, "float32"), w.trainable, key));
+        // Variables get engine-unique names (two stores may hold the same keys); keyOf maps back.
+        const variable = tf.variable(tf.tensor(values, w.shape, "float32"), w.trainable);
+        this.vars.set(key, variable);
+        this.byName.set(variable.name, key);
         if (w.trainable) this.trainable.add(key);
       }
     });
@@ -54,7 +58,9 @@ export class WeightStore {
   /** Removes and disposes every weight of an owner. */
   removeOwner(ownerId: string): void {
     for (const key of this.keysOf(ownerId)) {
-      this.vars.get(key)!.dispose();
+      const v = this.vars.get(key)!;
+      this.byName.delete(v.name);
+      v.dispose();
       this.vars.delete(key);
       this.trainable.delete(key);
     }
@@ -62,6 +68,18 @@ export class WeightStore {
 
   keysOf(ownerId: string): string[] {
     return [...this.vars.keys()].filter((k) => k.startsWith(`${ownerId}/`));
+  }
+
+  /** The weight key of a variable, from its engine name (as `tf.variableGrads` reports gradients). */
+  keyOf(variableName: string): string | undefined {
+    return this.byName.get(variableName);
+  }
+
+  /** Gradients keyed by variable name, re-keyed by weight key (others, e.g. gates, keep their names). */
+  rekey(grads: Record<string, tf.Tensor>): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    for (const [name, g] of Object.entries(grads)) out.set(this.byName.get(name) ?? name, g);
+    return out;
   }
 
   has(key: string): boolean {
@@ -110,6 +128,7 @@ export class WeightStore {
   dispose(): void {
     for (const v of this.vars.values()) v.dispose();
     this.vars.clear();
+    this.byName.clear();
     this.trainable.clear();
   }
 }

@@ -51,6 +51,8 @@ export interface TrainerHooks {
   extraLoss?(trainer: Trainer, result: ForwardResult): tf.Scalar | null;
   /** Runs after an epoch's training and validation, before its checkpoint. */
   afterEpoch?(trainer: Trainer, record: EpochRecord): Promise<void>;
+  /** Runs after the epoch's checkpoint is written. */
+  afterCheckpoint?(trainer: Trainer): Promise<void>;
   /** State saved in (and restored from) checkpoints. */
   saveState?(): unknown;
   restoreState?(state: unknown): void;
@@ -174,7 +176,7 @@ export class Trainer {
         throw new MtslError("MTSL3201", `the loss of task '${name}' became ${v} at epoch ${this.epoch + 1}; training stopped, the last good checkpoint is kept`);
       }
     }
-    this.optimizer.apply(new Map(Object.entries(grads)), (k) => this.store.get(k), lr);
+    this.optimizer.apply(this.store.rekey(grads), (k) => this.store.get(k), lr);
     for (const u of updates) this.store.assign(u.name, u.value);
     if (metrics) {
       this.tasks.forEach((t, i) => metrics.get(t.task.name)!.update(kept[i]!, targets.get(t.task.name)!));
@@ -231,6 +233,7 @@ export class Trainer {
     this.emit({ type: "epoch", record });
     this.writeMetrics();
     this.saveCheckpoint();
+    await this.options.hooks?.afterCheckpoint?.(this);
     return record;
   }
 

@@ -1,0 +1,82 @@
+/**
+ * Revision files: after every structural merge the runtime's IR is written back
+ * as a whole `.mtsl` model, printed through lifting with the user's file as the
+ * template, so it keeps the user's layout and comments and differs from the
+ * previous revision only in the sharing lines that changed. A header comment
+ * records the phase: epoch, CKA matrices, the partition chosen and its scores.
+ */
+import type { Comment, Document, Span } from "../grammar/ast.js";
+import { formatNumber } from "../grammar/numbers.js";
+import { print } from "../grammar/printer.js";
+import type { IrModel } from "./ir/types.js";
+import { lift } from "./lift.js";
+
+export interface RevisionSet {
+  parent: string;
+  stage: string;
+  tasks: string[];
+  similarity: number[][];
+  partition: string[][];
+  value: number;
+  groupScores: number[];
+  merged: string[][];
+}
+
+export interface RevisionInfo {
+  /** 1-based revision number (0 is the starting architecture). */
+  number: number;
+  /** Epochs completed when the phase ran. */
+  epoch: number;
+  /** 0-based phase index and the number of scheduled phases. */
+  phase: number;
+  phases: number;
+  sets: RevisionSet[];
+}
+
+const ORIGIN = { offset: 0, line: 1, column: 1 };
+const SPAN: Span = { start: ORIGIN, end: ORIGIN };
+
+const fixed = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : String(x));
+const braces = (groups: string[][]): string => groups.map((g) => `{${g.join(" ")}}`).join(" ");
+
+/** The header lines (without `// `) describing a revision. */
+export function revisionHeader(info: RevisionInfo): string[] {
+  const lines: string[] = [];
+  if (info.number === 0) {
+    lines.push("mtsl revision 000: the architecture training started from");
+    return lines;
+  }
+  lines.push(
+    `mtsl revision ${String(info.number).padStart(3, "0")}: after epoch ${info.epoch}, ` +
+      `structural-learning phase ${info.phase + 1} of ${info.phases}`,
+  );
+  for (const set of info.sets) {
+    const merged = set.merged.length > 0 ? `merged ${braces(set.merged)}` : "no merge";
+    lines.push(`${set.stage} (parent ${set.parent}): ${merged}`);
+    const width = Math.max(...set.tasks.map((t) => t.length));
+    lines.push(`  CKA ${" ".repeat(width)}${set.tasks.map((t) => t.padStart(7)).join("")}`);
+    set.tasks.forEach((t, i) => {
+      lines.push(`      ${t.padEnd(width)}${set.similarity[i]!.map((v) => fixed(v).padStart(7)).join("")}`);
+    });
+    lines.push(`  best partition ${braces(set.partition)}: value ${fixed(set.value)}, group scores ${set.groupScores.map(fixed).join(" ")}`);
+  }
+  return lines;
+}
+
+/** The text of a revision file. */
+export function revisionText(ir: IrModel, template: Document, info: RevisionInfo): string {
+  const doc = lift(ir, template);
+  const header: Comment[] = revisionHeader(info).map((line) => ({
+    kind: "line",
+    text: `// ${line}`.trimEnd(),
+    span: SPAN,
+  }));
+  const model = doc.model!;
+  const withHeader: Document = {
+    ...doc,
+    model: { ...model, trivia: { ...model.trivia, leading: [...header, ...model.trivia.leading] } },
+  };
+  return print(withHeader);
+}
+
+export { formatNumber };

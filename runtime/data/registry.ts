@@ -1,0 +1,67 @@
+/**
+ * The data sources by name: `getDataSource("scenes")` returns an object that
+ * can describe a dataset from its options alone (for the compiler) and load
+ * it (for the trainer and evaluator).
+ */
+
+import { MtslError } from "../errors.js";
+import { describeMultiMnist, generateMultiMnist, MULTIMNIST_OPTIONS } from "./multimnist.js";
+import { describeNpy, loadNpy, NPY_OPTIONS } from "./npy/source.js";
+import type { OptionSpec } from "./options.js";
+import { describeScenes, generateScenes, SCENES_OPTIONS } from "./scenes/index.js";
+import type { DataOptions, Dataset, DatasetDescription } from "./types.js";
+
+/** A named source of datasets. */
+export interface DataSource {
+  name: string;
+  /** One line for people. */
+  summary: string;
+  /** The options it accepts, with types, ranges and defaults. */
+  options: readonly OptionSpec[];
+  /**
+   * Input shape, targets and split sizes without generating data (npy reads
+   * only file headers). Throws MtslError (MTSL3006 for a bad option).
+   */
+  describe(options: DataOptions): DatasetDescription;
+  /** Generates or reads the data. Throws MtslError on bad options or bad data. */
+  load(options: DataOptions): Promise<Dataset>;
+}
+
+const SOURCES: Readonly<Record<string, DataSource>> = Object.freeze({
+  multimnist: {
+    name: "multimnist",
+    summary: "two overlaid MNIST digits; targets left and right (10 classes each)",
+    options: MULTIMNIST_OPTIONS,
+    describe: describeMultiMnist,
+    load: async (options: DataOptions) => generateMultiMnist(options).dataset,
+  },
+  scenes: {
+    name: "scenes",
+    summary: "ray-cast 3-D scenes; targets segmentation, depth, normals, edges, image",
+    options: SCENES_OPTIONS,
+    describe: describeScenes,
+    load: async (options: DataOptions) => generateScenes(options),
+  },
+  npy: {
+    name: "npy",
+    summary: "NumPy .npy arrays in a folder (e.g. MTAN's preprocessed NYUv2)",
+    options: NPY_OPTIONS,
+    describe: describeNpy,
+    load: loadNpy,
+  },
+});
+
+/** The names of all data sources. */
+export function dataSourceNames(): string[] {
+  return Object.keys(SOURCES);
+}
+
+/** The data source called `name`; MTSL3009 when there is none. */
+export function getDataSource(name: string): DataSource {
+  if (!Object.prototype.hasOwnProperty.call(SOURCES, name)) {
+    throw new MtslError("MTSL3009", `unknown data source '${name}'`, {
+      expected: `one of ${dataSourceNames().join(", ")}`,
+    });
+  }
+  return SOURCES[name]!;
+}

@@ -1,0 +1,248 @@
+/**
+ * Multi-Task Structural Learning in the trainer (MTSL.md): the alignment loss
+ * during task learning, and a structural-learning phase after every scheduled
+ * epoch (similarity, grouping, neuron creation, knowledge transfer, neuron
+ * removal, optimiser hand-off). Plugged into the Trainer through its hooks.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { partitionsOf, withPartitions } from "../../compiler/ir/rebuild.js";
+import { instanceId } from "../../compiler/ir/lint.js";
+import type { IrModel, IrStructuralLearning } from "../../compiler/ir/types.js";
+import type { ForwardResult } from "../model/network.js";
+import { forward } from "../model/network.js";
+import { weightOwners } from "../model/weights.js";
+import { Rng } from "../random.js";
+import type { EpochRecord, Trainer, TrainerHooks } from "../train/trainer.js";
+import { learningRate } from "../train/schedule.js";
+import { ckaAlignmentLoss, ckaMatrix } from "./cka.js";
+import { groupTasksDetailed } from "./grouping.js";
+import { siblingSets, type SiblingSet } from "./siblings.js";
+import { transferKnowledge, type TransferResult } from "./transfer.js";
+
+export interface SetDecision {
+  parent: string;
+  stage: string;
+  tasks: string[];
+  /** CKA matrix in the order of `tasks`. */
+  similarity: number[][];
+  /** The best partition found and its value. */
+  partition: string[][];
+  value: number;
+  groupScores: number[];
+  /** The groups merged (two or more tasks each). */
+  merged: string[][];
+}
+
+export interface SlpRecord {
+  /** 0-based index into at_epochs. */
+  index: number;
+  /** The epoch after which it ran (1-based). */
+  epoch: number;
+  samples: number;
+  sets: SetDecision[];
+  transfers: TransferResult[];
+  /** Instance ids created and removed. */
+  created: string[];
+  removed: string[];
+  seconds: number;
+}
+
+export interface MtslState {
+  done: number;
+  finished: boolean;
+  history: SlpRecord[];
+}
+
+export interface MtslHooksOptions {
+  /** Called after a phase that changed the architecture, once its checkpoint exists. */
+  onMerge?(record: SlpRecord, trainer: Trainer): void | Promise<void>;
+  /** Called after every phase (merged or not). */
+  onPhase?(record: SlpRecord, trainer: Trainer): void | Promise<void>;
+  log?(text: string): void;
+  trainLimit?: number;
+}
+
+/** The mean of several equally shaped tensors. */
+function mean(tensors: tf.Tensor[]): tf.Tensor {
+  return tf.tidy(() => tf.div(tf.addN(tensors), tensors.length));
+}
+
+export class StructuralLearningHooks implements TrainerHooks {
+  state: MtslState = { done: 0, finished: false, history: [] };
+  private pendingMerge: SlpRecord | null = null;
+
+  constructor(
+    readonly sl: IrStructuralLearning,
+    readonly options: MtslHooksOptions = {},
+  ) {}
+
+  /** True while phases remain: the alignment loss is on. */
+  active(epochsDone: number): boolean {
+    const last = this.sl.atEpochs[this.sl.atEpochs.length - 1] ?? 0;
+    return !this.state.finished && epochsDone < last;
+  }
+
+  extraLoss(trainer: Trainer, result: ForwardResult): tf.Scalar | null {
+    if (this.sl.alignment <= 0 || !this.active(trainer.epoch)) return null;
+    const sets = siblingSets(trainer.ir);
+    let total: tf.Scalar | null = null;
+    for (const set of sets) {
+      const feats = set.instances.map((id) => {
+        const f = result.features.get(id)!;
+        return (f.rank === 4 ? tf.mean(f, [1, 2]) : f) as tf.Tensor2D;
+      });
+      if ((feats[0]?.shape[0] ?? 0) < 4) continue;
+      const loss = ckaAlignmentLoss(feats, { debiased: this.sl.similarity.debiased });
+      total = total ? (tf.add(total, loss) as tf.Scalar) : loss;
+    }
+    return total ? (tf.mul(total, this.sl.alignment) as tf.Scalar) : null;
+  }
+
+  saveState(): unknown {
+    return this.state;
+  }
+
+  restoreState(state: unknown): void {
+    if (state && typeof state === "object") this.state = state as MtslState;
+  }
+
+  async afterEpoch(trainer: Trainer, _record: EpochRecord): Promise<void> {
+    const index = this.sl.atEpochs.indexOf(trainer.epoch);
+    if (index < 0 || this.state.finished) return;
+    const record = this.phase(trainer, index);
+    this.state.done = index + 1;
+    this.state.history.push(record);
+    if (index === this.sl.atEpochs.length - 1 || siblingSets(trainer.ir).length === 0) this.state.finished = true;
+    await this.options.onPhase?.(record, trainer);
+    if (record.created.length > 0) this.pendingMerge = record;
+  }
+
+  async afterCheckpoint(trainer: Trainer): Promise<void> {
+    if (!this.pendingMerge) return;
+    const record = this.pendingMerge;
+    this.pendingMerge = null;
+    await this.options.onMerge?.(record, trainer);
+  }
+
+  /** Features (GAP over height and width) of every instance in `sets`, over `indices` of the training split. */
+  private features(trainer: Trainer, sets: SiblingSet[], indices: Int32Array): Map<string, Float64Array[]> {
+    const shape = trainer.ir.input.shape as [number, number, number];
+    const wanted = new Set(sets.flatMap((s) => s.instances));
+    const out = new Map<string, Float64Array[]>([...wanted].map((id) => [id, []]));
+    const batch = 64;
+    for (let start = 0; start < indices.length; start += batch) {
+      const b = trainer.options.dataset.getBatch("train", indices.subarray(start, start + batch));
+      tf.tidy(() => {
+        const x = tf.tensor4d(b.images, [b.size, ...shape]);
+        const { features } = forward(trainer.ir, trainer.store, x, { training: false });
+        for (const id of wanted) {
+          const f = features.get(id)!;
+          const pooled = (f.rank === 4 ? tf.mean(f, [1, 2]) : f) as tf.Tensor2D;
+          const [n, c] = pooled.shape;
+          const data = pooled.dataSync();
+          for (let i = 0; i < n; i++) out.get(id)!.push(Float64Array.from(data.subarray(i * c, (i + 1) * c)));
+        }
+      });
+    }
+    return out;
+  }
+
+  /** One structural-learning phase. */
+  phase(trainer: Trainer, index: number): SlpRecord {
+    const started = performance.now();
+    const ir = trainer.ir;
+    const sets = siblingSets(ir);
+    const record: SlpRecord = { index, epoch: trainer.epoch, samples: 0, sets: [], transfers: [], created: [], removed: [], seconds: 0 };
+    if (sets.length === 0) return record;
+    const dataset = trainer.options.dataset;
+    const trainSize = Math.min(dataset.splits.train.size, trainer.options.trainLimit ?? Infinity);
+    const n = Math.min(this.sl.similarity.samples, trainSize);
+    const indices = Rng.fromSeed(ir.train.seed).fork(`slp/${index}`).permutation(trainSize).subarray(0, n);
+    record.samples = n;
+    const feats = this.features(trainer, sets, indices);
+
+    const partitions = partitionsOf(ir);
+    const jobs: { set: SiblingSet; group: string[] }[] = [];
+    for (const set of sets) {
+      const matrix = ckaMatrix(
+        set.instances.map((id) => feats.get(id)!),
+        { debiased: this.sl.similarity.debiased },
+      );
+      const details = groupTasksDetailed(matrix, set.tasks, this.sl.threshold);
+      record.sets.push({
+        parent: set.parent,
+        stage: set.stage,
+        tasks: set.tasks,
+        similarity: matrix,
+        partition: details.partition,
+        value: details.value,
+        groupScores: details.groupScores,
+        merged: details.merged,
+      });
+      if (details.merged.length === 0) continue;
+      const merging = new Set(details.merged.flat());
+      const groups = partitions.get(set.stage)!.filter((g) => !(g.length === 1 && merging.has(g[0]!)));
+      partitions.set(set.stage, [...groups, ...details.merged]);
+      for (const group of details.merged) jobs.push({ set, group });
+    }
+    if (jobs.length === 0) {
+      record.seconds = (performance.now() - started) / 1000;
+      this.options.log?.(`structural learning after epoch ${trainer.epoch}: no merge`);
+      return record;
+    }
+
+    const after: IrModel = withPartitions(ir, partitions);
+    const owners = new Map(weightOwners(after).map((o) => [o.id, o]));
+    const store = trainer.store;
+    const lr = this.sl.transfer.lr ?? learningRate(ir.train.schedule, trainer.baseLr, trainer.epoch - 1, ir.train.epochs);
+    const weightDecay = typeof ir.train.optimizer.options["weight_decay"] === "number" ? (ir.train.optimizer.options["weight_decay"] as number) : 0;
+    for (const [j, { set, group }] of jobs.entries()) {
+      const student = instanceId(set.stage, group);
+      const teachers = group.map((t) => instanceId(set.stage, [t]));
+      store.addOwner(owners.get(student)!);
+      if (this.sl.init === "average") {
+        for (const key of store.keysOf(student)) {
+          const suffix = key.slice(student.length);
+          store.assign(key, mean(teachers.map((t) => store.get(t + suffix))));
+        }
+      }
+      const probe = indices.subarray(0, Math.min(256, indices.length));
+      record.transfers.push(
+        transferKnowledge({ before: ir, after, student, teachers }, store, dataset, {
+          passes: this.sl.transfer.passes[index] ?? 1,
+          batch: ir.train.batch,
+          lr,
+          weightDecay,
+          gate: this.sl.transfer.gate,
+          seed: ir.train.seed * 7919 + index * 131 + j,
+          probe,
+          ...(trainer.options.trainLimit === undefined ? {} : { trainLimit: trainer.options.trainLimit }),
+        }),
+      );
+      // optimiser hand-off: the group layer's moments are the mean of the removed layers'
+      if (this.sl.handoff === "mean") {
+        for (const key of store.keysOf(student)) {
+          const suffix = key.slice(student.length);
+          const slots = teachers.map((t) => trainer.optimizer.slot(t + suffix)).filter((s) => s !== undefined);
+          if (slots.length === 0) continue;
+          const m = slots.every((s) => s.m) ? mean(slots.map((s) => s.m!)) : null;
+          const v = slots.every((s) => s.v) ? mean(slots.map((s) => s.v!)) : null;
+          trainer.optimizer.setSlot(key, { step: Math.max(...slots.map((s) => s.step)), m, v });
+        }
+      }
+      for (const t of teachers) {
+        for (const key of store.keysOf(t)) trainer.optimizer.deleteSlot(key);
+        store.removeOwner(t);
+      }
+      record.created.push(student);
+      record.removed.push(...teachers);
+    }
+    trainer.ir = after;
+    trainer.rebind();
+    record.seconds = (performance.now() - started) / 1000;
+    this.options.log?.(
+      `structural learning after epoch ${trainer.epoch}: merged ${record.created.join(", ")} (${record.seconds.toFixed(1)} s)`,
+    );
+    return record;
+  }
+}
