@@ -99,6 +99,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("--train-limit <n>", "use only the first n training samples per epoch (smoke runs)", (v) => positiveInt(v, "--train-limit"))
     .option("-q, --quiet", "print only errors and the final table")
     .option("--json", "print the final result as JSON")
+    .option("--git", "commit every revision file in the run folder's git repository (made if there is none)")
     .action(async (file: string, opts: TrainCliOptions) => {
       setExit(await runTrain(file, opts, ctx));
     });

@@ -5,10 +5,11 @@
  *
  * `mtslc diff --git PATH OLD-FILE OLD-HEX OLD-MODE NEW-FILE NEW-HEX NEW-MODE
  * [NEW-PATH XFRM]`: the same as a git external diff driver (`diff.mtsl.command`).
- * Git passes `/dev/null` for the missing side of an added or deleted file, and
- * stops with "external diff died" on any exit code but 0, so this form exits 0
- * whenever it could say something (the comparison, or the diagnostics of a
- * revision that does not compile) and 2 only for a malformed call.
+ * Git passes `/dev/null` for the missing side of an added or deleted file (and
+ * only the path for an unmerged file), and stops with "external diff died" on
+ * any exit code but 0, so this form exits 0 whenever it could say something
+ * (the comparison, or the diagnostics of a revision that does not compile) and
+ * 2 only for a malformed call.
  */
 import { compileSource } from "../../compiler/compile.js";
 import { diff } from "../../compiler/diff/diff.js";
@@ -42,7 +43,11 @@ function load(path: string, shownAs: string, allowNull: boolean, color: boolean)
   if (result.ir) return { ok: true, ir: result.ir };
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   const rendered = errors.map((d) => renderDiagnostic(d, read.text, shownAs, { color }) + "\n\n").join("");
-  return { ok: false, report: rendered + `mtslc diff: ${shownAs} does not compile (${errors.length} error${errors.length === 1 ? "" : "s"})\n` };
+  return {
+    ok: false,
+    report:
+      rendered + `mtslc diff: ${shownAs} does not compile (${errors.length} error${errors.length === 1 ? "" : "s"})\n`,
+  };
 }
 
 /** A short account of a whole model, for a file git reports as added or deleted. */
@@ -56,10 +61,16 @@ export function describeModel(ir: IrModel): string {
 }
 
 /** The comparison as printed: JSON, or a header line and the described changes. */
-function report(a: IrModel, b: IrModel, names: [string, string], format: "text" | "json"): { text: string; equal: boolean } {
+function report(
+  a: IrModel,
+  b: IrModel,
+  names: [string, string],
+  format: "text" | "json",
+): { text: string; equal: boolean } {
   const changes = diff(a, b);
   const equal = changes.length === 0;
-  if (format === "json") return { text: JSON.stringify({ a: names[0], b: names[1], equal, changes }, null, 2) + "\n", equal };
+  if (format === "json")
+    return { text: JSON.stringify({ a: names[0], b: names[1], equal, changes }, null, 2) + "\n", equal };
   if (equal) return { text: `${names[0]} and ${names[1]}: same architecture\n`, equal };
   return { text: `${names[0]} -> ${names[1]}: ${countChanges(changes)}\n` + describeDiff(changes), equal };
 }
@@ -88,6 +99,11 @@ export function runDiff(a: string, b: string, options: DiffOptions, ctx: CliCont
  * and exits 0; 2 only when the arguments are not what git passes.
  */
 export function runDiffGit(args: readonly string[], options: DiffOptions, ctx: CliContext): number {
+  if (args.length === 1) {
+    // Git passes only the path of an unmerged file.
+    ctx.stdout.write(`mtsl diff ${args[0]!}: unmerged, resolve the conflict to compare the architectures\n`);
+    return EXIT.ok;
+  }
   if (args.length !== 7 && args.length !== 9) {
     ctx.stderr.write(
       `mtslc diff --git: expected the 7 arguments git passes to an external diff driver ` +
@@ -115,9 +131,18 @@ export function runDiffGit(args: readonly string[], options: DiffOptions, ctx: C
     const present = left.ir ?? right.ir;
     const verb = left.ir === null ? "added" : "deleted";
     if (present === null) {
-      ctx.stdout.write(format === "json" ? JSON.stringify({ a: names[0], b: names[1], equal: true, changes: [] }, null, 2) + "\n" : title + "no model on either side\n");
+      ctx.stdout.write(
+        format === "json"
+          ? JSON.stringify({ a: names[0], b: names[1], equal: true, changes: [] }, null, 2) + "\n"
+          : title + "no model on either side\n",
+      );
     } else if (format === "json") {
-      const summary = { name: present.name, tasks: present.tasks.map((t) => t.name), instances: present.instances.map((i) => i.id), ...modelCost(present) };
+      const summary = {
+        name: present.name,
+        tasks: present.tasks.map((t) => t.name),
+        instances: present.instances.map((i) => i.id),
+        ...modelCost(present),
+      };
       ctx.stdout.write(JSON.stringify({ a: names[0], b: names[1], [verb]: summary }, null, 2) + "\n");
     } else {
       ctx.stdout.write(title + `${verb}: ${describeModel(present)}`);

@@ -24,7 +24,13 @@ export interface GraphOptions {
   output?: string;
 }
 
-const BY_EXTENSION: Record<string, GraphFormat> = { ".svg": "svg", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid" };
+const BY_EXTENSION: Record<string, GraphFormat> = {
+  ".svg": "svg",
+  ".dot": "dot",
+  ".gv": "dot",
+  ".mmd": "mermaid",
+  ".mermaid": "mermaid",
+};
 
 /** The format to write: `--format`, else the output file's extension, else SVG. */
 export function graphFormat(options: GraphOptions): GraphFormat {
@@ -47,7 +53,9 @@ export async function renderGraph(ir: IrModel, format: GraphFormat): Promise<str
 
 export async function runGraph(file: string, options: GraphOptions, ctx: CliContext): Promise<number> {
   if (options.format !== undefined && !GRAPH_FORMATS.includes(options.format)) {
-    ctx.stderr.write(`mtslc graph: unknown format '${String(options.format)}' (expected ${GRAPH_FORMATS.join(", ")})\n`);
+    ctx.stderr.write(
+      `mtslc graph: unknown format '${String(options.format)}' (expected ${GRAPH_FORMATS.join(", ")})\n`,
+    );
     return EXIT.usage;
   }
   const read = readSource(file);

@@ -1,0 +1,39 @@
+/**
+ * `mtslc train --git`: commits each revision file in the git repository that
+ * holds the run folder (or in a repository made in the run folder). Only the
+ * revision file is committed (`git commit -- PATH`), never anything else.
+ */
+import { execFileSync } from "node:child_process";
+import { relative, resolve } from "node:path";
+
+function git(cwd: string, args: string[]): string {
+  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+/** The top of the repository holding `dir`; makes one in `dir` when there is none. */
+export function ensureRepository(dir: string): string {
+  try {
+    return git(dir, ["rev-parse", "--show-toplevel"]);
+  } catch {
+    git(dir, ["init", "-q"]);
+    return git(dir, ["rev-parse", "--show-toplevel"]);
+  }
+}
+
+function identityArgs(root: string): string[] {
+  const has = (key: string): boolean => {
+    try {
+      return git(root, ["config", key]) !== "";
+    } catch {
+      return false;
+    }
+  };
+  return [...(has("user.name") ? [] : ["-c", "user.name=mtslc"]), ...(has("user.email") ? [] : ["-c", "user.email=mtslc@localhost"])];
+}
+
+/** Commits exactly `file` with `message`. */
+export function commitFile(root: string, file: string, message: string): void {
+  const path = relative(root, resolve(file));
+  git(root, ["add", "--", path]);
+  git(root, [...identityArgs(root), "commit", "-q", "-m", message, "--", path]);
+}
