@@ -1,0 +1,23 @@
+/**
+ * Synchronous read access to a kernel input's values, for kernels written in JavaScript.
+ */
+import type * as tf from "@tensorflow/tfjs";
+
+/** The WebAssembly backend's zero-copy view of a tensor in its heap. */
+interface HeapBackend {
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+function hasHeapViews(backend: unknown): backend is HeapBackend {
+  return typeof (backend as Partial<HeapBackend>).typedArrayFromHeap === "function";
+}
+
+/**
+ * The values of `info`. On the wasm backend this is a view into its heap (no copy; it is
+ * invalidated by the next allocation, so read it before creating any tensor); elsewhere
+ * it is what `readSync` returns. Read-only: never write through the result.
+ */
+export function readKernelInput(backend: unknown, info: tf.TensorInfo): ArrayLike<number> {
+  if (hasHeapViews(backend)) return backend.typedArrayFromHeap(info);
+  return (backend as tf.KernelBackend).readSync(info.dataId) as ArrayLike<number>;
+}

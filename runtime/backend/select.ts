@@ -1,0 +1,163 @@
+/**
+ * Choosing the TensorFlow.js backend the runtime trains on.
+ *
+ * Order for "auto": CUDA (`@tensorflow/tfjs-node-gpu`), native TensorFlow
+ * (`@tensorflow/tfjs-node`), oneDNN (`mtsl-onednn`), WebAssembly
+ * (`@tensorflow/tfjs-backend-wasm`, XNNPACK with SIMD), the plain JavaScript CPU backend.
+ * The native packages are optional dependencies and are loaded only here, by dynamic
+ * import, so nothing else needs them to be installed.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+import { BackendError, BackendErrorCode } from "./backend-error.js";
+import { registerCpuTrainingFixes, registerWasmTrainingKernels } from "./wasm-training-kernels.js";
+
+/** The backends a user can ask for (`--backend`). */
+export const BACKEND_PREFERENCES = ["auto", "gpu", "native", "onednn", "wasm", "cpu"] as const;
+
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
+
+/** The backend in use after {@link selectBackend}. */
+export interface BackendInfo {
+  /** TensorFlow.js backend name ("tensorflow", "onednn", "wasm", "cpu"). */
+  name: string;
+  /** Human-readable description, e.g. "WebAssembly (XNNPACK, SIMD, 1 thread)". */
+  description: string;
+  /** Version of the `@tensorflow/tfjs` umbrella package. */
+  tfVersion: string;
+}
+
+/** A backend we know how to load. */
+interface Candidate {
+  preference: Exclude<BackendPreference, "auto">;
+  /** How to install it when it is missing. */
+  installHint: string;
+  /** Loads the package (if any) and returns the TensorFlow.js backend name to activate. */
+  load: () => Promise<string>;
+  describe: () => Promise<string>;
+}
+
+/**
+ * Imports an optional package by a name TypeScript cannot see, so the project compiles
+ * whether or not the package is installed.
+ */
+async function importOptional(moduleName: string): Promise<Record<string, unknown>> {
+  const name: string = moduleName;
+  return (await import(name)) as Record<string, unknown>;
+}
+
+async function wasmDescription(): Promise<string> {
+  const simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
+  const threads = Boolean(await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT"));
+  return `WebAssembly (XNNPACK, ${simd ? "SIMD" : "no SIMD"}, ${threads ? "multi-threaded" : "1 thread"})`;
+}
+
+const CANDIDATES: readonly Candidate[] = [
+  {
+    preference: "gpu",
+    installHint:
+      "install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` (needs CUDA 11.2 and cuDNN 8.1, " +
+      "and internet access at install time to download libtensorflow 2.9.1)",
+    load: async () => {
+      await importOptional("@tensorflow/tfjs-node-gpu");
+      return "tensorflow";
+    },
+    describe: async () => "TensorFlow C library with CUDA (@tensorflow/tfjs-node-gpu)",
+  },
+  {
+    preference: "native",
+    installHint:
+      "install it with `npm install @tensorflow/tfjs-node@4.22.0` " +
+      "(needs internet access at install time to download libtensorflow 2.9.1)",
+    load: async () => {
+      await importOptional("@tensorflow/tfjs-node");
+      return "tensorflow";
+    },
+    describe: async () => "TensorFlow C library on the CPU (@tensorflow/tfjs-node)",
+  },
+  {
+    preference: "onednn",
+    installHint: "install it with `npm install mtsl-onednn`",
+    load: async () => {
+      // Contract: importing the addon registers its backend; it may export the name.
+      const addon = await importOptional("mtsl-onednn");
+      return typeof addon.backendName === "string" ? addon.backendName : "onednn";
+    },
+    describe: async () => "oneDNN native addon (mtsl-onednn)",
+  },
+  {
+    preference: "wasm",
+    installHint: "install it with `npm install @tensorflow/tfjs-backend-wasm@4.22.0`",
+    load: async () => {
+      registerWasmTrainingKernels();
+      return "wasm";
+    },
+    describe: wasmDescription,
+  },
+  {
+    preference: "cpu",
+    installHint: "it ships with `@tensorflow/tfjs`",
+    load: async () => {
+      registerCpuTrainingFixes();
+      return "cpu";
+    },
+    describe: async () => "plain JavaScript CPU backend (slow; for small models and reference checks)",
+  },
+];
+
+/** Loads and activates one candidate; throws when it cannot be used. */
+async function activate(candidate: Candidate): Promise<BackendInfo> {
+  const backendName = await candidate.load();
+  const ok = await tf.setBackend(backendName);
+  if (!ok || tf.getBackend() !== backendName) {
+    throw new Error(`backend '${backendName}' failed to initialise`);
+  }
+  await tf.ready();
+  return { name: backendName, description: await candidate.describe(), tfVersion: tf.version.tfjs };
+}
+
+function causeText(error: unknown): string {
+  return error instanceof Error ? (error.message.split("\n")[0] ?? error.name) : String(error);
+}
+
+/** True when `value` is one of {@link BACKEND_PREFERENCES}. */
+export function isBackendPreference(value: string): value is BackendPreference {
+  return (BACKEND_PREFERENCES as readonly string[]).includes(value);
+}
+
+/**
+ * Activates a TensorFlow.js backend and returns what was chosen.
+ *
+ * "auto" takes the first of gpu, native, onednn, wasm, cpu that loads and initialises.
+ * An explicit preference that is unavailable throws a {@link BackendError} with code
+ * MTSL3101 saying how to install it; an unknown name throws MTSL3102. On wasm the
+ * training kernels of wasm-training-kernels.ts are registered first.
+ */
+export async function selectBackend(preference: BackendPreference): Promise<BackendInfo> {
+  if (!isBackendPreference(preference)) {
+    throw new BackendError(
+      `unknown backend '${String(preference)}'; expected one of ${BACKEND_PREFERENCES.join(", ")}`,
+      BackendErrorCode.unknownPreference,
+    );
+  }
+  if (preference !== "auto") {
+    const candidate = CANDIDATES.find((c) => c.preference === preference) as Candidate;
+    try {
+      return await activate(candidate);
+    } catch (error) {
+      throw new BackendError(
+        `backend '${preference}' is not available (${causeText(error)}); ${candidate.installHint}`,
+        BackendErrorCode.unavailable,
+      );
+    }
+  }
+  const failures: string[] = [];
+  for (const candidate of CANDIDATES) {
+    try {
+      return await activate(candidate);
+    } catch (error) {
+      failures.push(`${candidate.preference}: ${causeText(error)}`);
+    }
+  }
+  throw new BackendError(`no TensorFlow.js backend could be initialised (${failures.join("; ")})`);
+}

@@ -1,0 +1,717 @@
+/**
+ * Generated from model ScenesHardSharing by mtslc; do not edit.
+ *
+ * The network as plain TensorFlow.js code: `forward` computes what the mtsl runtime's
+ * interpreter computes from the same weights (keys as in its WeightStore).
+ * Input [batch, 64, 64, 3] (NHWC); 10 stages in 10 instances; tasks:
+ *   seg (segmentation) -> [batch, 64, 64, 6]
+ *   depth (depth) -> [batch, 64, 64, 1]
+ *   normal (normals) -> [batch, 64, 64, 3]
+ *   edge (edges) -> [batch, 64, 64, 1]
+ *   ae (reconstruction) -> [batch, 64, 64, 3]
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** The model's name in its `.mtsl` file. */
+export const modelName = "ScenesHardSharing";
+
+/** The input's shape without the batch dimension: [height, width, channels] (NHWC). */
+export const inputShape = [64, 64, 3] as const;
+
+/** The tasks in declaration order; `forward` returns one output for each. */
+export const taskNames = ["seg", "depth", "normal", "edge", "ae"] as const;
+
+/** One weight tensor the network reads. */
+export interface WeightSpec {
+  /** `owner/layer.weight`, as in the mtsl runtime's WeightStore: `enc2@seg+depth/0.conv1.kernel`. */
+  readonly key: string;
+  readonly shape: readonly number[];
+  /** False for batch-norm running statistics (state, not learned by gradients). */
+  readonly trainable: boolean;
+}
+
+/** Every weight of the network: stage instances in IR order, then heads; layers and weights in order. */
+export const weightSpecs: readonly WeightSpec[] = [
+  { key: "stem@seg+depth+normal+edge+ae/0.kernel", shape: [3, 3, 3, 16], trainable: true },
+  { key: "stem@seg+depth+normal+edge+ae/0.bias", shape: [16], trainable: true },
+  { key: "stem@seg+depth+normal+edge+ae/1.gamma", shape: [16], trainable: true },
+  { key: "stem@seg+depth+normal+edge+ae/1.beta", shape: [16], trainable: true },
+  { key: "stem@seg+depth+normal+edge+ae/1.moving_mean", shape: [16], trainable: false },
+  { key: "stem@seg+depth+normal+edge+ae/1.moving_variance", shape: [16], trainable: false },
+  { key: "enc1@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 16, 16], trainable: true },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [16], trainable: true },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn1.beta", shape: [16], trainable: true },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [16], trainable: false },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [16], trainable: false },
+  { key: "enc1@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 16, 16], trainable: true },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [16], trainable: true },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn2.beta", shape: [16], trainable: true },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [16], trainable: false },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [16], trainable: false },
+  { key: "enc2@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 16, 24], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [24], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn1.beta", shape: [24], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [24], trainable: false },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [24], trainable: false },
+  { key: "enc2@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 24, 24], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [24], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn2.beta", shape: [24], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [24], trainable: false },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [24], trainable: false },
+  {
+    key: "enc2@seg+depth+normal+edge+ae/0.shortcut.kernel",
+    shape: [1, 1, 16, 24],
+    trainable: true,
+  },
+  { key: "enc2@seg+depth+normal+edge+ae/0.shortcut_bn.gamma", shape: [24], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.shortcut_bn.beta", shape: [24], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.shortcut_bn.moving_mean", shape: [24], trainable: false },
+  {
+    key: "enc2@seg+depth+normal+edge+ae/0.shortcut_bn.moving_variance",
+    shape: [24],
+    trainable: false,
+  },
+  { key: "enc3@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 24, 32], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [32], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn1.beta", shape: [32], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [32], trainable: false },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [32], trainable: false },
+  { key: "enc3@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 32, 32], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [32], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn2.beta", shape: [32], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [32], trainable: false },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [32], trainable: false },
+  {
+    key: "enc3@seg+depth+normal+edge+ae/0.shortcut.kernel",
+    shape: [1, 1, 24, 32],
+    trainable: true,
+  },
+  { key: "enc3@seg+depth+normal+edge+ae/0.shortcut_bn.gamma", shape: [32], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.shortcut_bn.beta", shape: [32], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.shortcut_bn.moving_mean", shape: [32], trainable: false },
+  {
+    key: "enc3@seg+depth+normal+edge+ae/0.shortcut_bn.moving_variance",
+    shape: [32],
+    trainable: false,
+  },
+  { key: "enc4@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 32, 48], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [48], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn1.beta", shape: [48], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [48], trainable: false },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [48], trainable: false },
+  { key: "enc4@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 48, 48], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [48], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn2.beta", shape: [48], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [48], trainable: false },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [48], trainable: false },
+  {
+    key: "enc4@seg+depth+normal+edge+ae/0.shortcut.kernel",
+    shape: [1, 1, 32, 48],
+    trainable: true,
+  },
+  { key: "enc4@seg+depth+normal+edge+ae/0.shortcut_bn.gamma", shape: [48], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.shortcut_bn.beta", shape: [48], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.shortcut_bn.moving_mean", shape: [48], trainable: false },
+  {
+    key: "enc4@seg+depth+normal+edge+ae/0.shortcut_bn.moving_variance",
+    shape: [48],
+    trainable: false,
+  },
+  { key: "enc5@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 48, 64], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn1.beta", shape: [64], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "enc5@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn2.beta", shape: [64], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [64], trainable: false },
+  {
+    key: "enc5@seg+depth+normal+edge+ae/0.shortcut.kernel",
+    shape: [1, 1, 48, 64],
+    trainable: true,
+  },
+  { key: "enc5@seg+depth+normal+edge+ae/0.shortcut_bn.gamma", shape: [64], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.shortcut_bn.beta", shape: [64], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.shortcut_bn.moving_mean", shape: [64], trainable: false },
+  {
+    key: "enc5@seg+depth+normal+edge+ae/0.shortcut_bn.moving_variance",
+    shape: [64],
+    trainable: false,
+  },
+  { key: "dec1@seg+depth+normal+edge+ae/2.kernel", shape: [3, 3, 112, 48], trainable: true },
+  { key: "dec1@seg+depth+normal+edge+ae/2.bias", shape: [48], trainable: true },
+  { key: "dec1@seg+depth+normal+edge+ae/3.gamma", shape: [48], trainable: true },
+  { key: "dec1@seg+depth+normal+edge+ae/3.beta", shape: [48], trainable: true },
+  { key: "dec1@seg+depth+normal+edge+ae/3.moving_mean", shape: [48], trainable: false },
+  { key: "dec1@seg+depth+normal+edge+ae/3.moving_variance", shape: [48], trainable: false },
+  { key: "dec2@seg+depth+normal+edge+ae/2.kernel", shape: [3, 3, 80, 32], trainable: true },
+  { key: "dec2@seg+depth+normal+edge+ae/2.bias", shape: [32], trainable: true },
+  { key: "dec2@seg+depth+normal+edge+ae/3.gamma", shape: [32], trainable: true },
+  { key: "dec2@seg+depth+normal+edge+ae/3.beta", shape: [32], trainable: true },
+  { key: "dec2@seg+depth+normal+edge+ae/3.moving_mean", shape: [32], trainable: false },
+  { key: "dec2@seg+depth+normal+edge+ae/3.moving_variance", shape: [32], trainable: false },
+  { key: "dec3@seg+depth+normal+edge+ae/2.kernel", shape: [3, 3, 56, 24], trainable: true },
+  { key: "dec3@seg+depth+normal+edge+ae/2.bias", shape: [24], trainable: true },
+  { key: "dec3@seg+depth+normal+edge+ae/3.gamma", shape: [24], trainable: true },
+  { key: "dec3@seg+depth+normal+edge+ae/3.beta", shape: [24], trainable: true },
+  { key: "dec3@seg+depth+normal+edge+ae/3.moving_mean", shape: [24], trainable: false },
+  { key: "dec3@seg+depth+normal+edge+ae/3.moving_variance", shape: [24], trainable: false },
+  { key: "dec4@seg+depth+normal+edge+ae/2.kernel", shape: [3, 3, 40, 16], trainable: true },
+  { key: "dec4@seg+depth+normal+edge+ae/2.bias", shape: [16], trainable: true },
+  { key: "dec4@seg+depth+normal+edge+ae/3.gamma", shape: [16], trainable: true },
+  { key: "dec4@seg+depth+normal+edge+ae/3.beta", shape: [16], trainable: true },
+  { key: "dec4@seg+depth+normal+edge+ae/3.moving_mean", shape: [16], trainable: false },
+  { key: "dec4@seg+depth+normal+edge+ae/3.moving_variance", shape: [16], trainable: false },
+  { key: "head@seg/1.kernel", shape: [1, 1, 16, 6], trainable: true },
+  { key: "head@seg/1.bias", shape: [6], trainable: true },
+  { key: "head@depth/1.kernel", shape: [1, 1, 16, 1], trainable: true },
+  { key: "head@depth/1.bias", shape: [1], trainable: true },
+  { key: "head@normal/1.kernel", shape: [1, 1, 16, 3], trainable: true },
+  { key: "head@normal/1.bias", shape: [3], trainable: true },
+  { key: "head@edge/1.kernel", shape: [1, 1, 16, 1], trainable: true },
+  { key: "head@edge/1.bias", shape: [1], trainable: true },
+  { key: "head@ae/1.kernel", shape: [1, 1, 16, 3], trainable: true },
+  { key: "head@ae/1.bias", shape: [3], trainable: true },
+];
+
+/**
+ * The weights, by key (see `weightSpecs`): a record, or a lookup function such as
+ * `(key) => store.get(key)` for an mtsl WeightStore. A record is read by own keys only.
+ */
+export type Weights =
+  Readonly<Record<string, tf.Tensor>> | ((key: string) => tf.Tensor | undefined);
+
+/** Options of `forward`. */
+export interface ForwardOptions {
+  /** Batch norm normalises with the batch's statistics and dropout is active. Default false (inference). */
+  readonly training?: boolean;
+  /** Seed of the dropout masks in training: layer j of every owner uses `dropoutSeed + j`, as the mtsl runtime does. */
+  readonly dropoutSeed?: number | undefined;
+}
+
+/** The outputs of ScenesHardSharing: one tensor per task, batch first. */
+export interface ScenesHardSharingOutputs {
+  /**
+   * `[batch, 64, 64, 6]`: segmentation logits for 6 classes.
+   * Task seg, kind segmentation, loss ce.
+   */
+  readonly seg: tf.Tensor4D;
+  /**
+   * `[batch, 64, 64, 1]`: depth per pixel.
+   * Task depth, kind depth, loss rmse.
+   */
+  readonly depth: tf.Tensor4D;
+  /**
+   * `[batch, 64, 64, 3]`: surface normals per pixel (x, y, z; not normalised).
+   * Task normal, kind normals, loss l1_unit.
+   */
+  readonly normal: tf.Tensor4D;
+  /**
+   * `[batch, 64, 64, 1]`: semantic-edge logits per pixel.
+   * Task edge, kind edges, loss bce.
+   */
+  readonly edge: tf.Tensor4D;
+  /**
+   * `[batch, 64, 64, 3]`: reconstruction of the input image.
+   * Task ae, kind reconstruction, loss mse.
+   */
+  readonly ae: tf.Tensor4D;
+}
+
+/** A weight whose shape differs from its spec. */
+export interface WrongShape {
+  readonly key: string;
+  readonly expected: readonly number[];
+  readonly found: readonly number[];
+}
+
+/** The weights do not fit the network: lists every missing key and every wrong shape. */
+export class WeightsError extends Error {
+  readonly missing: readonly string[];
+  readonly wrongShapes: readonly WrongShape[];
+
+  constructor(missing: readonly string[], wrongShapes: readonly WrongShape[]) {
+    super(weightsMessage(missing, wrongShapes));
+    this.name = "WeightsError";
+    this.missing = missing;
+    this.wrongShapes = wrongShapes;
+  }
+}
+
+/**
+ * Checks that `weights` holds every weight of `weightSpecs` with its shape; throws a
+ * `WeightsError` naming every missing key and every wrong shape. Extra keys are ignored.
+ */
+export function checkWeights(weights: Weights): void {
+  const missing: string[] = [];
+  const wrongShapes: WrongShape[] = [];
+  for (const spec of weightSpecs) {
+    const tensor = findWeight(weights, spec.key);
+    if (tensor === undefined) missing.push(spec.key);
+    else if (!sameShape(tensor.shape, spec.shape)) {
+      wrongShapes.push({ key: spec.key, expected: spec.shape, found: [...tensor.shape] });
+    }
+  }
+
+  if (missing.length > 0 || wrongShapes.length > 0) throw new WeightsError(missing, wrongShapes);
+}
+
+/** The tensor under `key`, or undefined when it is absent, not a tensor, or the lookup throws. */
+function findWeight(weights: Weights, key: string): tf.Tensor | undefined {
+  let value: unknown;
+  if (typeof weights === "function") {
+    try {
+      value = weights(key);
+    } catch {
+      return undefined;
+    }
+  } else {
+    value = Object.prototype.hasOwnProperty.call(weights, key) ? weights[key] : undefined;
+  }
+
+  const shape =
+    typeof value === "object" && value !== null ? (value as { shape?: unknown }).shape : undefined;
+  return Array.isArray(shape) ? (value as tf.Tensor) : undefined;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function weightsMessage(missing: readonly string[], wrongShapes: readonly WrongShape[]): string {
+  const list = (items: readonly string[]): string =>
+    items.slice(0, 10).join(", ") + (items.length > 10 ? `, and ${items.length - 10} more` : "");
+  const parts: string[] = [];
+  if (missing.length > 0) parts.push(`${missing.length} missing: ${list(missing)}`);
+  if (wrongShapes.length > 0) {
+    const shapes = wrongShapes.map(
+      (w) => `${w.key} (expected [${w.expected.join(", ")}], found [${w.found.join(", ")}])`,
+    );
+    parts.push(`${wrongShapes.length} of the wrong shape: ${list(shapes)}`);
+  }
+
+  return `${modelName}: the weights do not fit the network: ${parts.join("; ")}`;
+}
+
+/**
+ * Runs ScenesHardSharing on a batch of images [batch, 64, 64, 3] and returns one output per task.
+ * Inference (the default): batch norm uses its running statistics and dropout is the identity.
+ * `training: true`: batch norm uses the statistics of this batch and dropout drops values; the
+ * running statistics are NOT updated here (the mtsl runtime does that when it trains).
+ * Intermediate tensors are disposed; the caller owns (and disposes) the outputs.
+ * Throws a `WeightsError` when a weight is missing (call `checkWeights` first for a full report).
+ */
+export function forward(
+  weights: Weights,
+  input: tf.Tensor4D,
+  options: ForwardOptions = {},
+): ScenesHardSharingOutputs {
+  checkInput(input);
+  const run = makeRun(weights, options);
+  return tf.tidy(() => {
+    // stem@seg+depth+normal+edge+ae: stage stem, tasks seg, depth, normal, edge, ae; reads input -> [batch, 32, 32, 16]
+    const stem_seg_depth_normal_edge_ae = stage_stem(run, "stem@seg+depth+normal+edge+ae", input);
+    // enc1@seg+depth+normal+edge+ae: stage enc1, tasks seg, depth, normal, edge, ae; reads stem@seg+depth+normal+edge+ae -> [batch, 32, 32, 16]
+    const enc1_seg_depth_normal_edge_ae = stage_enc1(
+      run,
+      "enc1@seg+depth+normal+edge+ae",
+      stem_seg_depth_normal_edge_ae,
+    );
+    // enc2@seg+depth+normal+edge+ae: stage enc2, tasks seg, depth, normal, edge, ae; reads enc1@seg+depth+normal+edge+ae -> [batch, 16, 16, 24]
+    const enc2_seg_depth_normal_edge_ae = stage_enc2(
+      run,
+      "enc2@seg+depth+normal+edge+ae",
+      enc1_seg_depth_normal_edge_ae,
+    );
+    // enc3@seg+depth+normal+edge+ae: stage enc3, tasks seg, depth, normal, edge, ae; reads enc2@seg+depth+normal+edge+ae -> [batch, 8, 8, 32]
+    const enc3_seg_depth_normal_edge_ae = stage_enc3(
+      run,
+      "enc3@seg+depth+normal+edge+ae",
+      enc2_seg_depth_normal_edge_ae,
+    );
+    // enc4@seg+depth+normal+edge+ae: stage enc4, tasks seg, depth, normal, edge, ae; reads enc3@seg+depth+normal+edge+ae -> [batch, 4, 4, 48]
+    const enc4_seg_depth_normal_edge_ae = stage_enc4(
+      run,
+      "enc4@seg+depth+normal+edge+ae",
+      enc3_seg_depth_normal_edge_ae,
+    );
+    // enc5@seg+depth+normal+edge+ae: stage enc5, tasks seg, depth, normal, edge, ae; reads enc4@seg+depth+normal+edge+ae -> [batch, 2, 2, 64]
+    const enc5_seg_depth_normal_edge_ae = stage_enc5(
+      run,
+      "enc5@seg+depth+normal+edge+ae",
+      enc4_seg_depth_normal_edge_ae,
+    );
+    // dec1@seg+depth+normal+edge+ae: stage dec1, tasks seg, depth, normal, edge, ae; reads enc5@seg+depth+normal+edge+ae + skip enc4@seg+depth+normal+edge+ae -> [batch, 4, 4, 48]
+    const dec1_seg_depth_normal_edge_ae = stage_dec1(
+      run,
+      "dec1@seg+depth+normal+edge+ae",
+      enc5_seg_depth_normal_edge_ae,
+      enc4_seg_depth_normal_edge_ae,
+    );
+    // dec2@seg+depth+normal+edge+ae: stage dec2, tasks seg, depth, normal, edge, ae; reads dec1@seg+depth+normal+edge+ae + skip enc3@seg+depth+normal+edge+ae -> [batch, 8, 8, 32]
+    const dec2_seg_depth_normal_edge_ae = stage_dec2(
+      run,
+      "dec2@seg+depth+normal+edge+ae",
+      dec1_seg_depth_normal_edge_ae,
+      enc3_seg_depth_normal_edge_ae,
+    );
+    // dec3@seg+depth+normal+edge+ae: stage dec3, tasks seg, depth, normal, edge, ae; reads dec2@seg+depth+normal+edge+ae + skip enc2@seg+depth+normal+edge+ae -> [batch, 16, 16, 24]
+    const dec3_seg_depth_normal_edge_ae = stage_dec3(
+      run,
+      "dec3@seg+depth+normal+edge+ae",
+      dec2_seg_depth_normal_edge_ae,
+      enc2_seg_depth_normal_edge_ae,
+    );
+    // dec4@seg+depth+normal+edge+ae: stage dec4, tasks seg, depth, normal, edge, ae; reads dec3@seg+depth+normal+edge+ae + skip enc1@seg+depth+normal+edge+ae -> [batch, 32, 32, 16]
+    const dec4_seg_depth_normal_edge_ae = stage_dec4(
+      run,
+      "dec4@seg+depth+normal+edge+ae",
+      dec3_seg_depth_normal_edge_ae,
+      enc1_seg_depth_normal_edge_ae,
+    );
+    // head@seg: task seg; reads dec4@seg+depth+normal+edge+ae -> [batch, 64, 64, 6]
+    const out_seg = head_seg(run, "head@seg", dec4_seg_depth_normal_edge_ae);
+    // head@depth: task depth; reads dec4@seg+depth+normal+edge+ae -> [batch, 64, 64, 1]
+    const out_depth = head_depth(run, "head@depth", dec4_seg_depth_normal_edge_ae);
+    // head@normal: task normal; reads dec4@seg+depth+normal+edge+ae -> [batch, 64, 64, 3]
+    const out_normal = head_normal(run, "head@normal", dec4_seg_depth_normal_edge_ae);
+    // head@edge: task edge; reads dec4@seg+depth+normal+edge+ae -> [batch, 64, 64, 1]
+    const out_edge = head_edge(run, "head@edge", dec4_seg_depth_normal_edge_ae);
+    // head@ae: task ae; reads dec4@seg+depth+normal+edge+ae -> [batch, 64, 64, 3]
+    const out_ae = head_ae(run, "head@ae", dec4_seg_depth_normal_edge_ae);
+    return { seg: out_seg, depth: out_depth, normal: out_normal, edge: out_edge, ae: out_ae };
+  });
+}
+
+/** What every layer of one forward pass reads. */
+interface Run {
+  /** The weight `owner/layer.name`. */
+  readonly weight: (owner: string, layer: number, name: string) => tf.Tensor;
+  readonly training: boolean;
+  readonly dropoutSeed: number | undefined;
+}
+
+function makeRun(weights: Weights, options: ForwardOptions): Run {
+  return {
+    training: options.training === true,
+    dropoutSeed: options.dropoutSeed,
+    weight: (owner, layer, name) => {
+      const key = `${owner}/${layer}.${name}`;
+      const tensor =
+        typeof weights === "function"
+          ? weights(key)
+          : Object.prototype.hasOwnProperty.call(weights, key)
+            ? weights[key]
+            : undefined;
+      if (tensor === undefined) throw new WeightsError([key], []);
+      return tensor;
+    },
+  };
+}
+
+/** Throws unless `input` is a batch of images of the model's input shape. */
+function checkInput(input: tf.Tensor4D): void {
+  const shape = input.shape;
+  if (
+    shape.length !== 4 ||
+    shape[1] !== inputShape[0] ||
+    shape[2] !== inputShape[1] ||
+    shape[3] !== inputShape[2]
+  ) {
+    throw new Error(
+      `${modelName}: input must have shape [batch, 64, 64, 3], found [${shape.join(", ")}]`,
+    );
+  }
+}
+
+/**
+ * Stage stem: conv(16, 3, stride: 2) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 64, 64, 3] -> [batch, 32, 32, 16]; one call per instance.
+ */
+function stage_stem(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+  // 0: conv(16, 3, stride: 2) -> [batch, 32, 32, 16]
+  const y0 = addBias(
+    conv2d(x, run.weight(owner, 0, "kernel"), 2, "same", 1),
+    run.weight(owner, 0, "bias"),
+  );
+  // 1: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 32, 32, 16]
+  const y1 = batchNorm(run, y0, owner, 1, "", 1e-5);
+  // 2: relu -> [batch, 32, 32, 16]
+  return tf.relu(y1);
+}
+
+/**
+ * Stage enc1: basic(16, stride: 1).
+ * [batch, 32, 32, 16] -> [batch, 32, 32, 16]; one call per instance.
+ */
+function stage_enc1(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+  // 0: basic(16, stride: 1) -> [batch, 32, 32, 16]
+  return basicBlock(run, x, owner, 0, 1, false);
+}
+
+/**
+ * Stage enc2: basic(24, stride: 2).
+ * [batch, 32, 32, 16] -> [batch, 16, 16, 24]; one call per instance.
+ */
+function stage_enc2(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+  // 0: basic(24, stride: 2) -> [batch, 16, 16, 24]
+  return basicBlock(run, x, owner, 0, 2, true);
+}
+
+/**
+ * Stage enc3: basic(32, stride: 2).
+ * [batch, 16, 16, 24] -> [batch, 8, 8, 32]; one call per instance.
+ */
+function stage_enc3(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+  // 0: basic(32, stride: 2) -> [batch, 8, 8, 32]
+  return basicBlock(run, x, owner, 0, 2, true);
+}
+
+/**
+ * Stage enc4: basic(48, stride: 2).
+ * [batch, 8, 8, 32] -> [batch, 4, 4, 48]; one call per instance.
+ */
+function stage_enc4(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+  // 0: basic(48, stride: 2) -> [batch, 4, 4, 48]
+  return basicBlock(run, x, owner, 0, 2, true);
+}
+
+/**
+ * Stage enc5: basic(64, stride: 2).
+ * [batch, 4, 4, 48] -> [batch, 2, 2, 64]; one call per instance.
+ */
+function stage_enc5(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+  // 0: basic(64, stride: 2) -> [batch, 2, 2, 64]
+  return basicBlock(run, x, owner, 0, 2, true);
+}
+
+/**
+ * Stage dec1: upsample(2, mode: bilinear) concat(enc4) conv(48, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 2, 2, 64] -> [batch, 4, 4, 48]; one call per instance.
+ */
+function stage_dec1(run: Run, owner: string, x: tf.Tensor4D, skip_enc4: tf.Tensor4D): tf.Tensor4D {
+  // 0: upsample(2, mode: bilinear) -> [batch, 4, 4, 64]
+  const y0 = tf.image.resizeBilinear(x, [4, 4], false, true);
+  // 1: concat(enc4) -> [batch, 4, 4, 112]
+  const y1 = tf.concat([y0, skip_enc4], 3);
+  // 2: conv(48, 3) -> [batch, 4, 4, 48]
+  const y2 = addBias(
+    conv2d(y1, run.weight(owner, 2, "kernel"), 1, "same", 1),
+    run.weight(owner, 2, "bias"),
+  );
+  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 4, 4, 48]
+  const y3 = batchNorm(run, y2, owner, 3, "", 1e-5);
+  // 4: relu -> [batch, 4, 4, 48]
+  return tf.relu(y3);
+}
+
+/**
+ * Stage dec2: upsample(2, mode: bilinear) concat(enc3) conv(32, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 4, 4, 48] -> [batch, 8, 8, 32]; one call per instance.
+ */
+function stage_dec2(run: Run, owner: string, x: tf.Tensor4D, skip_enc3: tf.Tensor4D): tf.Tensor4D {
+  // 0: upsample(2, mode: bilinear) -> [batch, 8, 8, 48]
+  const y0 = tf.image.resizeBilinear(x, [8, 8], false, true);
+  // 1: concat(enc3) -> [batch, 8, 8, 80]
+  const y1 = tf.concat([y0, skip_enc3], 3);
+  // 2: conv(32, 3) -> [batch, 8, 8, 32]
+  const y2 = addBias(
+    conv2d(y1, run.weight(owner, 2, "kernel"), 1, "same", 1),
+    run.weight(owner, 2, "bias"),
+  );
+  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 8, 8, 32]
+  const y3 = batchNorm(run, y2, owner, 3, "", 1e-5);
+  // 4: relu -> [batch, 8, 8, 32]
+  return tf.relu(y3);
+}
+
+/**
+ * Stage dec3: upsample(2, mode: bilinear) concat(enc2) conv(24, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 8, 8, 32] -> [batch, 16, 16, 24]; one call per instance.
+ */
+function stage_dec3(run: Run, owner: string, x: tf.Tensor4D, skip_enc2: tf.Tensor4D): tf.Tensor4D {
+  // 0: upsample(2, mode: bilinear) -> [batch, 16, 16, 32]
+  const y0 = tf.image.resizeBilinear(x, [16, 16], false, true);
+  // 1: concat(enc2) -> [batch, 16, 16, 56]
+  const y1 = tf.concat([y0, skip_enc2], 3);
+  // 2: conv(24, 3) -> [batch, 16, 16, 24]
+  const y2 = addBias(
+    conv2d(y1, run.weight(owner, 2, "kernel"), 1, "same", 1),
+    run.weight(owner, 2, "bias"),
+  );
+  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 16, 16, 24]
+  const y3 = batchNorm(run, y2, owner, 3, "", 1e-5);
+  // 4: relu -> [batch, 16, 16, 24]
+  return tf.relu(y3);
+}
+
+/**
+ * Stage dec4: upsample(2, mode: bilinear) concat(enc1) conv(16, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 16, 16, 24] -> [batch, 32, 32, 16]; one call per instance.
+ */
+function stage_dec4(run: Run, owner: string, x: tf.Tensor4D, skip_enc1: tf.Tensor4D): tf.Tensor4D {
+  // 0: upsample(2, mode: bilinear) -> [batch, 32, 32, 24]
+  const y0 = tf.image.resizeBilinear(x, [32, 32], false, true);
+  // 1: concat(enc1) -> [batch, 32, 32, 40]
+  const y1 = tf.concat([y0, skip_enc1], 3);
+  // 2: conv(16, 3) -> [batch, 32, 32, 16]
+  const y2 = addBias(
+    conv2d(y1, run.weight(owner, 2, "kernel"), 1, "same", 1),
+    run.weight(owner, 2, "bias"),
+  );
+  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 32, 32, 16]
+  const y3 = batchNorm(run, y2, owner, 3, "", 1e-5);
+  // 4: relu -> [batch, 32, 32, 16]
+  return tf.relu(y3);
+}
+
+/**
+ * Head of task seg: upsample(2, mode: bilinear) conv(6, 1).
+ * [batch, 32, 32, 16] -> [batch, 64, 64, 6].
+ */
+function head_seg(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+  // 0: upsample(2, mode: bilinear) -> [batch, 64, 64, 16]
+  const y0 = tf.image.resizeBilinear(x, [64, 64], false, true);
+  // 1: conv(6, 1) -> [batch, 64, 64, 6]
+  return addBias(
+    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
+    run.weight(owner, 1, "bias"),
+  );
+}
+
+/**
+ * Head of task depth: upsample(2, mode: bilinear) conv(1, 1).
+ * [batch, 32, 32, 16] -> [batch, 64, 64, 1].
+ */
+function head_depth(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+  // 0: upsample(2, mode: bilinear) -> [batch, 64, 64, 16]
+  const y0 = tf.image.resizeBilinear(x, [64, 64], false, true);
+  // 1: conv(1, 1) -> [batch, 64, 64, 1]
+  return addBias(
+    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
+    run.weight(owner, 1, "bias"),
+  );
+}
+
+/**
+ * Head of task normal: upsample(2, mode: bilinear) conv(3, 1).
+ * [batch, 32, 32, 16] -> [batch, 64, 64, 3].
+ */
+function head_normal(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+  // 0: upsample(2, mode: bilinear) -> [batch, 64, 64, 16]
+  const y0 = tf.image.resizeBilinear(x, [64, 64], false, true);
+  // 1: conv(3, 1) -> [batch, 64, 64, 3]
+  return addBias(
+    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
+    run.weight(owner, 1, "bias"),
+  );
+}
+
+/**
+ * Head of task edge: upsample(2, mode: bilinear) conv(1, 1).
+ * [batch, 32, 32, 16] -> [batch, 64, 64, 1].
+ */
+function head_edge(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+  // 0: upsample(2, mode: bilinear) -> [batch, 64, 64, 16]
+  const y0 = tf.image.resizeBilinear(x, [64, 64], false, true);
+  // 1: conv(1, 1) -> [batch, 64, 64, 1]
+  return addBias(
+    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
+    run.weight(owner, 1, "bias"),
+  );
+}
+
+/**
+ * Head of task ae: upsample(2, mode: bilinear) conv(3, 1) sigmoid.
+ * [batch, 32, 32, 16] -> [batch, 64, 64, 3].
+ */
+function head_ae(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+  // 0: upsample(2, mode: bilinear) -> [batch, 64, 64, 16]
+  const y0 = tf.image.resizeBilinear(x, [64, 64], false, true);
+  // 1: conv(3, 1) -> [batch, 64, 64, 3]
+  const y1 = addBias(
+    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
+    run.weight(owner, 1, "bias"),
+  );
+  // 2: sigmoid -> [batch, 64, 64, 3]
+  return tf.sigmoid(y1);
+}
+
+/** 2-D convolution, NHWC. */
+function conv2d(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor,
+  stride: number,
+  padding: "same" | "valid",
+  dilation: number,
+): tf.Tensor4D {
+  return tf.conv2d(x, kernel as tf.Tensor4D, stride, padding, "NHWC", dilation);
+}
+
+/** Adds a bias along the last axis. */
+function addBias<T extends tf.Tensor>(y: T, bias: tf.Tensor): T {
+  return tf.add<T>(y, bias);
+}
+
+/**
+ * Batch normalisation of layer `layer` of `owner` (weights `prefix` + gamma, beta, moving_mean, moving_variance).
+ * Inference: the running statistics. Training: the batch's mean and biased variance over every axis but
+ * the channels. The running statistics are never updated here: the mtsl runtime does that when it trains.
+ */
+function batchNorm<T extends tf.Tensor4D | tf.Tensor2D>(
+  run: Run,
+  x: T,
+  owner: string,
+  layer: number,
+  prefix: string,
+  epsilon: number,
+): T {
+  const gamma = run.weight(owner, layer, `${prefix}gamma`) as tf.Tensor1D;
+  const beta = run.weight(owner, layer, `${prefix}beta`) as tf.Tensor1D;
+  if (!run.training) {
+    const mean = run.weight(owner, layer, `${prefix}moving_mean`) as tf.Tensor1D;
+    const variance = run.weight(owner, layer, `${prefix}moving_variance`) as tf.Tensor1D;
+    return tf.batchNorm(x as tf.Tensor, mean, variance, beta, gamma, epsilon) as T;
+  }
+
+  const { mean, variance } = tf.moments(x, x.rank === 4 ? [0, 1, 2] : [0]);
+  return tf.batchNorm(
+    x as tf.Tensor,
+    mean as tf.Tensor1D,
+    variance as tf.Tensor1D,
+    beta,
+    gamma,
+    epsilon,
+  ) as T;
+}
+
+/**
+ * ResNet basic block: conv3x3(stride) bn relu, conv3x3 bn, plus the input or, when the shape changes,
+ * a 1x1 projection with batch norm; then relu. Batch norms use epsilon 1e-5.
+ */
+function basicBlock(
+  run: Run,
+  x: tf.Tensor4D,
+  owner: string,
+  layer: number,
+  stride: number,
+  projection: boolean,
+): tf.Tensor4D {
+  let y = conv2d(x, run.weight(owner, layer, "conv1.kernel"), stride, "same", 1);
+  y = tf.relu(batchNorm(run, y, owner, layer, "bn1.", 1e-5));
+  y = conv2d(y, run.weight(owner, layer, "conv2.kernel"), 1, "same", 1);
+  const main = batchNorm(run, y, owner, layer, "bn2.", 1e-5);
+  const shortcut = projection
+    ? batchNorm(
+        run,
+        conv2d(x, run.weight(owner, layer, "shortcut.kernel"), stride, "same", 1),
+        owner,
+        layer,
+        "shortcut_bn.",
+        1e-5,
+      )
+    : x;
+  return tf.relu(tf.add<tf.Tensor4D>(main, shortcut));
+}

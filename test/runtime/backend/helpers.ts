@@ -1,0 +1,60 @@
+/** Shared helpers for the backend tests: seeded data and cross-backend comparison. */
+import * as tf from "@tensorflow/tfjs";
+import { expect } from "vitest";
+
+/** Deterministic normal-ish random numbers (sum of uniforms from a 32-bit LCG). */
+export function seededValues(count: number, seed: number): Float32Array {
+  let state = seed >>> 0 || 1;
+  const uniform = (): number => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = uniform() + uniform() + uniform() - 1.5;
+  return out;
+}
+
+/** A seeded tensor of the given shape on the current backend. */
+export function seeded(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+}
+
+/** Runs `fn` on `backend`, returning plain copies of its output tensors; checks it leaks nothing. */
+export async function onBackend(
+  backend: string,
+  fn: () => tf.Tensor[],
+  options: { checkLeaks: boolean } = { checkLeaks: true },
+): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const values = tf.tidy(() => fn().map((t) => Float32Array.from(t.dataSync())));
+  if (options.checkLeaks) expect(tf.memory().numTensors, `tensors leaked on ${backend}`).toBe(before);
+  return values;
+}
+
+/** Largest absolute difference divided by the largest reference magnitude. */
+export function relativeError(actual: ArrayLike<number>, reference: ArrayLike<number>): number {
+  expect(actual.length).toBe(reference.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < reference.length; i++) {
+    diff = Math.max(diff, Math.abs((actual[i] as number) - (reference[i] as number)));
+    scale = Math.max(scale, Math.abs(reference[i] as number));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+/** Asserts every array of `actual` is within `tolerance` relative error of `reference`. */
+export function expectClose(actual: Float32Array[], reference: Float32Array[], label: string, tolerance = 1e-4): void {
+  expect(actual.length, label).toBe(reference.length);
+  reference.forEach((ref, i) => {
+    const err = relativeError(actual[i] as Float32Array, ref);
+    expect(err, `${label} [output ${i}] relative error ${err}`).toBeLessThanOrEqual(tolerance);
+  });
+}

@@ -1,0 +1,66 @@
+/** Backend selection: order, explicit choices, and coded errors for unavailable ones. */
+import * as tf from "@tensorflow/tfjs";
+import { describe, expect, it } from "vitest";
+
+import { BackendError } from "../../../runtime/backend/backend-error.js";
+import { BACKEND_PREFERENCES, isBackendPreference, selectBackend } from "../../../runtime/backend/select.js";
+
+/** Whether an optional package can be imported here (the native ones are not installed on CI). */
+async function installed(moduleName: string): Promise<boolean> {
+  const name: string = moduleName;
+  try {
+    await import(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const optional = {
+  gpu: "@tensorflow/tfjs-node-gpu",
+  native: "@tensorflow/tfjs-node",
+  onednn: "mtsl-onednn",
+} as const;
+
+describe("selectBackend", () => {
+  it("activates the WebAssembly backend with its training kernels", async () => {
+    const info = await selectBackend("wasm");
+    expect(info.name).toBe("wasm");
+    expect(tf.getBackend()).toBe("wasm");
+    expect(info.tfVersion).toBe("4.22.0");
+    expect(info.description).toMatch(/^WebAssembly \(XNNPACK, (SIMD|no SIMD), /);
+    expect(tf.getKernel(tf.Conv2DBackpropFilter, "wasm")).toBeDefined();
+  });
+
+  it("activates the CPU backend", async () => {
+    const info = await selectBackend("cpu");
+    expect(info.name).toBe("cpu");
+    expect(tf.getBackend()).toBe("cpu");
+  });
+
+  for (const [preference, pkg] of Object.entries(optional) as Array<[keyof typeof optional, string]>) {
+    it(`explains how to install '${preference}' when it is missing`, async () => {
+      if (await installed(pkg)) return; // Present on this machine: nothing to report.
+      const error = await selectBackend(preference).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BackendError);
+      expect((error as BackendError).code).toBe("MTSL3101");
+      expect((error as BackendError).message).toContain(`npm install ${pkg}`);
+    });
+  }
+
+  it("picks the first available backend for 'auto' (wasm when no native package is installed)", async () => {
+    const natives = await Promise.all(Object.values(optional).map(installed));
+    const info = await selectBackend("auto");
+    if (natives.some(Boolean)) expect(["tensorflow", "onednn"]).toContain(info.name);
+    else expect(info.name).toBe("wasm");
+    expect(tf.getBackend()).toBe(info.name);
+  });
+
+  it("rejects an unknown preference with MTSL3102", async () => {
+    expect(isBackendPreference("tpu")).toBe(false);
+    expect(BACKEND_PREFERENCES.every(isBackendPreference)).toBe(true);
+    const error = await selectBackend("tpu" as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as BackendError).code).toBe("MTSL3102");
+  });
+});
