@@ -28,7 +28,10 @@ function identityArgs(root: string): string[] {
       return false;
     }
   };
-  return [...(has("user.name") ? [] : ["-c", "user.name=mtslc"]), ...(has("user.email") ? [] : ["-c", "user.email=mtslc@localhost"])];
+  return [
+    ...(has("user.name") ? [] : ["-c", "user.name=mtslc"]),
+    ...(has("user.email") ? [] : ["-c", "user.email=mtslc@localhost"]),
+  ];
 }
 
 /** Commits exactly `file` with `message`. */

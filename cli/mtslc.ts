@@ -57,21 +57,41 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "print nothing but errors")
     .action(async (file: string, opts: { out: string; emit: string; json?: boolean; quiet?: boolean }) => {
-      const emit = opts.emit.split(",").map((e) => e.trim()).filter((e) => e !== "");
+      const emit = opts.emit
+        .split(",")
+        .map((e) => e.trim())
+        .filter((e) => e !== "");
       const bad = emit.filter((e) => !["ir", "ts", "summary"].includes(e));
       if (bad.length > 0) {
-        ctx.stderr.write(`mtslc compile: unknown --emit kind ${bad.map((b) => `'${b}'`).join(", ")} (expected ir, ts, summary)\n`);
+        ctx.stderr.write(
+          `mtslc compile: unknown --emit kind ${bad.map((b) => `'${b}'`).join(", ")} (expected ir, ts, summary)\n`,
+        );
         setExit(EXIT.usage);
         return;
       }
-      setExit(await runCompile(file, { out: opts.out, emit: emit as Emit[], ...(opts.json ? { json: true } : {}), ...(opts.quiet ? { quiet: true } : {}) }, ctx));
+      setExit(
+        await runCompile(
+          file,
+          {
+            out: opts.out,
+            emit: emit as Emit[],
+            ...(opts.json ? { json: true } : {}),
+            ...(opts.quiet ? { quiet: true } : {}),
+          },
+          ctx,
+        ),
+      );
     });
 
   program
     .command("graph")
     .description("draw the sharing tree (svg, dot or mermaid)")
     .argument("<file>", ".mtsl file")
-    .addOption(new Option("--format <format>", "picture format (default: from -o's extension, else svg)").choices([...GRAPH_FORMATS]))
+    .addOption(
+      new Option("--format <format>", "picture format (default: from -o's extension, else svg)").choices([
+        ...GRAPH_FORMATS,
+      ]),
+    )
     .option("-o, --output <file>", "write to a file instead of stdout")
     .action(async (file: string, opts: { format?: GraphFormat; output?: string }) => {
       setExit(await runGraph(file, opts, ctx));
@@ -92,11 +112,27 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .description("train a model; with a structural_learning block, learn its sharing tree too")
     .argument("<file>", ".mtsl file")
     .option("-o, --out <dir>", "run folder (default: runs/NAME)")
-    .addOption(new Option("--backend <backend>", "override the file's backend").choices(["auto", "gpu", "native", "onednn", "wasm", "cpu"]))
+    .addOption(
+      new Option("--backend <backend>", "override the file's backend").choices([
+        "auto",
+        "gpu",
+        "native",
+        "onednn",
+        "wasm",
+        "cpu",
+      ]),
+    )
     .option("--resume", "continue from the run folder's last checkpoint")
-    .addOption(new Option("--baseline <kind>", "train a baseline of the file instead: stl (one network per task) or one (all shared)").choices(["stl", "one"]))
+    .addOption(
+      new Option(
+        "--baseline <kind>",
+        "train a baseline of the file instead: stl (one network per task) or one (all shared)",
+      ).choices(["stl", "one"]),
+    )
     .option("--epochs <n>", "override the number of epochs", (v) => positiveInt(v, "--epochs"))
-    .option("--train-limit <n>", "use only the first n training samples per epoch (smoke runs)", (v) => positiveInt(v, "--train-limit"))
+    .option("--train-limit <n>", "use only the first n training samples per epoch (smoke runs)", (v) =>
+      positiveInt(v, "--train-limit"),
+    )
     .option("-q, --quiet", "print only errors and the final table")
     .option("--json", "print the final result as JSON")
     .option("--git", "commit every revision file in the run folder's git repository (made if there is none)")
@@ -109,7 +145,8 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} needs a whole number >= 1, got '${value}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${flag} needs a whole number >= 1, got '${value}'`);
   return n;
 }
 
@@ -122,7 +159,11 @@ export async function run(argv: string[], ctx: CliContext = defaultContext()): P
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      ) {
         return EXIT.ok;
       }
       return EXIT.usage;

@@ -20,8 +20,20 @@ export interface CompileOptions {
 /** The summary table of an IR, as printed by `mtslc compile`. */
 export function summaryTable(ir: Parameters<typeof summarize>[0]): string {
   const s = summarize(ir);
-  const rows = s.rows.map((r) => [r.id, r.tasks.join(" "), `[${r.outShape.join(", ")}]`, humanCount(r.params), humanCount(r.flops)]);
-  const table = formatTable(["instance", "tasks", "output", "params", "FLOPs"], rows, ["left", "left", "left", "right", "right"]);
+  const rows = s.rows.map((r) => [
+    r.id,
+    r.tasks.join(" "),
+    `[${r.outShape.join(", ")}]`,
+    humanCount(r.params),
+    humanCount(r.flops),
+  ]);
+  const table = formatTable(["instance", "tasks", "output", "params", "FLOPs"], rows, [
+    "left",
+    "left",
+    "left",
+    "right",
+    "right",
+  ]);
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   return (
     table +

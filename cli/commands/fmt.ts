@@ -52,7 +52,9 @@ export function runFmt(files: string[], options: FmtOptions, ctx: CliContext): n
   if (options.check) {
     for (const file of unformatted) ctx.stderr.write(`would reformat ${file}\n`);
     if (unformatted.length > 0) {
-      ctx.stderr.write(`${unformatted.length} file${unformatted.length === 1 ? "" : "s"} would be reformatted; run mtslc fmt --write\n`);
+      ctx.stderr.write(
+        `${unformatted.length} file${unformatted.length === 1 ? "" : "s"} would be reformatted; run mtslc fmt --write\n`,
+      );
       if (exit === EXIT.ok) exit = EXIT.problems;
     }
   }

@@ -102,7 +102,9 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
     const started = performance.now();
     const dataset = await getDataSource(ir.data.name).load(ir.data.options as never);
     const sizes = dataset.description.sizes;
-    say(`data: ${ir.data.name} train ${sizes.train}, val ${sizes.val}, test ${sizes.test} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    say(
+      `data: ${ir.data.name} train ${sizes.train}, val ${sizes.val}, test ${sizes.test} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    );
     mkdirSync(outDir, { recursive: true });
     if (!existsSync(join(outDir, "model.mtsl"))) {
       if (original && existsSync(original)) copyFileSync(original, join(outDir, "model.mtsl"));
@@ -111,7 +113,12 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
     const repo = options.git ? ensureRepository(outDir) : null;
     const revisionsDir = join(outDir, "revisions");
     const sl = ir.structuralLearning;
-    const writeRevision = (text: string, number: number, message: string, trainer: { saveCheckpoint(path: string): void }): void => {
+    const writeRevision = (
+      text: string,
+      number: number,
+      message: string,
+      trainer: { saveCheckpoint(path: string): void },
+    ): void => {
       mkdirSync(revisionsDir, { recursive: true });
       const path = join(revisionsDir, `${pad3(number)}.mtsl`);
       writeFileAtomic(path, text);
@@ -130,7 +137,13 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
           },
           onMerge: (record, trainer) => {
             const number = hooks!.state.history.filter((r) => r.created.length > 0).length;
-            const info: RevisionInfo = { number, epoch: record.epoch, phase: record.index, phases: sl.atEpochs.length, sets: record.sets };
+            const info: RevisionInfo = {
+              number,
+              epoch: record.epoch,
+              phase: record.index,
+              phases: sl.atEpochs.length,
+              sets: record.sets,
+            };
             const merges = record.sets.flatMap((set) =>
               set.merged.map((g) => {
                 const idx = g.map((t) => set.tasks.indexOf(t));
@@ -147,7 +160,18 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
       : undefined;
     writeFileAtomic(
       join(outDir, "run.json"),
-      JSON.stringify({ file, baseline: options.baseline ?? null, backend: backend.name, tfjs: backend.tfVersion, node: process.version, seed: ir.train.seed }, null, 2) + "\n",
+      JSON.stringify(
+        {
+          file,
+          baseline: options.baseline ?? null,
+          backend: backend.name,
+          tfjs: backend.tfVersion,
+          node: process.version,
+          seed: ir.train.seed,
+        },
+        null,
+        2,
+      ) + "\n",
     );
 
     const tty = ctx.stderr.isTTY === true && !options.quiet && !options.json;
@@ -188,10 +212,18 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
           const r = e.record;
           const val = r.val
             ? Object.entries(r.val)
-                .map(([t, s]) => `${t} ${Object.entries(s).filter(([k]) => k !== "loss").map(([k, v]) => `${k}=${v.toFixed(3)}`).join(",")}`)
+                .map(
+                  ([t, s]) =>
+                    `${t} ${Object.entries(s)
+                      .filter(([k]) => k !== "loss")
+                      .map(([k, v]) => `${k}=${v.toFixed(3)}`)
+                      .join(",")}`,
+                )
                 .join("  ")
             : "";
-          say(`epoch ${r.epoch}/${epochs}  ${r.seconds.toFixed(1)} s  ${r.samplesPerSecond.toFixed(1)} samples/s  val: ${val}`);
+          say(
+            `epoch ${r.epoch}/${epochs}  ${r.seconds.toFixed(1)} s  ${r.samplesPerSecond.toFixed(1)} samples/s  val: ${val}`,
+          );
         } else if (e.type === "message") {
           say(e.text);
         }
@@ -200,7 +232,11 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
     if (fromRevision) {
       const ckpt = readCheckpoint(fromRevision);
       if (!samePartitions(ckpt.ir, ir)) {
-        throw new MtslError("MTSL3202", `${file} no longer matches its checkpoint ${fromRevision}: its sharing tree was edited`, { file });
+        throw new MtslError(
+          "MTSL3202",
+          `${file} no longer matches its checkpoint ${fromRevision}: its sharing tree was edited`,
+          { file },
+        );
       }
       trainer.resume(fromRevision, ir);
       say(`resuming from revision ${file} (after epoch ${trainer.epoch}) into ${outDir}`);
@@ -210,7 +246,9 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
     }
     await trainer.run();
     bar?.stop();
-    const test = evaluateSplit(trainer.ir, trainer.store, dataset, "test", trainer.tasks, { batch: Math.max(32, ir.train.batch) });
+    const test = evaluateSplit(trainer.ir, trainer.store, dataset, "test", trainer.tasks, {
+      batch: Math.max(32, ir.train.batch),
+    });
     writeFileAtomic(join(outDir, "final.json"), JSON.stringify({ epoch: trainer.epoch, test }, null, 2) + "\n");
     if (options.json) ctx.stdout.write(JSON.stringify({ outDir, epochs: trainer.epoch, test }, null, 2) + "\n");
     else ctx.stdout.write(`test metrics after ${trainer.epoch} epochs (${outDir}):\n` + scoresTable(test));

@@ -85,7 +85,8 @@ export function encodeCheckpoint<S>(data: CheckpointData<S>): Uint8Array {
 }
 
 export function decodeCheckpoint<S>(bytes: Uint8Array, file = "checkpoint"): CheckpointData<S> {
-  const bad = (why: string): MtslError => new MtslError("MTSL3301", `${file} is not a readable mtsl checkpoint: ${why}`, { file });
+  const bad = (why: string): MtslError =>
+    new MtslError("MTSL3301", `${file} is not a readable mtsl checkpoint: ${why}`, { file });
   if (bytes.length < 12 || Buffer.from(bytes.subarray(0, 8)).toString("ascii") !== MAGIC) throw bad("bad magic");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getUint32(8, true);
@@ -113,7 +114,13 @@ export function decodeCheckpoint<S>(bytes: Uint8Array, file = "checkpoint"): Che
       { step: s.step, m: s.m ? read(s.m) : null, v: s.v ? read(s.v) : null, shape: s.m?.shape ?? [] },
     ]),
   );
-  return { ir: header.ir, epoch: header.epoch, state: header.state, weights, optimizer: { name: header.optimizer.name, slots } };
+  return {
+    ir: header.ir,
+    epoch: header.epoch,
+    state: header.state,
+    weights,
+    optimizer: { name: header.optimizer.name, slots },
+  };
 }
 
 export function writeCheckpoint<S>(path: string, data: CheckpointData<S>): void {

@@ -65,9 +65,13 @@ function lossOptions(task: IrTask): LossOptions {
     out.balanced = o["balanced"] === true;
     if (typeof task.options["ignore"] === "number") out.ignoreIndex = task.options["ignore"];
     if (typeof o["label_smoothing"] === "number" && o["label_smoothing"] !== 0) {
-      throw new MtslError("MTSL3006", `task '${task.name}': ce(label_smoothing: ...) is not supported by the runtime yet`, {
-        option: "label_smoothing",
-      });
+      throw new MtslError(
+        "MTSL3006",
+        `task '${task.name}': ce(label_smoothing: ...) is not supported by the runtime yet`,
+        {
+          option: "label_smoothing",
+        },
+      );
     }
   }
   if (task.loss.name === "bce" && typeof o["pos_weight"] === "number") out.posWeight = o["pos_weight"];
@@ -79,19 +83,32 @@ export function bindTask(task: IrTask, description: DatasetDescription): BoundTa
   const spec = description.targets[task.target] ?? null;
   if (!spec && task.target !== "image") {
     const names = Object.keys(description.targets).join(", ");
-    throw new MtslError("MTSL3006", `task '${task.name}' learns target '${task.target}', which the data does not have (it has ${names})`, {
-      option: "target",
-    });
+    throw new MtslError(
+      "MTSL3006",
+      `task '${task.name}' learns target '${task.target}', which the data does not have (it has ${names})`,
+      {
+        option: "target",
+      },
+    );
   }
   const lossFn: LossFn = getLoss(task.loss.name);
   const options = lossOptions(task);
   const derivedEdges = task.kind === "edges" && spec?.kind === "dense_class";
   const classes = typeof task.options["classes"] === "number" ? task.options["classes"] : undefined;
-  if (spec && (spec.kind === "class" || spec.kind === "dense_class") && classes !== undefined && spec.classes !== classes) {
-    throw new MtslError("MTSL3004", `task '${task.name}' declares ${classes} classes but target '${task.target}' has ${spec.classes}`, {
-      expected: `${classes} classes`,
-      found: `${spec.classes}`,
-    });
+  if (
+    spec &&
+    (spec.kind === "class" || spec.kind === "dense_class") &&
+    classes !== undefined &&
+    spec.classes !== classes
+  ) {
+    throw new MtslError(
+      "MTSL3004",
+      `task '${task.name}' declares ${classes} classes but target '${task.target}' has ${spec.classes}`,
+      {
+        expected: `${classes} classes`,
+        found: `${spec.classes}`,
+      },
+    );
   }
   return {
     task,

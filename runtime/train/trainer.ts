@@ -40,7 +40,14 @@ export interface EpochRecord {
 
 export type TrainEvent =
   | { type: "start"; epoch: number; epochs: number; stepsPerEpoch: number; resumed: boolean }
-  | { type: "step"; epoch: number; step: number; steps: number; losses: Record<string, number>; samplesPerSecond: number }
+  | {
+      type: "step";
+      epoch: number;
+      step: number;
+      steps: number;
+      losses: Record<string, number>;
+      samplesPerSecond: number;
+    }
   | { type: "epoch"; record: EpochRecord }
   | { type: "checkpoint"; path: string; epoch: number }
   | { type: "message"; text: string };
@@ -81,6 +88,8 @@ export class Trainer {
   readonly baseLr: number;
   /** Epochs completed. */
   epoch = 0;
+  /** The step of the running epoch (1-based), for messages. */
+  stepInEpoch = 0;
   tasks: BoundTask[];
   readonly records: EpochRecord[] = [];
 
@@ -97,10 +106,14 @@ export class Trainer {
     const [h, w, c] = options.dataset.description.inputShape;
     const want = ir.input.shape;
     if (want[0] !== h || want[1] !== w || want[2] !== c) {
-      throw new MtslError("MTSL3003", `the model's input is [${want.join(", ")}] but the data's images are [${h}, ${w}, ${c}]`, {
-        expected: `[${want.join(", ")}]`,
-        found: `[${h}, ${w}, ${c}]`,
-      });
+      throw new MtslError(
+        "MTSL3003",
+        `the model's input is [${want.join(", ")}] but the data's images are [${h}, ${w}, ${c}]`,
+        {
+          expected: `[${want.join(", ")}]`,
+          found: `[${h}, ${w}, ${c}]`,
+        },
+      );
     }
   }
 
@@ -113,11 +126,11 @@ export class Trainer {
   }
 
   /** Restores the run from its latest checkpoint. */
-  resume(path = this.checkpointPath): void {
+  resume(path = this.checkpointPath, ir?: IrModel): void {
     const ckpt = readCheckpoint<{ records?: EpochRecord[]; hooks?: unknown }>(path);
-    this.ir = ckpt.ir;
+    this.ir = ir ?? ckpt.ir;
     this.store.dispose();
-    this.store = WeightStore.forIr(ckpt.ir, ckpt.ir.train.seed);
+    this.store = WeightStore.forIr(this.ir, this.ir.train.seed);
     this.store.load(ckpt.weights);
     this.optimizer.restore(ckpt.optimizer.slots);
     this.epoch = ckpt.epoch;
@@ -143,7 +156,12 @@ export class Trainer {
   }
 
   /** One optimisation step on a batch; returns each task's loss. */
-  step(batchIndicesList: ArrayLike<number>, lr: number, dropoutSeed: number, metrics?: Map<string, ReturnType<BoundTask["newMetrics"]>>): Record<string, number> {
+  step(
+    batchIndicesList: ArrayLike<number>,
+    lr: number,
+    dropoutSeed: number,
+    metrics?: Map<string, ReturnType<BoundTask["newMetrics"]>>,
+  ): Record<string, number> {
     const dataset = this.options.dataset;
     const batch = dataset.getBatch("train", batchIndicesList);
     const shape = this.ir.input.shape as [number, number, number];
@@ -172,16 +190,51 @@ export class Trainer {
       const v = l.dataSync()[0]!;
       losses[name] = v;
       if (!Number.isFinite(v)) {
-        this.disposeAll([value, x, ...taskLosses.values(), ...targets.values(), ...kept, ...Object.values(grads), ...updates.map((u) => u.value)]);
-        throw new MtslError("MTSL3201", `the loss of task '${name}' became ${v} at epoch ${this.epoch + 1}; training stopped, the last good checkpoint is kept`);
+        this.disposeAll([
+          value,
+          x,
+          ...taskLosses.values(),
+          ...targets.values(),
+          ...kept,
+          ...Object.values(grads),
+          ...updates.map((u) => u.value),
+        ]);
+        throw new MtslError(
+          "MTSL3201",
+          `the loss of task '${name}' became ${v} at epoch ${this.epoch + 1}, step ${this.stepInEpoch}; training stopped, the last good checkpoint is kept`,
+        );
       }
+    }
+    const total = value.dataSync()[0]!;
+    if (!Number.isFinite(total)) {
+      this.disposeAll([
+        value,
+        x,
+        ...taskLosses.values(),
+        ...targets.values(),
+        ...kept,
+        ...Object.values(grads),
+        ...updates.map((u) => u.value),
+      ]);
+      throw new MtslError(
+        "MTSL3201",
+        `the total loss became ${total} at epoch ${this.epoch + 1}, step ${this.stepInEpoch} (every task loss was finite, so an extra term such as the alignment loss did); training stopped, the last good checkpoint is kept`,
+      );
     }
     this.optimizer.apply(this.store.rekey(grads), (k) => this.store.get(k), lr);
     for (const u of updates) this.store.assign(u.name, u.value);
     if (metrics) {
       this.tasks.forEach((t, i) => metrics.get(t.task.name)!.update(kept[i]!, targets.get(t.task.name)!));
     }
-    this.disposeAll([value, x, ...taskLosses.values(), ...targets.values(), ...kept, ...Object.values(grads), ...updates.map((u) => u.value)]);
+    this.disposeAll([
+      value,
+      x,
+      ...taskLosses.values(),
+      ...targets.values(),
+      ...kept,
+      ...Object.values(grads),
+      ...updates.map((u) => u.value),
+    ]);
     return losses;
   }
 
@@ -202,11 +255,19 @@ export class Trainer {
     const started = performance.now();
     let samples = 0;
     for (const [s, indices] of batches.entries()) {
+      this.stepInEpoch = s + 1;
       const losses = this.step(indices, lr, train.seed * 1_000_003 + e * 100_003 + s, metrics);
       samples += indices.length;
       for (const [k, v] of Object.entries(losses)) sums.set(k, sums.get(k)! + v * indices.length);
       const elapsed = (performance.now() - started) / 1000;
-      this.emit({ type: "step", epoch: e + 1, step: s + 1, steps: batches.length, losses, samplesPerSecond: samples / elapsed });
+      this.emit({
+        type: "step",
+        epoch: e + 1,
+        step: s + 1,
+        steps: batches.length,
+        losses,
+        samplesPerSecond: samples / elapsed,
+      });
     }
     const seconds = (performance.now() - started) / 1000;
     const trainScores: SplitScores = {};
@@ -251,7 +312,13 @@ export class Trainer {
       resumed = true;
     }
     const n = Math.min(this.options.dataset.splits.train.size, this.options.trainLimit ?? Infinity);
-    this.emit({ type: "start", epoch: this.epoch, epochs: this.ir.train.epochs, stepsPerEpoch: Math.ceil(n / this.ir.train.batch), resumed });
+    this.emit({
+      type: "start",
+      epoch: this.epoch,
+      epochs: this.ir.train.epochs,
+      stepsPerEpoch: Math.ceil(n / this.ir.train.batch),
+      resumed,
+    });
     writeFileAtomic(join(this.options.outDir, "model.ir.json"), irToJson(this.ir));
     let budget = this.options.stopAfterEpochs ?? Infinity;
     while (this.epoch < this.ir.train.epochs && budget-- > 0) await this.runEpoch();

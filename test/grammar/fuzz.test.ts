@@ -267,7 +267,6 @@ function expectedPosition(starts: number[], offset: number): { line: number; col
   return { line: lo + 1, column: offset - (starts[lo] ?? 0) + 1 };
 }
 
-
 /** Problems with one span, or an empty list; lines and columns are checked unless `starts` is null. */
 function spanProblems(source: string, starts: number[] | null, span: Span, what: string): string[] {
   const problems: string[] = [];

@@ -35,7 +35,10 @@ describe("parse", () => {
     const task = model.members[2] as TaskDecl;
     const [head, metrics, note] = task.settings as [Setting, Setting, Setting];
     expect(head.value.kind).toBe("Seq");
-    expect((head.value as Seq).items.map((i) => (i.kind === "Call" ? i.callee.name : i.name))).toEqual(["conv", "relu"]);
+    expect((head.value as Seq).items.map((i) => (i.kind === "Call" ? i.callee.name : i.name))).toEqual([
+      "conv",
+      "relu",
+    ]);
     expect(metrics.value.kind).toBe("List");
     expect(note.value).toMatchObject({ kind: "String", value: 'q"x' });
     const backbone = model.members[3]!;
@@ -71,7 +74,14 @@ describe("parse", () => {
       '  train { epochs: "80 }',
       "}",
     ].join("\n");
-    expect(at(source)).toEqual(["2:27 MTSL0004", "5:10 MTSL0004", "8:21 MTSL0001", "10:19 MTSL0002", "11:1 MTSL0005", "11:2 MTSL0004"]);
+    expect(at(source)).toEqual([
+      "2:27 MTSL0004",
+      "5:10 MTSL0004",
+      "8:21 MTSL0001",
+      "10:19 MTSL0002",
+      "11:1 MTSL0005",
+      "11:2 MTSL0004",
+    ]);
     // the parts that were fine are still in the AST
     const { document } = parse(source);
     expect(document.model?.members.map((m) => m.kind)).toContain("Backbone");

@@ -1,0 +1,151 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileSource } from "../../compiler/compile.js";
+import type { IrModel } from "../../compiler/ir/types.js";
+import { selectBackend } from "../../runtime/backend/select.js";
+import { getDataSource } from "../../runtime/data/registry.js";
+import type { Dataset } from "../../runtime/data/types.js";
+import { isMtslError } from "../../runtime/errors.js";
+import { StructuralLearningHooks } from "../../runtime/structure/mtsl.js";
+import { readCheckpoint } from "../../runtime/train/checkpoint.js";
+import { Trainer, type TrainerHooks } from "../../runtime/train/trainer.js";
+
+const tiny = readFileSync("test/fixtures/models/tiny.mtsl", "utf8")
+  .replace("train: 256, val: 64, test: 64", "train: 96, val: 32, test: 32")
+  .replace("at_epochs: [1, 2, 3]", "at_epochs: [1, 2]")
+  .replace("passes: [1, 1, 1]", "passes: [1, 1]")
+  .replace("epochs: 4", "epochs: 3");
+
+let ir: IrModel;
+let dataset: Dataset;
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), "mtsl-train-"));
+  dirs.push(d);
+  return d;
+};
+
+beforeAll(async () => {
+  tf.enableProdMode();
+  await selectBackend("cpu");
+  ir = compileSource(tiny).ir!;
+  dataset = await getDataSource(ir.data.name).load(ir.data.options as never);
+});
+
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function trainer(outDir: string, extra: Partial<ConstructorParameters<typeof Trainer>[1]> = {}): Trainer {
+  const hooks = new StructuralLearningHooks(ir.structuralLearning!);
+  return new Trainer(ir, { outDir, dataset, backend: "cpu", hooks, ...extra });
+}
+
+describe("Trainer on the CPU backend", () => {
+  it("resumes a run killed mid-epoch to the same weights as an uninterrupted run", async () => {
+    const whole = trainer(tempDir());
+    await whole.run();
+    const expected = whole.store.snapshot();
+    const expectedIr = JSON.stringify(whole.ir);
+    expect(whole.ir.instances.length).toBeLessThan(ir.instances.length); // structural learning merged something
+    whole.dispose();
+
+    const dir = tempDir();
+    // kill at step 2 of epoch 2 (after the first structural-learning phase)
+    const killed = trainer(dir, {
+      onEvent: (e) => {
+        if (e.type === "step" && e.epoch === 2 && e.step === 2) throw new Error("killed");
+      },
+    });
+    await expect(killed.run()).rejects.toThrow("killed");
+    killed.dispose();
+    expect(readCheckpoint(join(dir, "checkpoint.ckpt")).epoch).toBe(1);
+
+    const resumed = trainer(dir, { resume: true });
+    await resumed.run();
+    expect(JSON.stringify(resumed.ir)).toBe(expectedIr);
+    const got = resumed.store.snapshot();
+    expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [k, v] of expected)
+      expect(Buffer.from(got.get(k)!.values.buffer).equals(Buffer.from(v.values.buffer)), k).toBe(true);
+    expect(resumed.records.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    resumed.dispose();
+  }, 120_000);
+
+  it("stops on a non-finite loss with a code, the task and step, and keeps the last good checkpoint", async () => {
+    const dir = tempDir();
+    const poison: TrainerHooks = {
+      extraLoss: (t) => (t.epoch === 1 ? tf.scalar(Number.NaN) : null),
+    };
+    const t = new Trainer(ir, { outDir: dir, dataset, backend: "cpu", hooks: poison });
+    const error = await t.run().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isMtslError(error, "MTSL3201")).toBe(true);
+    expect(String((error as Error).message)).toMatch(/total loss became NaN at epoch 2, step 1/);
+    expect(readCheckpoint(join(dir, "checkpoint.ckpt")).epoch).toBe(1);
+    t.dispose();
+
+    const bad: Dataset = {
+      ...dataset,
+      getBatch: (split, indices) => {
+        const b = dataset.getBatch(split, indices);
+        b.images.fill(Number.NaN);
+        return b;
+      },
+    };
+    const t2 = new Trainer(ir, { outDir: tempDir(), dataset: bad, backend: "cpu" });
+    await expect(t2.run()).rejects.toThrow(/loss of task 'left' became NaN at epoch 1, step 1/);
+    t2.dispose();
+  }, 60_000);
+
+  it("leaves every weight outside a merge bit-for-bit unchanged, and hands the merged layers' Adam moments to the group", async () => {
+    const hooks = new StructuralLearningHooks({ ...ir.structuralLearning!, atEpochs: [9] });
+    const t = new Trainer(ir, { outDir: tempDir(), dataset, backend: "cpu", hooks });
+    await t.runEpoch();
+    const before = t.store.snapshot();
+    const slots = t.optimizer.serialize();
+    const record = hooks.phase(t, 0);
+    expect(record.created).toEqual(["c1@left+right"]);
+    expect(record.removed).toEqual(["c1@left", "c1@right"]);
+    const after = t.store.snapshot();
+    let survivors = 0;
+    for (const [k, v] of after) {
+      if (k.startsWith("c1@left+right/")) continue;
+      survivors++;
+      expect(Buffer.from(v.values.buffer).equals(Buffer.from(before.get(k)!.values.buffer)), k).toBe(true);
+    }
+    expect(survivors).toBeGreaterThan(10);
+    for (const k of before.keys()) if (k.startsWith("c1@left/")) expect(after.has(k)).toBe(false);
+    // hand-off: the group kernel's first moment is the mean of the two removed kernels'
+    const key = "c1@left+right/0.kernel";
+    const m = t.optimizer.slot(key)!.m!.dataSync();
+    const a = slots.get("c1@left/0.kernel")!.m!;
+    const b = slots.get("c1@right/0.kernel")!.m!;
+    for (let i = 0; i < m.length; i += 17) expect(m[i]!).toBeCloseTo((a[i]! + b[i]!) / 2, 6);
+    // knowledge transfer lowered the distillation loss
+    expect(record.transfers[0]!.lossAfter).toBeLessThan(record.transfers[0]!.lossBefore);
+    t.dispose();
+  }, 60_000);
+
+  it("writes metrics.jsonl with one line per epoch", async () => {
+    const dir = tempDir();
+    const t = new Trainer(
+      { ...ir, structuralLearning: null, train: { ...ir.train, epochs: 2 } },
+      { outDir: dir, dataset, backend: "cpu" },
+    );
+    await t.run();
+    const lines = readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n");
+    expect(lines).toHaveLength(2);
+    const last = JSON.parse(lines[1]!) as { epoch: number; val: Record<string, Record<string, number>> };
+    expect(last.epoch).toBe(2);
+    expect(Object.keys(last.val)).toEqual(["left", "right"]);
+    expect(last.val["left"]!["accuracy"]).toBeGreaterThanOrEqual(0);
+    expect(existsSync(join(dir, "checkpoint.ckpt"))).toBe(true);
+    t.dispose();
+  }, 60_000);
+});
