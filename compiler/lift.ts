@@ -28,7 +28,13 @@ import type {
   Trivia,
   Value,
 } from "../grammar/ast.js";
-import { resolveDefault, vocabularyEntry, type CallSpec, type ParamSpec, type VocabularyName } from "./catalog/index.js";
+import {
+  resolveDefault,
+  vocabularyEntry,
+  type CallSpec,
+  type ParamSpec,
+  type VocabularyName,
+} from "./catalog/index.js";
 import { compile } from "./compile.js";
 import { irToJson } from "./ir/json.js";
 import type { IrCall, IrLayerOp, IrModel, IrValue } from "./ir/types.js";
@@ -98,14 +104,25 @@ export function layerCall(op: IrLayerOp): Layer {
     case "conv":
       return vocabCall("layer", {
         name: "conv",
-        options: { filters: op.filters, kernel: op.kernel, stride: op.stride, padding: op.padding, dilation: op.dilation, bias: op.bias, init: op.init },
+        options: {
+          filters: op.filters,
+          kernel: op.kernel,
+          stride: op.stride,
+          padding: op.padding,
+          dilation: op.dilation,
+          bias: op.bias,
+          init: op.init,
+        },
       });
     case "bn":
       return vocabCall("layer", { name: "bn", options: { momentum: op.momentum, epsilon: op.epsilon } });
     case "act":
       return vocabCall("layer", { name: op.fn, options: op.alpha === undefined ? {} : { alpha: op.alpha } });
     case "pool":
-      return vocabCall("layer", { name: `${op.mode}pool`, options: { size: op.size, stride: op.stride, padding: op.padding } });
+      return vocabCall("layer", {
+        name: `${op.mode}pool`,
+        options: { size: op.size, stride: op.stride, padding: op.padding },
+      });
     case "gap":
     case "flatten":
       return ident(op.op);
@@ -116,7 +133,10 @@ export function layerCall(op: IrLayerOp): Layer {
     case "basic":
       return vocabCall("layer", { name: "basic", options: { filters: op.filters, stride: op.stride } });
     case "bottleneck":
-      return vocabCall("layer", { name: "bottleneck", options: { filters: op.filters, stride: op.stride, expansion: op.expansion } });
+      return vocabCall("layer", {
+        name: "bottleneck",
+        options: { filters: op.filters, stride: op.stride, expansion: op.expansion },
+      });
     case "upsample":
       return vocabCall("layer", { name: "upsample", options: { factor: op.factor, mode: op.mode } });
     case "concat":
@@ -128,7 +148,13 @@ function layerValue(layers: Layer[]): Value {
   return layers.length === 1 ? layers[0]! : { kind: "Seq", items: layers, span: SPAN };
 }
 
-const setting = (key: string, v: Value): Setting => ({ kind: "Setting", key: ident(key), value: v, trivia: trivia(), span: SPAN });
+const setting = (key: string, v: Value): Setting => ({
+  kind: "Setting",
+  key: ident(key),
+  value: v,
+  trivia: trivia(),
+  span: SPAN,
+});
 
 function liftInput(ir: IrModel): InputDecl {
   return {
@@ -181,7 +207,11 @@ function liftBackbone(ir: IrModel): BackboneDecl {
 /** The partition of every stage in the IR, as lists of task names. */
 export function irPartitions(ir: IrModel): Map<string, string[][]> {
   const out = new Map<string, string[][]>();
-  for (const s of ir.stages) out.set(s.name, ir.instances.filter((i) => i.stage === s.name).map((i) => [...i.tasks]));
+  for (const s of ir.stages)
+    out.set(
+      s.name,
+      ir.instances.filter((i) => i.stage === s.name).map((i) => [...i.tasks]),
+    );
   return out;
 }
 
@@ -207,7 +237,8 @@ function rowsFor(stages: string[], parts: Map<string, string[][]>, first: Trivia
   const rows: SharingRow[] = [];
   let start = 0;
   for (let i = 1; i <= stages.length; i++) {
-    const end = i === stages.length || partitionKey(parts.get(stages[i]!)!) !== partitionKey(parts.get(stages[start]!)!);
+    const end =
+      i === stages.length || partitionKey(parts.get(stages[i]!)!) !== partitionKey(parts.get(stages[start]!)!);
     if (!end) continue;
     rows.push(row(stages[start]!, stages[i - 1]!, parts.get(stages[start]!)!, rows.length === 0 ? first : trivia()));
     start = i;
@@ -224,7 +255,11 @@ function liftSharing(ir: IrModel, template?: SharingDecl): SharingDecl {
   const index = new Map(names.map((n, i) => [n, i]));
   const rows: SharingRow[] = [];
   const covered = new Set<string>();
-  const templateParts = stagePartitions(template, names, ir.tasks.map((t) => t.name));
+  const templateParts = stagePartitions(
+    template,
+    names,
+    ir.tasks.map((t) => t.name),
+  );
   for (const r of template.rows) {
     const from = index.get(r.from.name);
     const to = r.to ? index.get(r.to.name) : from;
@@ -245,20 +280,38 @@ function liftStructural(ir: IrModel): SettingsBlock | null {
   if (!sl) return null;
   const settings: Setting[] = [
     setting("at_epochs", value(sl.atEpochs)),
-    setting("similarity", vocabCall("similarity", { name: "cka", options: { debiased: sl.similarity.debiased, pool: sl.similarity.pool, samples: sl.similarity.samples } })),
+    setting(
+      "similarity",
+      vocabCall("similarity", {
+        name: "cka",
+        options: { debiased: sl.similarity.debiased, pool: sl.similarity.pool, samples: sl.similarity.samples },
+      }),
+    ),
     setting("threshold", value(sl.threshold)),
     setting("init", ident(sl.init)),
     setting(
       "transfer",
       vocabCall("transfer", {
         name: "distill",
-        options: { gate: sl.transfer.gate, passes: sl.transfer.passes, ...(sl.transfer.lr === null ? {} : { lr: sl.transfer.lr }) },
+        options: {
+          gate: sl.transfer.gate,
+          passes: sl.transfer.passes,
+          ...(sl.transfer.lr === null ? {} : { lr: sl.transfer.lr }),
+        },
       }),
     ),
     setting("alignment", value(sl.alignment)),
     setting("handoff", ident(sl.handoff)),
   ];
-  return { kind: "Block", keyword: "structural_learning", keywordSpan: SPAN, settings, dangling: [], trivia: trivia(true), span: SPAN };
+  return {
+    kind: "Block",
+    keyword: "structural_learning",
+    keywordSpan: SPAN,
+    settings,
+    dangling: [],
+    trivia: trivia(true),
+    span: SPAN,
+  };
 }
 
 function liftTrain(ir: IrModel): SettingsBlock {
@@ -272,12 +325,24 @@ function liftTrain(ir: IrModel): SettingsBlock {
     setting("backend", ident(t.backend)),
   ];
   if (t.valEvery !== 1) settings.push(setting("val_every", value(t.valEvery)));
-  return { kind: "Block", keyword: "train", keywordSpan: SPAN, settings, dangling: [], trivia: trivia(true), span: SPAN };
+  return {
+    kind: "Block",
+    keyword: "train",
+    keywordSpan: SPAN,
+    settings,
+    dangling: [],
+    trivia: trivia(true),
+    span: SPAN,
+  };
 }
 
 /** Keeps `kept`'s comments and layout on a regenerated node. */
 function withTrivia<T extends Member>(node: T, kept: Member): T {
-  return { ...node, trivia: kept.trivia, ...("dangling" in kept && "dangling" in node ? { dangling: kept.dangling } : {}) };
+  return {
+    ...node,
+    trivia: kept.trivia,
+    ...("dangling" in kept && "dangling" in node ? { dangling: kept.dangling } : {}),
+  };
 }
 
 /** Lifts `ir` to a document; see the module comment for what `template` does. */
@@ -304,15 +369,19 @@ export function lift(ir: IrModel, template?: Document): Document {
         if (!ir.tasks.some((t) => t.name === name)) break;
         emittedTasks.add(name);
         const now = [ir.tasks.find((t) => t.name === name), ir.heads.find((h) => h.task === name)?.layers];
-        const before = [templateIr.tasks.find((t) => t.name === name), templateIr.heads.find((h) => h.task === name)?.layers];
+        const before = [
+          templateIr.tasks.find((t) => t.name === name),
+          templateIr.heads.find((h) => h.task === name)?.layers,
+        ];
         members.push(same(now, before) ? m : withTrivia(liftTask(ir, name), m));
         break;
       }
       case "Backbone":
-        for (const t of ir.tasks) if (!emittedTasks.has(t.name)) {
-          members.push(liftTask(ir, t.name));
-          emittedTasks.add(t.name);
-        }
+        for (const t of ir.tasks)
+          if (!emittedTasks.has(t.name)) {
+            members.push(liftTask(ir, t.name));
+            emittedTasks.add(t.name);
+          }
         members.push(same(ir.stages, templateIr.stages) ? m : withTrivia(liftBackbone(ir), m));
         break;
       case "Sharing":
@@ -323,7 +392,8 @@ export function lift(ir: IrModel, template?: Document): Document {
         if (m.keyword === "structural_learning") {
           sawStructural = true;
           const lifted = liftStructural(ir);
-          if (lifted) members.push(same(ir.structuralLearning, templateIr.structuralLearning) ? m : withTrivia(lifted, m));
+          if (lifted)
+            members.push(same(ir.structuralLearning, templateIr.structuralLearning) ? m : withTrivia(lifted, m));
         } else {
           if (!sawSharing) {
             members.push(liftSharing(ir));
@@ -345,7 +415,11 @@ export function lift(ir: IrModel, template?: Document): Document {
     if (lifted) members.push(lifted);
   }
   if (!templateModel.members.some((m) => m.kind === "Block" && m.keyword === "train")) members.push(liftTrain(ir));
-  const model: Model = { ...templateModel, name: ir.name === templateModel.name.name ? templateModel.name : ident(ir.name), members };
+  const model: Model = {
+    ...templateModel,
+    name: ir.name === templateModel.name.name ? templateModel.name : ident(ir.name),
+    members,
+  };
   return { ...template!, model };
 }
 

@@ -58,7 +58,9 @@ export function revisionHeader(info: RevisionInfo): string[] {
     set.tasks.forEach((t, i) => {
       lines.push(`      ${t.padEnd(width)}${set.similarity[i]!.map((v) => fixed(v).padStart(7)).join("")}`);
     });
-    lines.push(`  best partition ${braces(set.partition)}: value ${fixed(set.value)}, group scores ${set.groupScores.map(fixed).join(" ")}`);
+    lines.push(
+      `  best partition ${braces(set.partition)}: value ${fixed(set.value)}, group scores ${set.groupScores.map(fixed).join(" ")}`,
+    );
   }
   return lines;
 }

@@ -20,7 +20,13 @@ export interface Summary {
 export function summarize(ir: IrModel): Summary {
   const stageOut = new Map(ir.stages.map((s) => [s.name, s.outShape]));
   const rows: SummaryRow[] = [
-    ...ir.instances.map((i) => ({ id: i.id, tasks: i.tasks, outShape: stageOut.get(i.stage)!, params: i.params, flops: i.flops })),
+    ...ir.instances.map((i) => ({
+      id: i.id,
+      tasks: i.tasks,
+      outShape: stageOut.get(i.stage)!,
+      params: i.params,
+      flops: i.flops,
+    })),
     ...ir.heads.map((h) => ({ id: h.id, tasks: [h.task], outShape: h.outShape, params: h.params, flops: h.flops })),
   ];
   return {

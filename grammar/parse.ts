@@ -82,7 +82,7 @@ export function parse(source: string, _options: ParseOptions = {}): ParseResult 
       message: isComment
         ? "block comment is never closed (missing '*/')"
         : t.image.endsWith('"') && t.image.length > 1
-          ? "string has an invalid escape sequence (use JSON escapes: \\\" \\\\ \\n \\t \\uXXXX)"
+          ? 'string has an invalid escape sequence (use JSON escapes: \\" \\\\ \\n \\t \\uXXXX)'
           : "string is never closed (missing '\"' before the end of the line)",
       span: isComment ? spanAt(source, t.startOffset, 2) : tokenSpan(t),
     });

@@ -59,7 +59,10 @@ function finish(op: IrLayerOp, inShape: Shape, outShape: Shape, weights: IrWeigh
 
 function needMap(op: string, input: Shape): InferResult | null {
   if (input.length === 3) return null;
-  return fail("MTSL2001", `${op} needs a feature map [height, width, channels] but receives a vector [${input.join(", ")}]`);
+  return fail(
+    "MTSL2001",
+    `${op} needs a feature map [height, width, channels] but receives a vector [${input.join(", ")}]`,
+  );
 }
 
 /** One 3x3-or-1x1 convolution inside a residual block: out shape and FLOPs. */
@@ -69,10 +72,7 @@ function blockConv(h: number, w: number, cin: number, cout: number, k: number, s
   return { ho, wo, flops: 2 * k * k * cin * cout * ho * wo };
 }
 
-function residual(
-  op: Extract<IrLayerOp, { op: "basic" | "bottleneck" }>,
-  input: Shape,
-): InferResult {
+function residual(op: Extract<IrLayerOp, { op: "basic" | "bottleneck" }>, input: Shape): InferResult {
   const bad = needMap(op.op, input);
   if (bad) return bad;
   const [h, w, c] = input as [number, number, number];
@@ -91,7 +91,7 @@ function residual(
     weights.push({ name: "conv2.kernel", shape: [3, 3, f, f], trainable: true, init: "he_normal" });
     weights.push(...bnWeights("bn2.", f));
     const elems = c1.ho * c1.wo * f;
-    flops += c1.flops + c2.flops + 2 * 2 * elems + 2 * elems /* relu x2 */ + elems /* add */;
+    flops += c1.flops + c2.flops + 2 * 2 * elems + 2 * elems /* relu x2 */ + elems; /* add */
     out = [c1.ho, c1.wo, f];
   } else {
     const e = f * op.expansion;
@@ -140,7 +140,9 @@ export function inferLayer(op: IrLayerOp, input: Shape, skip?: Shape): InferResu
           `conv with a ${reach}x${reach} reach and ${op.padding} padding leaves nothing of a ${h}x${w} map`,
         );
       }
-      const weights: IrWeight[] = [{ name: "kernel", shape: [op.kernel, op.kernel, c, op.filters], trainable: true, init: op.init }];
+      const weights: IrWeight[] = [
+        { name: "kernel", shape: [op.kernel, op.kernel, c, op.filters], trainable: true, init: op.init },
+      ];
       if (op.bias) weights.push({ name: "bias", shape: [op.filters], trainable: true, init: "zeros" });
       const flops = 2 * op.kernel * op.kernel * c * op.filters * ho * wo + (op.bias ? ho * wo * op.filters : 0);
       return finish(op, input, [ho, wo, op.filters], weights, flops);
@@ -160,7 +162,10 @@ export function inferLayer(op: IrLayerOp, input: Shape, skip?: Shape): InferResu
       const ho = spatialOut(h, op.size, op.stride, 1, op.padding);
       const wo = spatialOut(w, op.size, op.stride, 1, op.padding);
       if (ho < 1 || wo < 1) {
-        return fail("MTSL2003", `${op.mode}pool(${op.size}) with ${op.padding} padding leaves nothing of a ${h}x${w} map`);
+        return fail(
+          "MTSL2003",
+          `${op.mode}pool(${op.size}) with ${op.padding} padding leaves nothing of a ${h}x${w} map`,
+        );
       }
       return finish(op, input, [ho, wo, c], [], op.size * op.size * ho * wo * c);
     }

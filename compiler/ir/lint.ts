@@ -46,10 +46,12 @@ export function lint(ir: IrModel): string[] {
       say(`instance ${inst.id} names an unknown stage ${inst.stage}`);
       continue;
     }
-    if (inst.id !== instanceId(inst.stage, inst.tasks)) say(`instance ${inst.id} should be named ${instanceId(inst.stage, inst.tasks)}`);
+    if (inst.id !== instanceId(inst.stage, inst.tasks))
+      say(`instance ${inst.id} should be named ${instanceId(inst.stage, inst.tasks)}`);
     const order = inst.tasks.map((t) => taskOrder.get(t) ?? -1);
     if (order.some((o) => o < 0)) say(`instance ${inst.id} names an unknown task`);
-    if (order.some((o, i) => i > 0 && o <= order[i - 1]!)) say(`instance ${inst.id}: tasks are not in declaration order`);
+    if (order.some((o, i) => i > 0 && o <= order[i - 1]!))
+      say(`instance ${inst.id}: tasks are not in declaration order`);
     if (inst.tasks.length === 0) say(`instance ${inst.id} has no tasks`);
     if (k < lastStage) say(`instance ${inst.id} comes after an instance of a later stage (not topological)`);
     lastStage = k;
@@ -58,19 +60,23 @@ export function lint(ir: IrModel): string[] {
     } else {
       const parent = seen.get(inst.input);
       if (!parent) say(`instance ${inst.id} reads ${inst.input}, which is not an earlier instance`);
-      else if (parent.stage !== k - 1) say(`instance ${inst.id} reads ${inst.input}, which is not of the previous stage`);
+      else if (parent.stage !== k - 1)
+        say(`instance ${inst.id} reads ${inst.input}, which is not of the previous stage`);
       else if (!inst.tasks.every((t) => parent.tasks.includes(t))) {
         say(`instance ${inst.id} reads ${inst.input}, which does not hold all its tasks (partitions must refine)`);
       }
     }
     const stage = ir.stages[k]!;
-    if (inst.skips.length !== stage.skips.length) say(`instance ${inst.id} has ${inst.skips.length} skips, its stage ${stage.skips.length}`);
+    if (inst.skips.length !== stage.skips.length)
+      say(`instance ${inst.id} has ${inst.skips.length} skips, its stage ${stage.skips.length}`);
     inst.skips.forEach((skipId, j) => {
       const src = seen.get(skipId);
       const want = stage.skips[j];
       if (!src) say(`instance ${inst.id} takes a skip from ${skipId}, which is not an earlier instance`);
-      else if (ir.stages[src.stage]?.name !== want) say(`instance ${inst.id} takes skip ${j} from ${skipId}, expected an instance of ${want}`);
-      else if (!inst.tasks.every((t) => src.tasks.includes(t))) say(`instance ${inst.id} takes a skip from ${skipId}, which its tasks do not all share`);
+      else if (ir.stages[src.stage]?.name !== want)
+        say(`instance ${inst.id} takes skip ${j} from ${skipId}, expected an instance of ${want}`);
+      else if (!inst.tasks.every((t) => src.tasks.includes(t)))
+        say(`instance ${inst.id} takes a skip from ${skipId}, which its tasks do not all share`);
     });
     seen.set(inst.id, { stage: k, tasks: inst.tasks });
   }

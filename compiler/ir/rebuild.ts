@@ -12,7 +12,11 @@ export type Partitions = Map<string, string[][]>;
 
 export function partitionsOf(ir: IrModel): Partitions {
   const out: Partitions = new Map();
-  for (const s of ir.stages) out.set(s.name, ir.instances.filter((i) => i.stage === s.name).map((i) => [...i.tasks]));
+  for (const s of ir.stages)
+    out.set(
+      s.name,
+      ir.instances.filter((i) => i.stage === s.name).map((i) => [...i.tasks]),
+    );
   return out;
 }
 
@@ -30,7 +34,9 @@ export function withPartitions(ir: IrModel, partitions: Partitions): IrModel {
     });
   }
   for (const stage of ir.stages) {
-    const groups = (partitions.get(stage.name) ?? []).map((g) => [...g].sort(byTask)).sort((a, b) => byTask(a[0]!, b[0]!));
+    const groups = (partitions.get(stage.name) ?? [])
+      .map((g) => [...g].sort(byTask))
+      .sort((a, b) => byTask(a[0]!, b[0]!));
     const owners = new Map<string, string>();
     for (const group of groups) {
       const id = instanceId(stage.name, group);

@@ -30,7 +30,16 @@ export interface IrWeight {
 }
 
 export type IrLayerOp =
-  | { op: "conv"; filters: number; kernel: number; stride: number; padding: Padding; dilation: number; bias: boolean; init: Initializer }
+  | {
+      op: "conv";
+      filters: number;
+      kernel: number;
+      stride: number;
+      padding: Padding;
+      dilation: number;
+      bias: boolean;
+      init: Initializer;
+    }
   | { op: "bn"; momentum: number; epsilon: number }
   | { op: "act"; fn: Activation; alpha?: number }
   | { op: "pool"; mode: "max" | "avg"; size: number; stride: number; padding: Padding }
@@ -78,13 +87,7 @@ export interface IrInstance {
 }
 
 export type TaskKind =
-  | "classification"
-  | "segmentation"
-  | "depth"
-  | "normals"
-  | "edges"
-  | "reconstruction"
-  | "regression";
+  "classification" | "segmentation" | "depth" | "normals" | "edges" | "reconstruction" | "regression";
 
 export interface IrCall {
   name: string;

@@ -53,7 +53,9 @@ function bool(call: ResolvedCall, name: string): boolean {
 export function layerOp(call: ResolvedCall): IrLayerOp {
   const n = call.name;
   if (ACTIVATIONS.includes(n)) {
-    return n === "leaky_relu" ? { op: "act", fn: "leaky_relu", alpha: num(call, "alpha") } : { op: "act", fn: n as Activation };
+    return n === "leaky_relu"
+      ? { op: "act", fn: "leaky_relu", alpha: num(call, "alpha") }
+      : { op: "act", fn: n as Activation };
   }
   switch (n) {
     case "conv":
@@ -89,7 +91,12 @@ export function layerOp(call: ResolvedCall): IrLayerOp {
     case "basic":
       return { op: "basic", filters: num(call, "filters"), stride: num(call, "stride") };
     case "bottleneck":
-      return { op: "bottleneck", filters: num(call, "filters"), stride: num(call, "stride"), expansion: num(call, "expansion") };
+      return {
+        op: "bottleneck",
+        filters: num(call, "filters"),
+        stride: num(call, "stride"),
+        expansion: num(call, "expansion"),
+      };
     case "upsample":
       return { op: "upsample", factor: num(call, "factor"), mode: str<"bilinear" | "nearest">(call, "mode") };
     case "concat":
@@ -148,7 +155,11 @@ export function stagePartitions(
   const order = new Map(taskNames.map((t, i) => [t, i]));
   const byTask = (a: string, b: string): number => (order.get(a) ?? 0) - (order.get(b) ?? 0);
   const out = new Map<string, string[][]>();
-  for (const s of stageNames) out.set(s, taskNames.map((t) => [t]));
+  for (const s of stageNames)
+    out.set(
+      s,
+      taskNames.map((t) => [t]),
+    );
   if (!sharing) return out;
   const index = new Map(stageNames.map((s, i) => [s, i]));
   for (const row of sharing.rows) {
@@ -159,7 +170,11 @@ export function stagePartitions(
       .map((g) => g.tasks.map((t: Identifier) => t.name).sort(byTask))
       .filter((g) => g.length > 0)
       .sort((a, b) => byTask(a[0]!, b[0]!));
-    for (let k = from; k <= to; k++) out.set(stageNames[k]!, groups.map((g) => [...g]));
+    for (let k = from; k <= to; k++)
+      out.set(
+        stageNames[k]!,
+        groups.map((g) => [...g]),
+      );
   }
   return out;
 }
@@ -225,11 +240,24 @@ export function lower(model: Model, typed: TypedModel): LowerResult {
       const target = builtin.find((b) => b.name === task.target);
       if (!target) {
         const names = builtin.map((b) => b.name).join(", ");
-        fail("MTSL2008", `task '${task.name}' learns target '${task.target}', which ${data.name} does not provide (it has ${names}); set 'target:'`, where);
+        fail(
+          "MTSL2008",
+          `task '${task.name}' learns target '${task.target}', which ${data.name} does not provide (it has ${names}); set 'target:'`,
+          where,
+        );
       } else if (!target.kinds.includes(task.kind)) {
         fail("MTSL2008", `target '${target.name}' of ${data.name} cannot be learned by a ${task.kind} task`, where);
-      } else if (task.kind === target.kinds[0] && target.classes !== undefined && task.options["classes"] !== undefined && task.options["classes"] !== target.classes) {
-        fail("MTSL2009", `task '${task.name}' declares ${String(task.options["classes"])} classes but ${data.name}'s '${target.name}' has ${target.classes}`, t.kind!.node?.span ?? t.decl.name.span);
+      } else if (
+        task.kind === target.kinds[0] &&
+        target.classes !== undefined &&
+        task.options["classes"] !== undefined &&
+        task.options["classes"] !== target.classes
+      ) {
+        fail(
+          "MTSL2009",
+          `task '${task.name}' declares ${String(task.options["classes"])} classes but ${data.name}'s '${target.name}' has ${target.classes}`,
+          t.kind!.node?.span ?? t.decl.name.span,
+        );
       }
     });
   }
@@ -269,7 +297,11 @@ export function lower(model: Model, typed: TypedModel): LowerResult {
   // instances from the sharing tree
   const sharing = model.members.find((m): m is SharingDecl => m.kind === "Sharing");
   const stageNames = stages.map((s) => s.name);
-  const partitions = stagePartitions(sharing, stageNames, tasks.map((t) => t.name));
+  const partitions = stagePartitions(
+    sharing,
+    stageNames,
+    tasks.map((t) => t.name),
+  );
   const instances: IrInstance[] = [];
   const holder = new Map<string, Map<string, string>>(); // stage -> task -> instance id
   for (const stage of stages) {
@@ -279,7 +311,15 @@ export function lower(model: Model, typed: TypedModel): LowerResult {
       const first = group[0]!;
       const input = stage.index === 0 ? INPUT_NODE : holder.get(stageNames[stage.index - 1]!)!.get(first)!;
       const skips = stage.skips.map((s) => holder.get(s)!.get(first)!);
-      instances.push({ id, stage: stage.name, tasks: group, input, skips, params: stageParams.get(stage.name)!, flops: stageFlops.get(stage.name)! });
+      instances.push({
+        id,
+        stage: stage.name,
+        tasks: group,
+        input,
+        skips,
+        params: stageParams.get(stage.name)!,
+        flops: stageFlops.get(stage.name)!,
+      });
       for (const t of group) owners.set(t, id);
     }
     holder.set(stage.name, owners);
@@ -309,16 +349,36 @@ export function lower(model: Model, typed: TypedModel): LowerResult {
     const dense = task.kind !== "classification" && task.kind !== "regression";
     if (dense) {
       if (hshape.length !== 3) {
-        fail("MTSL2005", `head of ${task.kind} task '${task.name}' outputs a vector [${hshape.join(", ")}]; a dense task needs a map [${inputShape[0]}, ${inputShape[1]}, ${want}]`, headSpan);
+        fail(
+          "MTSL2005",
+          `head of ${task.kind} task '${task.name}' outputs a vector [${hshape.join(", ")}]; a dense task needs a map [${inputShape[0]}, ${inputShape[1]}, ${want}]`,
+          headSpan,
+        );
       } else if (hshape[0] !== inputShape[0] || hshape[1] !== inputShape[1]) {
-        fail("MTSL2006", `head of task '${task.name}' outputs ${hshape[0]}x${hshape[1]} maps but the input is ${inputShape[0]}x${inputShape[1]}; upsample to the input size`, headSpan);
+        fail(
+          "MTSL2006",
+          `head of task '${task.name}' outputs ${hshape[0]}x${hshape[1]} maps but the input is ${inputShape[0]}x${inputShape[1]}; upsample to the input size`,
+          headSpan,
+        );
       } else if (hshape[2] !== want) {
-        fail("MTSL2005", `head of ${task.kind} task '${task.name}' outputs ${hshape[2]} channels; it needs ${want}`, headSpan);
+        fail(
+          "MTSL2005",
+          `head of ${task.kind} task '${task.name}' outputs ${hshape[2]} channels; it needs ${want}`,
+          headSpan,
+        );
       }
     } else if (task.kind === "classification" && (hshape.length !== 1 || hshape[0] !== want)) {
-      fail("MTSL2005", `head of classification task '${task.name}' outputs [${hshape.join(", ")}]; it needs a vector of ${want} class scores (end with gap or flatten and dense(${want}))`, headSpan);
+      fail(
+        "MTSL2005",
+        `head of classification task '${task.name}' outputs [${hshape.join(", ")}]; it needs a vector of ${want} class scores (end with gap or flatten and dense(${want}))`,
+        headSpan,
+      );
     } else if (task.kind === "regression" && hshape[hshape.length - 1] !== want) {
-      fail("MTSL2005", `head of regression task '${task.name}' outputs [${hshape.join(", ")}]; it needs ${want} values`, headSpan);
+      fail(
+        "MTSL2005",
+        `head of regression task '${task.name}' outputs [${hshape.join(", ")}]; it needs ${want} values`,
+        headSpan,
+      );
     }
     heads.push({
       id: headId(task.name),

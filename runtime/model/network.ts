@@ -44,7 +44,8 @@ export function runOwner(
       updates: local,
       ...(options.dropoutSeed === undefined ? {} : { dropoutSeed: options.dropoutSeed + j }),
     });
-    if (options.updates) for (const u of local) options.updates.push({ name: weightKey(ownerId, j, u.name), value: u.value });
+    if (options.updates)
+      for (const u of local) options.updates.push({ name: weightKey(ownerId, j, u.name), value: u.value });
   });
   return y;
 }

@@ -50,8 +50,14 @@ function batchNorm(
     const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
     const m = w(`${prefix}moving_mean`);
     const v = w(`${prefix}moving_variance`);
-    ctx.updates.push({ name: `${prefix}moving_mean`, value: tf.keep(tf.add(tf.mul(m, momentum), tf.mul(mean, 1 - momentum))) });
-    ctx.updates.push({ name: `${prefix}moving_variance`, value: tf.keep(tf.add(tf.mul(v, momentum), tf.mul(unbiased, 1 - momentum))) });
+    ctx.updates.push({
+      name: `${prefix}moving_mean`,
+      value: tf.keep(tf.add(tf.mul(m, momentum), tf.mul(mean, 1 - momentum))),
+    });
+    ctx.updates.push({
+      name: `${prefix}moving_variance`,
+      value: tf.keep(tf.add(tf.mul(v, momentum), tf.mul(unbiased, 1 - momentum))),
+    });
   }
   return tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
 }
@@ -112,19 +118,39 @@ export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: L
       y = tf.relu(batchNorm(y, w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
       y = conv(y, w("conv2.kernel"), 1, "same");
       const main = batchNorm(y, w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx);
-      const shortcut = layer.outShape[2] !== layer.inShape[2] || layer.stride !== 1
-        ? batchNorm(conv(x4, w("shortcut.kernel"), layer.stride, "same"), w, "shortcut_bn.", BN_MOMENTUM, BN_EPSILON, ctx)
-        : x4;
+      const shortcut =
+        layer.outShape[2] !== layer.inShape[2] || layer.stride !== 1
+          ? batchNorm(
+              conv(x4, w("shortcut.kernel"), layer.stride, "same"),
+              w,
+              "shortcut_bn.",
+              BN_MOMENTUM,
+              BN_EPSILON,
+              ctx,
+            )
+          : x4;
       return tf.relu(tf.add(main, shortcut));
     }
     case "bottleneck": {
       const x4 = x as tf.Tensor4D;
-      let y = tf.relu(batchNorm(conv(x4, w("conv1.kernel"), 1, "same"), w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
-      y = tf.relu(batchNorm(conv(y, w("conv2.kernel"), layer.stride, "same"), w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
+      let y = tf.relu(
+        batchNorm(conv(x4, w("conv1.kernel"), 1, "same"), w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx),
+      ) as tf.Tensor4D;
+      y = tf.relu(
+        batchNorm(conv(y, w("conv2.kernel"), layer.stride, "same"), w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx),
+      ) as tf.Tensor4D;
       const main = batchNorm(conv(y, w("conv3.kernel"), 1, "same"), w, "bn3.", BN_MOMENTUM, BN_EPSILON, ctx);
-      const shortcut = layer.outShape[2] !== layer.inShape[2] || layer.stride !== 1
-        ? batchNorm(conv(x4, w("shortcut.kernel"), layer.stride, "same"), w, "shortcut_bn.", BN_MOMENTUM, BN_EPSILON, ctx)
-        : x4;
+      const shortcut =
+        layer.outShape[2] !== layer.inShape[2] || layer.stride !== 1
+          ? batchNorm(
+              conv(x4, w("shortcut.kernel"), layer.stride, "same"),
+              w,
+              "shortcut_bn.",
+              BN_MOMENTUM,
+              BN_EPSILON,
+              ctx,
+            )
+          : x4;
       return tf.relu(tf.add(main, shortcut));
     }
     case "upsample": {

@@ -120,7 +120,8 @@ export class WeightStore {
   load(snapshot: Map<string, { shape: number[]; values: Float32Array }>): void {
     for (const [k, { shape, values }] of snapshot) {
       const v = this.get(k);
-      if (v.shape.join(",") !== shape.join(",")) throw new Error(`weight ${k}: shape [${shape}] does not match [${v.shape}]`);
+      if (v.shape.join(",") !== shape.join(","))
+        throw new Error(`weight ${k}: shape [${shape}] does not match [${v.shape}]`);
       v.assign(tf.tensor(values, shape, "float32"));
     }
   }

@@ -152,7 +152,16 @@ export class StructuralLearningHooks implements TrainerHooks {
     const started = performance.now();
     const ir = trainer.ir;
     const sets = siblingSets(ir);
-    const record: SlpRecord = { index, epoch: trainer.epoch, samples: 0, sets: [], transfers: [], created: [], removed: [], seconds: 0 };
+    const record: SlpRecord = {
+      index,
+      epoch: trainer.epoch,
+      samples: 0,
+      sets: [],
+      transfers: [],
+      created: [],
+      removed: [],
+      seconds: 0,
+    };
     if (sets.length === 0) return record;
     const dataset = trainer.options.dataset;
     const trainSize = Math.min(dataset.splits.train.size, trainer.options.trainLimit ?? Infinity);
@@ -194,8 +203,12 @@ export class StructuralLearningHooks implements TrainerHooks {
     const after: IrModel = withPartitions(ir, partitions);
     const owners = new Map(weightOwners(after).map((o) => [o.id, o]));
     const store = trainer.store;
-    const lr = this.sl.transfer.lr ?? learningRate(ir.train.schedule, trainer.baseLr, trainer.epoch - 1, ir.train.epochs);
-    const weightDecay = typeof ir.train.optimizer.options["weight_decay"] === "number" ? (ir.train.optimizer.options["weight_decay"] as number) : 0;
+    const lr =
+      this.sl.transfer.lr ?? learningRate(ir.train.schedule, trainer.baseLr, trainer.epoch - 1, ir.train.epochs);
+    const weightDecay =
+      typeof ir.train.optimizer.options["weight_decay"] === "number"
+        ? (ir.train.optimizer.options["weight_decay"] as number)
+        : 0;
     for (const [j, { set, group }] of jobs.entries()) {
       const student = instanceId(set.stage, group);
       const teachers = group.map((t) => instanceId(set.stage, [t]));

@@ -56,7 +56,10 @@ function trunk(ir: IrModel, store: WeightStore, x: tf.Tensor, stageIndex: number
   for (const inst of ir.instances) {
     if (stages.get(inst.stage)!.index >= stageIndex) continue;
     const skips = inst.skips.map((s) => features.get(s)!);
-    features.set(inst.id, runOwner(inst.id, stages.get(inst.stage)!.layers, features.get(inst.input)!, store, skips, { training: false }));
+    features.set(
+      inst.id,
+      runOwner(inst.id, stages.get(inst.stage)!.layers, features.get(inst.input)!, store, skips, { training: false }),
+    );
   }
   return features;
 }
@@ -66,7 +69,12 @@ function gap(t: tf.Tensor): tf.Tensor2D {
 }
 
 /** Runs the knowledge transfer of one job; the student's weights in `store` are trained in place. */
-export function transferKnowledge(job: TransferJob, store: WeightStore, dataset: Dataset, options: TransferOptions): TransferResult {
+export function transferKnowledge(
+  job: TransferJob,
+  store: WeightStore,
+  dataset: Dataset,
+  options: TransferOptions,
+): TransferResult {
   const studentInst = job.after.instances.find((i) => i.id === job.student)!;
   const stage = job.after.stages.find((s) => s.name === studentInst.stage)!;
   const channels = stage.outShape[stage.outShape.length - 1]!;
@@ -74,9 +82,13 @@ export function transferKnowledge(job: TransferJob, store: WeightStore, dataset:
   const rng = Rng.fromSeed(options.seed);
   const gateVars: { w1: tf.Variable; b1: tf.Variable; w2: tf.Variable; b2: tf.Variable }[] =
     options.gate === "channel"
-      ? job.teachers.map((_, i) => {
+      ? job.teachers.map(() => {
           const limit = Math.sqrt(6 / (2 * channels));
-          const init = (): tf.Tensor => tf.tensor(Float32Array.from({ length: channels * channels }, () => (rng.uniform() * 2 - 1) * limit), [channels, channels]);
+          const init = (): tf.Tensor =>
+            tf.tensor(
+              Float32Array.from({ length: channels * channels }, () => (rng.uniform() * 2 - 1) * limit),
+              [channels, channels],
+            );
           return {
             w1: tf.variable(init(), true),
             b1: tf.variable(tf.zeros([channels]), true),
@@ -105,9 +117,19 @@ export function transferKnowledge(job: TransferJob, store: WeightStore, dataset:
     const skips = studentInst.skips.map((s) => feats.get(s)!);
     const teacherOuts = job.teachers.map((t) => {
       const inst = job.before.instances.find((i) => i.id === t)!;
-      return runOwner(t, stage.layers, input, store, inst.skips.map((s) => feats.get(s)!), { training: false });
+      return runOwner(
+        t,
+        stage.layers,
+        input,
+        store,
+        inst.skips.map((s) => feats.get(s)!),
+        { training: false },
+      );
     });
-    const student = runOwner(job.student, stage.layers, input, store, skips, { training, ...(updates ? { updates } : {}) });
+    const student = runOwner(job.student, stage.layers, input, store, skips, {
+      training,
+      ...(updates ? { updates } : {}),
+    });
     let total: tf.Scalar = tf.scalar(0);
     teacherOuts.forEach((teacher, i) => {
       let gated = student;
@@ -123,7 +145,9 @@ export function transferKnowledge(job: TransferJob, store: WeightStore, dataset:
   };
 
   const probeLoss = (): number => {
-    const batches = batchIndices(options.probe.length, Math.max(options.batch, 32), { shuffle: false }).map((b) => b.map((i) => options.probe[i]!));
+    const batches = batchIndices(options.probe.length, Math.max(options.batch, 32), { shuffle: false }).map((b) =>
+      b.map((i) => options.probe[i]!),
+    );
     let sum = 0;
     for (const b of batches) sum += tf.tidy(() => lossOn(b, false).dataSync()[0]!) * b.length;
     return sum / options.probe.length;

@@ -21,7 +21,7 @@ describe("mtslc check", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${file}:2:25: error MTSL0004: expected ']' but found '3'`);
     expect(r.stderr).toContain(`${file}:4:16: error MTSL0001: unexpected character '$'`);
-    expect(r.stderr).toMatch(/\n2 \|   input image: f32\[8, 8 3\]\n  \|                         \^/);
+    expect(r.stderr).toMatch(/\n2 \| {3}input image: f32\[8, 8 3\]\n {2}\| {25}\^/);
   });
 
   it("suggests the closest name for a misspelt one", async () => {
