@@ -45,5 +45,6 @@ export { groupTasks, groupTasksDetailed } from "./runtime/structure/grouping.js"
 export { LOSSES, getLoss } from "./runtime/losses.js";
 export { METRIC_DIRECTIONS, createMetricAccumulator, multiTaskGain } from "./runtime/metrics.js";
 
-// the command line
+// the whole training pipeline (what `mtslc train` runs) and the command line
+export { trainFile as train, mergeMessage, type TrainFileOptions, type TrainFileResult } from "./cli/train-run.js";
 export { run as runCli } from "./cli/mtslc.js";
