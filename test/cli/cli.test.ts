@@ -90,7 +90,7 @@ describe("mtslc compile", () => {
     copyFileSync("examples/multimnist.mtsl", join(dir, "multimnist.mtsl"));
     const r = await mtslc(["compile", join(dir, "multimnist.mtsl"), "-o", out]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/conv1@left\s+left\s+\[28, 28, 16\]/);
+    expect(r.stdout).toMatch(/conv1@left\s+left\s+\[14, 14, 16\]/);
     expect(r.stdout).toContain("one network per task:");
     expect(readFileSync(join(out, "multimnist.ir.json"), "utf8")).toBe(
       readFileSync("test/golden/ir/multimnist.ir.json", "utf8"),

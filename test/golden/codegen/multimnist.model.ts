@@ -211,17 +211,17 @@ export function forward(
   checkInput(input);
   const run = makeRun(weights, options);
   return tf.tidy(() => {
-    // conv1@left: stage conv1, tasks left; reads input -> [batch, 28, 28, 16]
+    // conv1@left: stage conv1, tasks left; reads input -> [batch, 14, 14, 16]
     const conv1_left = stage_conv1(run, "conv1@left", input);
-    // conv1@right: stage conv1, tasks right; reads input -> [batch, 28, 28, 16]
+    // conv1@right: stage conv1, tasks right; reads input -> [batch, 14, 14, 16]
     const conv1_right = stage_conv1(run, "conv1@right", input);
     // conv2@left: stage conv2, tasks left; reads conv1@left -> [batch, 14, 14, 32]
     const conv2_left = stage_conv2(run, "conv2@left", conv1_left);
     // conv2@right: stage conv2, tasks right; reads conv1@right -> [batch, 14, 14, 32]
     const conv2_right = stage_conv2(run, "conv2@right", conv1_right);
-    // conv3@left: stage conv3, tasks left; reads conv2@left -> [batch, 14, 14, 32]
+    // conv3@left: stage conv3, tasks left; reads conv2@left -> [batch, 7, 7, 32]
     const conv3_left = stage_conv3(run, "conv3@left", conv2_left);
-    // conv3@right: stage conv3, tasks right; reads conv2@right -> [batch, 14, 14, 32]
+    // conv3@right: stage conv3, tasks right; reads conv2@right -> [batch, 7, 7, 32]
     const conv3_right = stage_conv3(run, "conv3@right", conv2_right);
     // conv4@left: stage conv4, tasks left; reads conv3@left -> [batch, 64]
     const conv4_left = stage_conv4(run, "conv4@left", conv3_left);
@@ -285,42 +285,26 @@ function checkInput(input: tf.Tensor4D): void {
 }
 
 /**
- * Stage conv1: conv(16, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
- * [batch, 28, 28, 1] -> [batch, 28, 28, 16]; one call per instance.
+ * Stage conv1: conv(16, 3, stride: 2) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 28, 28, 1] -> [batch, 14, 14, 16]; one call per instance.
  */
 function stage_conv1(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: conv(16, 3) -> [batch, 28, 28, 16]
-  const y0 = addBias(
-    conv2d(x, run.weight(owner, 0, "kernel"), 1, "same", 1),
-    run.weight(owner, 0, "bias"),
-  );
-  // 1: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 28, 28, 16]
-  const y1 = batchNorm(run, y0, owner, 1, "", 1e-5);
-  // 2: relu -> [batch, 28, 28, 16]
-  return tf.relu(y1);
-}
-
-/**
- * Stage conv2: conv(32, 3, stride: 2) bn(momentum: 0.9, epsilon: 1e-5) relu.
- * [batch, 28, 28, 16] -> [batch, 14, 14, 32]; one call per instance.
- */
-function stage_conv2(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: conv(32, 3, stride: 2) -> [batch, 14, 14, 32]
+  // 0: conv(16, 3, stride: 2) -> [batch, 14, 14, 16]
   const y0 = addBias(
     conv2d(x, run.weight(owner, 0, "kernel"), 2, "same", 1),
     run.weight(owner, 0, "bias"),
   );
-  // 1: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 14, 14, 32]
+  // 1: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 14, 14, 16]
   const y1 = batchNorm(run, y0, owner, 1, "", 1e-5);
-  // 2: relu -> [batch, 14, 14, 32]
+  // 2: relu -> [batch, 14, 14, 16]
   return tf.relu(y1);
 }
 
 /**
- * Stage conv3: conv(32, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
- * [batch, 14, 14, 32] -> [batch, 14, 14, 32]; one call per instance.
+ * Stage conv2: conv(32, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 14, 14, 16] -> [batch, 14, 14, 32]; one call per instance.
  */
-function stage_conv3(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+function stage_conv2(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
   // 0: conv(32, 3) -> [batch, 14, 14, 32]
   const y0 = addBias(
     conv2d(x, run.weight(owner, 0, "kernel"), 1, "same", 1),
@@ -333,13 +317,29 @@ function stage_conv3(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
- * Stage conv4: conv(64, 3, stride: 2) bn(momentum: 0.9, epsilon: 1e-5) relu gap.
- * [batch, 14, 14, 32] -> [batch, 64]; one call per instance.
+ * Stage conv3: conv(32, 3, stride: 2) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 14, 14, 32] -> [batch, 7, 7, 32]; one call per instance.
  */
-function stage_conv4(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor2D {
-  // 0: conv(64, 3, stride: 2) -> [batch, 7, 7, 64]
+function stage_conv3(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
+  // 0: conv(32, 3, stride: 2) -> [batch, 7, 7, 32]
   const y0 = addBias(
     conv2d(x, run.weight(owner, 0, "kernel"), 2, "same", 1),
+    run.weight(owner, 0, "bias"),
+  );
+  // 1: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 7, 7, 32]
+  const y1 = batchNorm(run, y0, owner, 1, "", 1e-5);
+  // 2: relu -> [batch, 7, 7, 32]
+  return tf.relu(y1);
+}
+
+/**
+ * Stage conv4: conv(64, 3) bn(momentum: 0.9, epsilon: 1e-5) relu gap.
+ * [batch, 7, 7, 32] -> [batch, 64]; one call per instance.
+ */
+function stage_conv4(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor2D {
+  // 0: conv(64, 3) -> [batch, 7, 7, 64]
+  const y0 = addBias(
+    conv2d(x, run.weight(owner, 0, "kernel"), 1, "same", 1),
     run.weight(owner, 0, "bias"),
   );
   // 1: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 7, 7, 64]
