@@ -3,12 +3,12 @@
  *
  * The network as plain TensorFlow.js code: `forward` computes what the mtsl runtime's
  * interpreter computes from the same weights (keys as in its WeightStore).
- * Input [batch, 64, 64, 3] (NHWC); 10 stages in 10 instances; tasks:
- *   seg (segmentation) -> [batch, 64, 64, 6]
- *   depth (depth) -> [batch, 64, 64, 1]
- *   normal (normals) -> [batch, 64, 64, 3]
- *   edge (edges) -> [batch, 64, 64, 1]
- *   ae (reconstruction) -> [batch, 64, 64, 3]
+ * Input [batch, 32, 32, 3] (NHWC); 10 stages in 10 instances; tasks:
+ *   seg (segmentation) -> [batch, 32, 32, 6]
+ *   depth (depth) -> [batch, 32, 32, 1]
+ *   normal (normals) -> [batch, 32, 32, 3]
+ *   edge (edges) -> [batch, 32, 32, 1]
+ *   ae (reconstruction) -> [batch, 32, 32, 3]
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -16,7 +16,7 @@ import * as tf from "@tensorflow/tfjs";
 export const modelName = "ScenesHardSharing";
 
 /** The input's shape without the batch dimension: [height, width, channels] (NHWC). */
-export const inputShape = [64, 64, 3] as const;
+export const inputShape = [32, 32, 3] as const;
 
 /** The tasks in declaration order; `forward` returns one output for each. */
 export const taskNames = ["seg", "depth", "normal", "edge", "ae"] as const;
@@ -32,147 +32,143 @@ export interface WeightSpec {
 
 /** Every weight of the network: stage instances in IR order, then heads; layers and weights in order. */
 export const weightSpecs: readonly WeightSpec[] = [
-  { key: "stem@seg+depth+normal+edge+ae/0.kernel", shape: [3, 3, 3, 16], trainable: true },
-  { key: "stem@seg+depth+normal+edge+ae/0.bias", shape: [16], trainable: true },
-  { key: "stem@seg+depth+normal+edge+ae/1.gamma", shape: [16], trainable: true },
-  { key: "stem@seg+depth+normal+edge+ae/1.beta", shape: [16], trainable: true },
-  { key: "stem@seg+depth+normal+edge+ae/1.moving_mean", shape: [16], trainable: false },
-  { key: "stem@seg+depth+normal+edge+ae/1.moving_variance", shape: [16], trainable: false },
-  { key: "enc1@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 16, 16], trainable: true },
-  { key: "enc1@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [16], trainable: true },
-  { key: "enc1@seg+depth+normal+edge+ae/0.bn1.beta", shape: [16], trainable: true },
-  { key: "enc1@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [16], trainable: false },
-  { key: "enc1@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [16], trainable: false },
-  { key: "enc1@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 16, 16], trainable: true },
-  { key: "enc1@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [16], trainable: true },
-  { key: "enc1@seg+depth+normal+edge+ae/0.bn2.beta", shape: [16], trainable: true },
-  { key: "enc1@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [16], trainable: false },
-  { key: "enc1@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [16], trainable: false },
-  { key: "enc2@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 16, 24], trainable: true },
-  { key: "enc2@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [24], trainable: true },
-  { key: "enc2@seg+depth+normal+edge+ae/0.bn1.beta", shape: [24], trainable: true },
-  { key: "enc2@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [24], trainable: false },
-  { key: "enc2@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [24], trainable: false },
-  { key: "enc2@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 24, 24], trainable: true },
-  { key: "enc2@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [24], trainable: true },
-  { key: "enc2@seg+depth+normal+edge+ae/0.bn2.beta", shape: [24], trainable: true },
-  { key: "enc2@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [24], trainable: false },
-  { key: "enc2@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [24], trainable: false },
+  { key: "stem@seg+depth+normal+edge+ae/0.kernel", shape: [3, 3, 3, 8], trainable: true },
+  { key: "stem@seg+depth+normal+edge+ae/0.bias", shape: [8], trainable: true },
+  { key: "stem@seg+depth+normal+edge+ae/1.gamma", shape: [8], trainable: true },
+  { key: "stem@seg+depth+normal+edge+ae/1.beta", shape: [8], trainable: true },
+  { key: "stem@seg+depth+normal+edge+ae/1.moving_mean", shape: [8], trainable: false },
+  { key: "stem@seg+depth+normal+edge+ae/1.moving_variance", shape: [8], trainable: false },
+  { key: "enc1@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 8, 8], trainable: true },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [8], trainable: true },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn1.beta", shape: [8], trainable: true },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [8], trainable: false },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [8], trainable: false },
+  { key: "enc1@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 8, 8], trainable: true },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [8], trainable: true },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn2.beta", shape: [8], trainable: true },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [8], trainable: false },
+  { key: "enc1@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [8], trainable: false },
+  { key: "enc2@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 8, 16], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [16], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn1.beta", shape: [16], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [16], trainable: false },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [16], trainable: false },
+  { key: "enc2@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 16, 16], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [16], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn2.beta", shape: [16], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [16], trainable: false },
+  { key: "enc2@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [16], trainable: false },
+  { key: "enc2@seg+depth+normal+edge+ae/0.shortcut.kernel", shape: [1, 1, 8, 16], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.shortcut_bn.gamma", shape: [16], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.shortcut_bn.beta", shape: [16], trainable: true },
+  { key: "enc2@seg+depth+normal+edge+ae/0.shortcut_bn.moving_mean", shape: [16], trainable: false },
   {
-    key: "enc2@seg+depth+normal+edge+ae/0.shortcut.kernel",
+    key: "enc2@seg+depth+normal+edge+ae/0.shortcut_bn.moving_variance",
+    shape: [16],
+    trainable: false,
+  },
+  { key: "enc3@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 16, 24], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [24], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn1.beta", shape: [24], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [24], trainable: false },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [24], trainable: false },
+  { key: "enc3@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 24, 24], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [24], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn2.beta", shape: [24], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [24], trainable: false },
+  { key: "enc3@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [24], trainable: false },
+  {
+    key: "enc3@seg+depth+normal+edge+ae/0.shortcut.kernel",
     shape: [1, 1, 16, 24],
     trainable: true,
   },
-  { key: "enc2@seg+depth+normal+edge+ae/0.shortcut_bn.gamma", shape: [24], trainable: true },
-  { key: "enc2@seg+depth+normal+edge+ae/0.shortcut_bn.beta", shape: [24], trainable: true },
-  { key: "enc2@seg+depth+normal+edge+ae/0.shortcut_bn.moving_mean", shape: [24], trainable: false },
+  { key: "enc3@seg+depth+normal+edge+ae/0.shortcut_bn.gamma", shape: [24], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.shortcut_bn.beta", shape: [24], trainable: true },
+  { key: "enc3@seg+depth+normal+edge+ae/0.shortcut_bn.moving_mean", shape: [24], trainable: false },
   {
-    key: "enc2@seg+depth+normal+edge+ae/0.shortcut_bn.moving_variance",
+    key: "enc3@seg+depth+normal+edge+ae/0.shortcut_bn.moving_variance",
     shape: [24],
     trainable: false,
   },
-  { key: "enc3@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 24, 32], trainable: true },
-  { key: "enc3@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [32], trainable: true },
-  { key: "enc3@seg+depth+normal+edge+ae/0.bn1.beta", shape: [32], trainable: true },
-  { key: "enc3@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [32], trainable: false },
-  { key: "enc3@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [32], trainable: false },
-  { key: "enc3@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 32, 32], trainable: true },
-  { key: "enc3@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [32], trainable: true },
-  { key: "enc3@seg+depth+normal+edge+ae/0.bn2.beta", shape: [32], trainable: true },
-  { key: "enc3@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [32], trainable: false },
-  { key: "enc3@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [32], trainable: false },
+  { key: "enc4@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 24, 32], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [32], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn1.beta", shape: [32], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [32], trainable: false },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [32], trainable: false },
+  { key: "enc4@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 32, 32], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [32], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn2.beta", shape: [32], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [32], trainable: false },
+  { key: "enc4@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [32], trainable: false },
   {
-    key: "enc3@seg+depth+normal+edge+ae/0.shortcut.kernel",
+    key: "enc4@seg+depth+normal+edge+ae/0.shortcut.kernel",
     shape: [1, 1, 24, 32],
     trainable: true,
   },
-  { key: "enc3@seg+depth+normal+edge+ae/0.shortcut_bn.gamma", shape: [32], trainable: true },
-  { key: "enc3@seg+depth+normal+edge+ae/0.shortcut_bn.beta", shape: [32], trainable: true },
-  { key: "enc3@seg+depth+normal+edge+ae/0.shortcut_bn.moving_mean", shape: [32], trainable: false },
+  { key: "enc4@seg+depth+normal+edge+ae/0.shortcut_bn.gamma", shape: [32], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.shortcut_bn.beta", shape: [32], trainable: true },
+  { key: "enc4@seg+depth+normal+edge+ae/0.shortcut_bn.moving_mean", shape: [32], trainable: false },
   {
-    key: "enc3@seg+depth+normal+edge+ae/0.shortcut_bn.moving_variance",
+    key: "enc4@seg+depth+normal+edge+ae/0.shortcut_bn.moving_variance",
     shape: [32],
     trainable: false,
   },
-  { key: "enc4@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 32, 48], trainable: true },
-  { key: "enc4@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [48], trainable: true },
-  { key: "enc4@seg+depth+normal+edge+ae/0.bn1.beta", shape: [48], trainable: true },
-  { key: "enc4@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [48], trainable: false },
-  { key: "enc4@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [48], trainable: false },
-  { key: "enc4@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 48, 48], trainable: true },
-  { key: "enc4@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [48], trainable: true },
-  { key: "enc4@seg+depth+normal+edge+ae/0.bn2.beta", shape: [48], trainable: true },
-  { key: "enc4@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [48], trainable: false },
-  { key: "enc4@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [48], trainable: false },
-  {
-    key: "enc4@seg+depth+normal+edge+ae/0.shortcut.kernel",
-    shape: [1, 1, 32, 48],
-    trainable: true,
-  },
-  { key: "enc4@seg+depth+normal+edge+ae/0.shortcut_bn.gamma", shape: [48], trainable: true },
-  { key: "enc4@seg+depth+normal+edge+ae/0.shortcut_bn.beta", shape: [48], trainable: true },
-  { key: "enc4@seg+depth+normal+edge+ae/0.shortcut_bn.moving_mean", shape: [48], trainable: false },
-  {
-    key: "enc4@seg+depth+normal+edge+ae/0.shortcut_bn.moving_variance",
-    shape: [48],
-    trainable: false,
-  },
-  { key: "enc5@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 48, 64], trainable: true },
-  { key: "enc5@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [64], trainable: true },
-  { key: "enc5@seg+depth+normal+edge+ae/0.bn1.beta", shape: [64], trainable: true },
-  { key: "enc5@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [64], trainable: false },
-  { key: "enc5@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [64], trainable: false },
-  { key: "enc5@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
-  { key: "enc5@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [64], trainable: true },
-  { key: "enc5@seg+depth+normal+edge+ae/0.bn2.beta", shape: [64], trainable: true },
-  { key: "enc5@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [64], trainable: false },
-  { key: "enc5@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "enc5@seg+depth+normal+edge+ae/0.conv1.kernel", shape: [3, 3, 32, 32], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn1.gamma", shape: [32], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn1.beta", shape: [32], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn1.moving_mean", shape: [32], trainable: false },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn1.moving_variance", shape: [32], trainable: false },
+  { key: "enc5@seg+depth+normal+edge+ae/0.conv2.kernel", shape: [3, 3, 32, 32], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn2.gamma", shape: [32], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn2.beta", shape: [32], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn2.moving_mean", shape: [32], trainable: false },
+  { key: "enc5@seg+depth+normal+edge+ae/0.bn2.moving_variance", shape: [32], trainable: false },
   {
     key: "enc5@seg+depth+normal+edge+ae/0.shortcut.kernel",
-    shape: [1, 1, 48, 64],
+    shape: [1, 1, 32, 32],
     trainable: true,
   },
-  { key: "enc5@seg+depth+normal+edge+ae/0.shortcut_bn.gamma", shape: [64], trainable: true },
-  { key: "enc5@seg+depth+normal+edge+ae/0.shortcut_bn.beta", shape: [64], trainable: true },
-  { key: "enc5@seg+depth+normal+edge+ae/0.shortcut_bn.moving_mean", shape: [64], trainable: false },
+  { key: "enc5@seg+depth+normal+edge+ae/0.shortcut_bn.gamma", shape: [32], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.shortcut_bn.beta", shape: [32], trainable: true },
+  { key: "enc5@seg+depth+normal+edge+ae/0.shortcut_bn.moving_mean", shape: [32], trainable: false },
   {
     key: "enc5@seg+depth+normal+edge+ae/0.shortcut_bn.moving_variance",
-    shape: [64],
+    shape: [32],
     trainable: false,
   },
-  { key: "dec1@seg+depth+normal+edge+ae/2.kernel", shape: [3, 3, 112, 48], trainable: true },
-  { key: "dec1@seg+depth+normal+edge+ae/2.bias", shape: [48], trainable: true },
-  { key: "dec1@seg+depth+normal+edge+ae/3.gamma", shape: [48], trainable: true },
-  { key: "dec1@seg+depth+normal+edge+ae/3.beta", shape: [48], trainable: true },
-  { key: "dec1@seg+depth+normal+edge+ae/3.moving_mean", shape: [48], trainable: false },
-  { key: "dec1@seg+depth+normal+edge+ae/3.moving_variance", shape: [48], trainable: false },
-  { key: "dec2@seg+depth+normal+edge+ae/2.kernel", shape: [3, 3, 80, 32], trainable: true },
-  { key: "dec2@seg+depth+normal+edge+ae/2.bias", shape: [32], trainable: true },
-  { key: "dec2@seg+depth+normal+edge+ae/3.gamma", shape: [32], trainable: true },
-  { key: "dec2@seg+depth+normal+edge+ae/3.beta", shape: [32], trainable: true },
-  { key: "dec2@seg+depth+normal+edge+ae/3.moving_mean", shape: [32], trainable: false },
-  { key: "dec2@seg+depth+normal+edge+ae/3.moving_variance", shape: [32], trainable: false },
-  { key: "dec3@seg+depth+normal+edge+ae/2.kernel", shape: [3, 3, 56, 24], trainable: true },
-  { key: "dec3@seg+depth+normal+edge+ae/2.bias", shape: [24], trainable: true },
-  { key: "dec3@seg+depth+normal+edge+ae/3.gamma", shape: [24], trainable: true },
-  { key: "dec3@seg+depth+normal+edge+ae/3.beta", shape: [24], trainable: true },
-  { key: "dec3@seg+depth+normal+edge+ae/3.moving_mean", shape: [24], trainable: false },
-  { key: "dec3@seg+depth+normal+edge+ae/3.moving_variance", shape: [24], trainable: false },
-  { key: "dec4@seg+depth+normal+edge+ae/2.kernel", shape: [3, 3, 40, 16], trainable: true },
-  { key: "dec4@seg+depth+normal+edge+ae/2.bias", shape: [16], trainable: true },
-  { key: "dec4@seg+depth+normal+edge+ae/3.gamma", shape: [16], trainable: true },
-  { key: "dec4@seg+depth+normal+edge+ae/3.beta", shape: [16], trainable: true },
-  { key: "dec4@seg+depth+normal+edge+ae/3.moving_mean", shape: [16], trainable: false },
-  { key: "dec4@seg+depth+normal+edge+ae/3.moving_variance", shape: [16], trainable: false },
-  { key: "head@seg/1.kernel", shape: [1, 1, 16, 6], trainable: true },
+  { key: "dec1@seg+depth+normal+edge+ae/2.kernel", shape: [3, 3, 64, 32], trainable: true },
+  { key: "dec1@seg+depth+normal+edge+ae/2.bias", shape: [32], trainable: true },
+  { key: "dec1@seg+depth+normal+edge+ae/3.gamma", shape: [32], trainable: true },
+  { key: "dec1@seg+depth+normal+edge+ae/3.beta", shape: [32], trainable: true },
+  { key: "dec1@seg+depth+normal+edge+ae/3.moving_mean", shape: [32], trainable: false },
+  { key: "dec1@seg+depth+normal+edge+ae/3.moving_variance", shape: [32], trainable: false },
+  { key: "dec2@seg+depth+normal+edge+ae/2.kernel", shape: [3, 3, 56, 24], trainable: true },
+  { key: "dec2@seg+depth+normal+edge+ae/2.bias", shape: [24], trainable: true },
+  { key: "dec2@seg+depth+normal+edge+ae/3.gamma", shape: [24], trainable: true },
+  { key: "dec2@seg+depth+normal+edge+ae/3.beta", shape: [24], trainable: true },
+  { key: "dec2@seg+depth+normal+edge+ae/3.moving_mean", shape: [24], trainable: false },
+  { key: "dec2@seg+depth+normal+edge+ae/3.moving_variance", shape: [24], trainable: false },
+  { key: "dec3@seg+depth+normal+edge+ae/2.kernel", shape: [3, 3, 40, 16], trainable: true },
+  { key: "dec3@seg+depth+normal+edge+ae/2.bias", shape: [16], trainable: true },
+  { key: "dec3@seg+depth+normal+edge+ae/3.gamma", shape: [16], trainable: true },
+  { key: "dec3@seg+depth+normal+edge+ae/3.beta", shape: [16], trainable: true },
+  { key: "dec3@seg+depth+normal+edge+ae/3.moving_mean", shape: [16], trainable: false },
+  { key: "dec3@seg+depth+normal+edge+ae/3.moving_variance", shape: [16], trainable: false },
+  { key: "dec4@seg+depth+normal+edge+ae/2.kernel", shape: [3, 3, 24, 8], trainable: true },
+  { key: "dec4@seg+depth+normal+edge+ae/2.bias", shape: [8], trainable: true },
+  { key: "dec4@seg+depth+normal+edge+ae/3.gamma", shape: [8], trainable: true },
+  { key: "dec4@seg+depth+normal+edge+ae/3.beta", shape: [8], trainable: true },
+  { key: "dec4@seg+depth+normal+edge+ae/3.moving_mean", shape: [8], trainable: false },
+  { key: "dec4@seg+depth+normal+edge+ae/3.moving_variance", shape: [8], trainable: false },
+  { key: "head@seg/1.kernel", shape: [1, 1, 8, 6], trainable: true },
   { key: "head@seg/1.bias", shape: [6], trainable: true },
-  { key: "head@depth/1.kernel", shape: [1, 1, 16, 1], trainable: true },
+  { key: "head@depth/1.kernel", shape: [1, 1, 8, 1], trainable: true },
   { key: "head@depth/1.bias", shape: [1], trainable: true },
-  { key: "head@normal/1.kernel", shape: [1, 1, 16, 3], trainable: true },
+  { key: "head@normal/1.kernel", shape: [1, 1, 8, 3], trainable: true },
   { key: "head@normal/1.bias", shape: [3], trainable: true },
-  { key: "head@edge/1.kernel", shape: [1, 1, 16, 1], trainable: true },
+  { key: "head@edge/1.kernel", shape: [1, 1, 8, 1], trainable: true },
   { key: "head@edge/1.bias", shape: [1], trainable: true },
-  { key: "head@ae/1.kernel", shape: [1, 1, 16, 3], trainable: true },
+  { key: "head@ae/1.kernel", shape: [1, 1, 8, 3], trainable: true },
   { key: "head@ae/1.bias", shape: [3], trainable: true },
 ];
 
@@ -194,27 +190,27 @@ export interface ForwardOptions {
 /** The outputs of ScenesHardSharing: one tensor per task, batch first. */
 export interface ScenesHardSharingOutputs {
   /**
-   * `[batch, 64, 64, 6]`: segmentation logits for 6 classes.
+   * `[batch, 32, 32, 6]`: segmentation logits for 6 classes.
    * Task seg, kind segmentation, loss ce.
    */
   readonly seg: tf.Tensor4D;
   /**
-   * `[batch, 64, 64, 1]`: depth per pixel.
+   * `[batch, 32, 32, 1]`: depth per pixel.
    * Task depth, kind depth, loss rmse.
    */
   readonly depth: tf.Tensor4D;
   /**
-   * `[batch, 64, 64, 3]`: surface normals per pixel (x, y, z; not normalised).
+   * `[batch, 32, 32, 3]`: surface normals per pixel (x, y, z; not normalised).
    * Task normal, kind normals, loss l1_unit.
    */
   readonly normal: tf.Tensor4D;
   /**
-   * `[batch, 64, 64, 1]`: semantic-edge logits per pixel.
+   * `[batch, 32, 32, 1]`: semantic-edge logits per pixel.
    * Task edge, kind edges, loss bce.
    */
   readonly edge: tf.Tensor4D;
   /**
-   * `[batch, 64, 64, 3]`: reconstruction of the input image.
+   * `[batch, 32, 32, 3]`: reconstruction of the input image.
    * Task ae, kind reconstruction, loss mse.
    */
   readonly ae: tf.Tensor4D;
@@ -296,7 +292,7 @@ function weightsMessage(missing: readonly string[], wrongShapes: readonly WrongS
 }
 
 /**
- * Runs ScenesHardSharing on a batch of images [batch, 64, 64, 3] and returns one output per task.
+ * Runs ScenesHardSharing on a batch of images [batch, 32, 32, 3] and returns one output per task.
  * Inference (the default): batch norm uses its running statistics and dropout is the identity.
  * `training: true`: batch norm uses the statistics of this batch and dropout drops values; the
  * running statistics are NOT updated here (the mtsl runtime does that when it trains).
@@ -311,75 +307,75 @@ export function forward(
   checkInput(input);
   const run = makeRun(weights, options);
   return tf.tidy(() => {
-    // stem@seg+depth+normal+edge+ae: stage stem, tasks seg, depth, normal, edge, ae; reads input -> [batch, 32, 32, 16]
+    // stem@seg+depth+normal+edge+ae: stage stem, tasks seg, depth, normal, edge, ae; reads input -> [batch, 16, 16, 8]
     const stem_seg_depth_normal_edge_ae = stage_stem(run, "stem@seg+depth+normal+edge+ae", input);
-    // enc1@seg+depth+normal+edge+ae: stage enc1, tasks seg, depth, normal, edge, ae; reads stem@seg+depth+normal+edge+ae -> [batch, 32, 32, 16]
+    // enc1@seg+depth+normal+edge+ae: stage enc1, tasks seg, depth, normal, edge, ae; reads stem@seg+depth+normal+edge+ae -> [batch, 16, 16, 8]
     const enc1_seg_depth_normal_edge_ae = stage_enc1(
       run,
       "enc1@seg+depth+normal+edge+ae",
       stem_seg_depth_normal_edge_ae,
     );
-    // enc2@seg+depth+normal+edge+ae: stage enc2, tasks seg, depth, normal, edge, ae; reads enc1@seg+depth+normal+edge+ae -> [batch, 16, 16, 24]
+    // enc2@seg+depth+normal+edge+ae: stage enc2, tasks seg, depth, normal, edge, ae; reads enc1@seg+depth+normal+edge+ae -> [batch, 8, 8, 16]
     const enc2_seg_depth_normal_edge_ae = stage_enc2(
       run,
       "enc2@seg+depth+normal+edge+ae",
       enc1_seg_depth_normal_edge_ae,
     );
-    // enc3@seg+depth+normal+edge+ae: stage enc3, tasks seg, depth, normal, edge, ae; reads enc2@seg+depth+normal+edge+ae -> [batch, 8, 8, 32]
+    // enc3@seg+depth+normal+edge+ae: stage enc3, tasks seg, depth, normal, edge, ae; reads enc2@seg+depth+normal+edge+ae -> [batch, 4, 4, 24]
     const enc3_seg_depth_normal_edge_ae = stage_enc3(
       run,
       "enc3@seg+depth+normal+edge+ae",
       enc2_seg_depth_normal_edge_ae,
     );
-    // enc4@seg+depth+normal+edge+ae: stage enc4, tasks seg, depth, normal, edge, ae; reads enc3@seg+depth+normal+edge+ae -> [batch, 4, 4, 48]
+    // enc4@seg+depth+normal+edge+ae: stage enc4, tasks seg, depth, normal, edge, ae; reads enc3@seg+depth+normal+edge+ae -> [batch, 2, 2, 32]
     const enc4_seg_depth_normal_edge_ae = stage_enc4(
       run,
       "enc4@seg+depth+normal+edge+ae",
       enc3_seg_depth_normal_edge_ae,
     );
-    // enc5@seg+depth+normal+edge+ae: stage enc5, tasks seg, depth, normal, edge, ae; reads enc4@seg+depth+normal+edge+ae -> [batch, 2, 2, 64]
+    // enc5@seg+depth+normal+edge+ae: stage enc5, tasks seg, depth, normal, edge, ae; reads enc4@seg+depth+normal+edge+ae -> [batch, 1, 1, 32]
     const enc5_seg_depth_normal_edge_ae = stage_enc5(
       run,
       "enc5@seg+depth+normal+edge+ae",
       enc4_seg_depth_normal_edge_ae,
     );
-    // dec1@seg+depth+normal+edge+ae: stage dec1, tasks seg, depth, normal, edge, ae; reads enc5@seg+depth+normal+edge+ae + skip enc4@seg+depth+normal+edge+ae -> [batch, 4, 4, 48]
+    // dec1@seg+depth+normal+edge+ae: stage dec1, tasks seg, depth, normal, edge, ae; reads enc5@seg+depth+normal+edge+ae + skip enc4@seg+depth+normal+edge+ae -> [batch, 2, 2, 32]
     const dec1_seg_depth_normal_edge_ae = stage_dec1(
       run,
       "dec1@seg+depth+normal+edge+ae",
       enc5_seg_depth_normal_edge_ae,
       enc4_seg_depth_normal_edge_ae,
     );
-    // dec2@seg+depth+normal+edge+ae: stage dec2, tasks seg, depth, normal, edge, ae; reads dec1@seg+depth+normal+edge+ae + skip enc3@seg+depth+normal+edge+ae -> [batch, 8, 8, 32]
+    // dec2@seg+depth+normal+edge+ae: stage dec2, tasks seg, depth, normal, edge, ae; reads dec1@seg+depth+normal+edge+ae + skip enc3@seg+depth+normal+edge+ae -> [batch, 4, 4, 24]
     const dec2_seg_depth_normal_edge_ae = stage_dec2(
       run,
       "dec2@seg+depth+normal+edge+ae",
       dec1_seg_depth_normal_edge_ae,
       enc3_seg_depth_normal_edge_ae,
     );
-    // dec3@seg+depth+normal+edge+ae: stage dec3, tasks seg, depth, normal, edge, ae; reads dec2@seg+depth+normal+edge+ae + skip enc2@seg+depth+normal+edge+ae -> [batch, 16, 16, 24]
+    // dec3@seg+depth+normal+edge+ae: stage dec3, tasks seg, depth, normal, edge, ae; reads dec2@seg+depth+normal+edge+ae + skip enc2@seg+depth+normal+edge+ae -> [batch, 8, 8, 16]
     const dec3_seg_depth_normal_edge_ae = stage_dec3(
       run,
       "dec3@seg+depth+normal+edge+ae",
       dec2_seg_depth_normal_edge_ae,
       enc2_seg_depth_normal_edge_ae,
     );
-    // dec4@seg+depth+normal+edge+ae: stage dec4, tasks seg, depth, normal, edge, ae; reads dec3@seg+depth+normal+edge+ae + skip enc1@seg+depth+normal+edge+ae -> [batch, 32, 32, 16]
+    // dec4@seg+depth+normal+edge+ae: stage dec4, tasks seg, depth, normal, edge, ae; reads dec3@seg+depth+normal+edge+ae + skip enc1@seg+depth+normal+edge+ae -> [batch, 16, 16, 8]
     const dec4_seg_depth_normal_edge_ae = stage_dec4(
       run,
       "dec4@seg+depth+normal+edge+ae",
       dec3_seg_depth_normal_edge_ae,
       enc1_seg_depth_normal_edge_ae,
     );
-    // head@seg: task seg; reads dec4@seg+depth+normal+edge+ae -> [batch, 64, 64, 6]
+    // head@seg: task seg; reads dec4@seg+depth+normal+edge+ae -> [batch, 32, 32, 6]
     const out_seg = head_seg(run, "head@seg", dec4_seg_depth_normal_edge_ae);
-    // head@depth: task depth; reads dec4@seg+depth+normal+edge+ae -> [batch, 64, 64, 1]
+    // head@depth: task depth; reads dec4@seg+depth+normal+edge+ae -> [batch, 32, 32, 1]
     const out_depth = head_depth(run, "head@depth", dec4_seg_depth_normal_edge_ae);
-    // head@normal: task normal; reads dec4@seg+depth+normal+edge+ae -> [batch, 64, 64, 3]
+    // head@normal: task normal; reads dec4@seg+depth+normal+edge+ae -> [batch, 32, 32, 3]
     const out_normal = head_normal(run, "head@normal", dec4_seg_depth_normal_edge_ae);
-    // head@edge: task edge; reads dec4@seg+depth+normal+edge+ae -> [batch, 64, 64, 1]
+    // head@edge: task edge; reads dec4@seg+depth+normal+edge+ae -> [batch, 32, 32, 1]
     const out_edge = head_edge(run, "head@edge", dec4_seg_depth_normal_edge_ae);
-    // head@ae: task ae; reads dec4@seg+depth+normal+edge+ae -> [batch, 64, 64, 3]
+    // head@ae: task ae; reads dec4@seg+depth+normal+edge+ae -> [batch, 32, 32, 3]
     const out_ae = head_ae(run, "head@ae", dec4_seg_depth_normal_edge_ae);
     return { seg: out_seg, depth: out_depth, normal: out_normal, edge: out_edge, ae: out_ae };
   });
@@ -421,160 +417,160 @@ function checkInput(input: tf.Tensor4D): void {
     shape[3] !== inputShape[2]
   ) {
     throw new Error(
-      `${modelName}: input must have shape [batch, 64, 64, 3], found [${shape.join(", ")}]`,
+      `${modelName}: input must have shape [batch, 32, 32, 3], found [${shape.join(", ")}]`,
     );
   }
 }
 
 /**
- * Stage stem: conv(16, 3, stride: 2) bn(momentum: 0.9, epsilon: 1e-5) relu.
- * [batch, 64, 64, 3] -> [batch, 32, 32, 16]; one call per instance.
+ * Stage stem: conv(8, 3, stride: 2) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 32, 32, 3] -> [batch, 16, 16, 8]; one call per instance.
  */
 function stage_stem(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: conv(16, 3, stride: 2) -> [batch, 32, 32, 16]
+  // 0: conv(8, 3, stride: 2) -> [batch, 16, 16, 8]
   const y0 = addBias(
     conv2d(x, run.weight(owner, 0, "kernel"), 2, "same", 1),
     run.weight(owner, 0, "bias"),
   );
-  // 1: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 32, 32, 16]
+  // 1: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 16, 16, 8]
   const y1 = batchNorm(run, y0, owner, 1, "", 1e-5);
-  // 2: relu -> [batch, 32, 32, 16]
+  // 2: relu -> [batch, 16, 16, 8]
   return tf.relu(y1);
 }
 
 /**
- * Stage enc1: basic(16, stride: 1).
- * [batch, 32, 32, 16] -> [batch, 32, 32, 16]; one call per instance.
+ * Stage enc1: basic(8, stride: 1).
+ * [batch, 16, 16, 8] -> [batch, 16, 16, 8]; one call per instance.
  */
 function stage_enc1(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: basic(16, stride: 1) -> [batch, 32, 32, 16]
+  // 0: basic(8, stride: 1) -> [batch, 16, 16, 8]
   return basicBlock(run, x, owner, 0, 1, false);
 }
 
 /**
- * Stage enc2: basic(24, stride: 2).
- * [batch, 32, 32, 16] -> [batch, 16, 16, 24]; one call per instance.
+ * Stage enc2: basic(16, stride: 2).
+ * [batch, 16, 16, 8] -> [batch, 8, 8, 16]; one call per instance.
  */
 function stage_enc2(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: basic(24, stride: 2) -> [batch, 16, 16, 24]
+  // 0: basic(16, stride: 2) -> [batch, 8, 8, 16]
   return basicBlock(run, x, owner, 0, 2, true);
 }
 
 /**
- * Stage enc3: basic(32, stride: 2).
- * [batch, 16, 16, 24] -> [batch, 8, 8, 32]; one call per instance.
+ * Stage enc3: basic(24, stride: 2).
+ * [batch, 8, 8, 16] -> [batch, 4, 4, 24]; one call per instance.
  */
 function stage_enc3(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: basic(32, stride: 2) -> [batch, 8, 8, 32]
+  // 0: basic(24, stride: 2) -> [batch, 4, 4, 24]
   return basicBlock(run, x, owner, 0, 2, true);
 }
 
 /**
- * Stage enc4: basic(48, stride: 2).
- * [batch, 8, 8, 32] -> [batch, 4, 4, 48]; one call per instance.
+ * Stage enc4: basic(32, stride: 2).
+ * [batch, 4, 4, 24] -> [batch, 2, 2, 32]; one call per instance.
  */
 function stage_enc4(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: basic(48, stride: 2) -> [batch, 4, 4, 48]
+  // 0: basic(32, stride: 2) -> [batch, 2, 2, 32]
   return basicBlock(run, x, owner, 0, 2, true);
 }
 
 /**
- * Stage enc5: basic(64, stride: 2).
- * [batch, 4, 4, 48] -> [batch, 2, 2, 64]; one call per instance.
+ * Stage enc5: basic(32, stride: 2).
+ * [batch, 2, 2, 32] -> [batch, 1, 1, 32]; one call per instance.
  */
 function stage_enc5(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: basic(64, stride: 2) -> [batch, 2, 2, 64]
+  // 0: basic(32, stride: 2) -> [batch, 1, 1, 32]
   return basicBlock(run, x, owner, 0, 2, true);
 }
 
 /**
- * Stage dec1: upsample(2, mode: bilinear) concat(enc4) conv(48, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
- * [batch, 2, 2, 64] -> [batch, 4, 4, 48]; one call per instance.
+ * Stage dec1: upsample(2, mode: bilinear) concat(enc4) conv(32, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 1, 1, 32] -> [batch, 2, 2, 32]; one call per instance.
  */
 function stage_dec1(run: Run, owner: string, x: tf.Tensor4D, skip_enc4: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(2, mode: bilinear) -> [batch, 4, 4, 64]
-  const y0 = tf.image.resizeBilinear(x, [4, 4], false, true);
-  // 1: concat(enc4) -> [batch, 4, 4, 112]
+  // 0: upsample(2, mode: bilinear) -> [batch, 2, 2, 32]
+  const y0 = tf.image.resizeBilinear(x, [2, 2], false, true);
+  // 1: concat(enc4) -> [batch, 2, 2, 64]
   const y1 = tf.concat([y0, skip_enc4], 3);
-  // 2: conv(48, 3) -> [batch, 4, 4, 48]
+  // 2: conv(32, 3) -> [batch, 2, 2, 32]
   const y2 = addBias(
     conv2d(y1, run.weight(owner, 2, "kernel"), 1, "same", 1),
     run.weight(owner, 2, "bias"),
   );
-  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 4, 4, 48]
+  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 2, 2, 32]
   const y3 = batchNorm(run, y2, owner, 3, "", 1e-5);
-  // 4: relu -> [batch, 4, 4, 48]
+  // 4: relu -> [batch, 2, 2, 32]
   return tf.relu(y3);
 }
 
 /**
- * Stage dec2: upsample(2, mode: bilinear) concat(enc3) conv(32, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
- * [batch, 4, 4, 48] -> [batch, 8, 8, 32]; one call per instance.
+ * Stage dec2: upsample(2, mode: bilinear) concat(enc3) conv(24, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 2, 2, 32] -> [batch, 4, 4, 24]; one call per instance.
  */
 function stage_dec2(run: Run, owner: string, x: tf.Tensor4D, skip_enc3: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(2, mode: bilinear) -> [batch, 8, 8, 48]
-  const y0 = tf.image.resizeBilinear(x, [8, 8], false, true);
-  // 1: concat(enc3) -> [batch, 8, 8, 80]
+  // 0: upsample(2, mode: bilinear) -> [batch, 4, 4, 32]
+  const y0 = tf.image.resizeBilinear(x, [4, 4], false, true);
+  // 1: concat(enc3) -> [batch, 4, 4, 56]
   const y1 = tf.concat([y0, skip_enc3], 3);
-  // 2: conv(32, 3) -> [batch, 8, 8, 32]
+  // 2: conv(24, 3) -> [batch, 4, 4, 24]
   const y2 = addBias(
     conv2d(y1, run.weight(owner, 2, "kernel"), 1, "same", 1),
     run.weight(owner, 2, "bias"),
   );
-  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 8, 8, 32]
+  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 4, 4, 24]
   const y3 = batchNorm(run, y2, owner, 3, "", 1e-5);
-  // 4: relu -> [batch, 8, 8, 32]
+  // 4: relu -> [batch, 4, 4, 24]
   return tf.relu(y3);
 }
 
 /**
- * Stage dec3: upsample(2, mode: bilinear) concat(enc2) conv(24, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
- * [batch, 8, 8, 32] -> [batch, 16, 16, 24]; one call per instance.
+ * Stage dec3: upsample(2, mode: bilinear) concat(enc2) conv(16, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 4, 4, 24] -> [batch, 8, 8, 16]; one call per instance.
  */
 function stage_dec3(run: Run, owner: string, x: tf.Tensor4D, skip_enc2: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(2, mode: bilinear) -> [batch, 16, 16, 32]
-  const y0 = tf.image.resizeBilinear(x, [16, 16], false, true);
-  // 1: concat(enc2) -> [batch, 16, 16, 56]
+  // 0: upsample(2, mode: bilinear) -> [batch, 8, 8, 24]
+  const y0 = tf.image.resizeBilinear(x, [8, 8], false, true);
+  // 1: concat(enc2) -> [batch, 8, 8, 40]
   const y1 = tf.concat([y0, skip_enc2], 3);
-  // 2: conv(24, 3) -> [batch, 16, 16, 24]
+  // 2: conv(16, 3) -> [batch, 8, 8, 16]
   const y2 = addBias(
     conv2d(y1, run.weight(owner, 2, "kernel"), 1, "same", 1),
     run.weight(owner, 2, "bias"),
   );
-  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 16, 16, 24]
+  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 8, 8, 16]
   const y3 = batchNorm(run, y2, owner, 3, "", 1e-5);
-  // 4: relu -> [batch, 16, 16, 24]
+  // 4: relu -> [batch, 8, 8, 16]
   return tf.relu(y3);
 }
 
 /**
- * Stage dec4: upsample(2, mode: bilinear) concat(enc1) conv(16, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
- * [batch, 16, 16, 24] -> [batch, 32, 32, 16]; one call per instance.
+ * Stage dec4: upsample(2, mode: bilinear) concat(enc1) conv(8, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
+ * [batch, 8, 8, 16] -> [batch, 16, 16, 8]; one call per instance.
  */
 function stage_dec4(run: Run, owner: string, x: tf.Tensor4D, skip_enc1: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(2, mode: bilinear) -> [batch, 32, 32, 24]
-  const y0 = tf.image.resizeBilinear(x, [32, 32], false, true);
-  // 1: concat(enc1) -> [batch, 32, 32, 40]
+  // 0: upsample(2, mode: bilinear) -> [batch, 16, 16, 16]
+  const y0 = tf.image.resizeBilinear(x, [16, 16], false, true);
+  // 1: concat(enc1) -> [batch, 16, 16, 24]
   const y1 = tf.concat([y0, skip_enc1], 3);
-  // 2: conv(16, 3) -> [batch, 32, 32, 16]
+  // 2: conv(8, 3) -> [batch, 16, 16, 8]
   const y2 = addBias(
     conv2d(y1, run.weight(owner, 2, "kernel"), 1, "same", 1),
     run.weight(owner, 2, "bias"),
   );
-  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 32, 32, 16]
+  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 16, 16, 8]
   const y3 = batchNorm(run, y2, owner, 3, "", 1e-5);
-  // 4: relu -> [batch, 32, 32, 16]
+  // 4: relu -> [batch, 16, 16, 8]
   return tf.relu(y3);
 }
 
 /**
  * Head of task seg: upsample(2, mode: bilinear) conv(6, 1).
- * [batch, 32, 32, 16] -> [batch, 64, 64, 6].
+ * [batch, 16, 16, 8] -> [batch, 32, 32, 6].
  */
 function head_seg(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(2, mode: bilinear) -> [batch, 64, 64, 16]
-  const y0 = tf.image.resizeBilinear(x, [64, 64], false, true);
-  // 1: conv(6, 1) -> [batch, 64, 64, 6]
+  // 0: upsample(2, mode: bilinear) -> [batch, 32, 32, 8]
+  const y0 = tf.image.resizeBilinear(x, [32, 32], false, true);
+  // 1: conv(6, 1) -> [batch, 32, 32, 6]
   return addBias(
     conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
     run.weight(owner, 1, "bias"),
@@ -583,12 +579,12 @@ function head_seg(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
 
 /**
  * Head of task depth: upsample(2, mode: bilinear) conv(1, 1).
- * [batch, 32, 32, 16] -> [batch, 64, 64, 1].
+ * [batch, 16, 16, 8] -> [batch, 32, 32, 1].
  */
 function head_depth(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(2, mode: bilinear) -> [batch, 64, 64, 16]
-  const y0 = tf.image.resizeBilinear(x, [64, 64], false, true);
-  // 1: conv(1, 1) -> [batch, 64, 64, 1]
+  // 0: upsample(2, mode: bilinear) -> [batch, 32, 32, 8]
+  const y0 = tf.image.resizeBilinear(x, [32, 32], false, true);
+  // 1: conv(1, 1) -> [batch, 32, 32, 1]
   return addBias(
     conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
     run.weight(owner, 1, "bias"),
@@ -597,12 +593,12 @@ function head_depth(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
 
 /**
  * Head of task normal: upsample(2, mode: bilinear) conv(3, 1).
- * [batch, 32, 32, 16] -> [batch, 64, 64, 3].
+ * [batch, 16, 16, 8] -> [batch, 32, 32, 3].
  */
 function head_normal(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(2, mode: bilinear) -> [batch, 64, 64, 16]
-  const y0 = tf.image.resizeBilinear(x, [64, 64], false, true);
-  // 1: conv(3, 1) -> [batch, 64, 64, 3]
+  // 0: upsample(2, mode: bilinear) -> [batch, 32, 32, 8]
+  const y0 = tf.image.resizeBilinear(x, [32, 32], false, true);
+  // 1: conv(3, 1) -> [batch, 32, 32, 3]
   return addBias(
     conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
     run.weight(owner, 1, "bias"),
@@ -611,12 +607,12 @@ function head_normal(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
 
 /**
  * Head of task edge: upsample(2, mode: bilinear) conv(1, 1).
- * [batch, 32, 32, 16] -> [batch, 64, 64, 1].
+ * [batch, 16, 16, 8] -> [batch, 32, 32, 1].
  */
 function head_edge(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(2, mode: bilinear) -> [batch, 64, 64, 16]
-  const y0 = tf.image.resizeBilinear(x, [64, 64], false, true);
-  // 1: conv(1, 1) -> [batch, 64, 64, 1]
+  // 0: upsample(2, mode: bilinear) -> [batch, 32, 32, 8]
+  const y0 = tf.image.resizeBilinear(x, [32, 32], false, true);
+  // 1: conv(1, 1) -> [batch, 32, 32, 1]
   return addBias(
     conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
     run.weight(owner, 1, "bias"),
@@ -625,17 +621,17 @@ function head_edge(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
 
 /**
  * Head of task ae: upsample(2, mode: bilinear) conv(3, 1) sigmoid.
- * [batch, 32, 32, 16] -> [batch, 64, 64, 3].
+ * [batch, 16, 16, 8] -> [batch, 32, 32, 3].
  */
 function head_ae(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(2, mode: bilinear) -> [batch, 64, 64, 16]
-  const y0 = tf.image.resizeBilinear(x, [64, 64], false, true);
-  // 1: conv(3, 1) -> [batch, 64, 64, 3]
+  // 0: upsample(2, mode: bilinear) -> [batch, 32, 32, 8]
+  const y0 = tf.image.resizeBilinear(x, [32, 32], false, true);
+  // 1: conv(3, 1) -> [batch, 32, 32, 3]
   const y1 = addBias(
     conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
     run.weight(owner, 1, "bias"),
   );
-  // 2: sigmoid -> [batch, 64, 64, 3]
+  // 2: sigmoid -> [batch, 32, 32, 3]
   return tf.sigmoid(y1);
 }
 
