@@ -85,6 +85,24 @@ describe("mtslc train with structural learning", () => {
     expect(files.every((f) => /run\/revisions\/\d{3}\.mtsl$/.test(f))).toBe(true);
   });
 
+  it("shows each merge in git diff as a change of its sharing row (and the header comment)", () => {
+    for (let n = 1; existsSync(revision(n)); n++) {
+      let patch = "";
+      try {
+        execFileSync("git", ["diff", "--no-index", "--no-ext-diff", "-U0", revision(n - 1), revision(n)], { encoding: "utf8" });
+      } catch (e) {
+        patch = String((e as { stdout: string }).stdout); // git diff --no-index exits 1 when the files differ
+      }
+      const changed = patch
+        .split("\n")
+        .filter((l) => /^[-+](?![-+])/.test(l))
+        .map((l) => l.slice(1));
+      const code = changed.filter((l) => !l.trimStart().startsWith("//"));
+      expect(code.length, patch).toBeGreaterThanOrEqual(2);
+      for (const l of code) expect(l, patch).toMatch(/^ {4}\w+(\.\.\w+)?: (\{[\w ]+\} ?)+$/);
+    }
+  });
+
   it("resumes from a revision into a branch of the run", async () => {
     const r = await mtslc(["train", revision(1), "--resume", "--backend", "wasm", "-q"]);
     expect(r.stderr).toBe("");
