@@ -9,6 +9,8 @@ import { runDiffCommand } from "./commands/diff.js";
 import { runFmt } from "./commands/fmt.js";
 import { GRAPH_FORMATS, runGraph, type GraphFormat } from "./commands/graph.js";
 import { runTrain, type TrainCliOptions } from "./commands/train.js";
+import { runEval, type EvalCliOptions } from "./commands/eval.js";
+import { runReport } from "./commands/report.js";
 import { defaultContext, EXIT, type CliContext } from "./io.js";
 import { packageVersion } from "./version.js";
 
@@ -130,6 +132,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       ).choices(["stl", "one"]),
     )
     .option("--epochs <n>", "override the number of epochs", (v) => positiveInt(v, "--epochs"))
+    .option("--seed <n>", "override the training seed (the data keeps the file's)", (v) => nonNegativeInt(v, "--seed"))
     .option("--train-limit <n>", "use only the first n training samples per epoch (smoke runs)", (v) =>
       positiveInt(v, "--train-limit"),
     )
@@ -140,7 +143,61 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       setExit(await runTrain(file, opts, ctx));
     });
 
+  program
+    .command("eval")
+    .description("evaluate a run: metrics, Delta_m against baselines, robustness under corruptions, model size")
+    .argument("<run>", "run folder written by mtslc train")
+    .addOption(new Option("--split <split>", "split to evaluate").choices(["test", "val"]).default("test"))
+    .option(
+      "--baseline <runs...>",
+      "baseline run folders (mtslc train --baseline stl|one); single-task ones give Delta_m",
+    )
+    .option("--corruptions", "also evaluate under the 15 common corruptions")
+    .option("--severities <list>", "corruption severities, a comma list of 1..5 (default 1,2,3,4,5)", severityList)
+    .option("--limit <n>", "evaluate only the first n samples", (v) => positiveInt(v, "--limit"))
+    .addOption(
+      new Option("--backend <backend>", "override the run's backend").choices([
+        "auto",
+        "gpu",
+        "native",
+        "onednn",
+        "wasm",
+        "cpu",
+      ]),
+    )
+    .option("--json", "print the report as JSON")
+    .option("-q, --quiet", "print only the tables")
+    .action(async (dir: string, opts: EvalCliOptions) => {
+      setExit(await runEval(dir, opts, ctx));
+    });
+
+  program
+    .command("report")
+    .description("write a self-contained HTML report of a run (curves, CKA heatmaps, sharing trees, tables)")
+    .argument("<run>", "run folder written by mtslc train")
+    .option("--baseline <runs...>", "baseline run folders to compare with")
+    .option("-o, --output <file>", "output HTML file (default RUN/report.html)")
+    .option("-q, --quiet", "print nothing but errors")
+    .action(async (dir: string, opts: { baseline?: string[]; output?: string; quiet?: boolean }) => {
+      setExit(await runReport(dir, opts, ctx));
+    });
+
   return program;
+}
+
+function severityList(value: string): number[] {
+  const parts = value.split(",").map((p) => p.trim());
+  const out = parts.map(Number);
+  if (parts.length === 0 || out.some((n, i) => parts[i] === "" || !Number.isInteger(n) || n < 1 || n > 5))
+    throw new InvalidArgumentError(`--severities needs a comma list of whole numbers 1..5, got '${value}'`);
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
+function nonNegativeInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`${flag} needs a whole number >= 0, got '${value}'`);
+  return n;
 }
 
 function positiveInt(value: string, flag: string): number {

@@ -41,6 +41,8 @@ export interface TrainFileOptions {
   baseline?: Baseline;
   /** Override the file's epoch count. */
   epochs?: number;
+  /** Override the training seed (initialisation, data order, structural decisions); the data keeps its own seed. */
+  seed?: number;
   /** Use only the first n training samples per epoch. */
   trainLimit?: number;
   /** Commit each revision in the run folder's git repository. */
@@ -101,8 +103,12 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   if (!compiled.ir) return { ok: false, diagnostics: compiled.diagnostics, source };
   let ir: IrModel = compiled.ir;
   if (options.epochs !== undefined) ir = { ...ir, train: { ...ir.train, epochs: options.epochs } };
+  if (options.seed !== undefined) ir = { ...ir, train: { ...ir.train, seed: options.seed } };
 
-  const name = basename(file).replace(/\.mtsl$/, "") + (options.baseline ? `-${options.baseline}` : "");
+  const name =
+    basename(file).replace(/\.mtsl$/, "") +
+    (options.baseline ? `-${options.baseline}` : "") +
+    (options.seed !== undefined ? `-seed${options.seed}` : "");
   // Resuming from a revision file (runs/x/revisions/003.mtsl) branches into runs/x/from-003.
   const fromRevision = options.resume && !options.baseline ? revisionCheckpoint(file) : null;
   const runOfRevision = fromRevision ? dirname(dirname(file)) : null;

@@ -19,6 +19,7 @@ export interface TrainCliOptions {
   resume?: boolean;
   baseline?: Baseline;
   epochs?: number;
+  seed?: number;
   trainLimit?: number;
   quiet?: boolean;
   json?: boolean;
@@ -98,6 +99,7 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
       ...(options.resume ? { resume: true } : {}),
       ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),
       ...(options.git ? { git: true } : {}),
       onEvent,
