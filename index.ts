@@ -48,3 +48,8 @@ export { METRIC_DIRECTIONS, createMetricAccumulator, multiTaskGain } from "./run
 // the whole training pipeline (what `mtslc train` runs) and the command line
 export { trainFile as train, mergeMessage, type TrainFileOptions, type TrainFileResult } from "./cli/train-run.js";
 export { run as runCli } from "./cli/mtslc.js";
+
+// evaluation and the run report
+export { evaluateRun, type EvalReport, type EvaluateRunOptions } from "./runtime/eval/evaluate-run.js";
+export { corrupt, CORRUPTION_NAMES, SEVERITIES } from "./runtime/eval/corruptions.js";
+export { buildReport, REPORT_SECTIONS } from "./runtime/report/build.js";

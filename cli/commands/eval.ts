@@ -149,7 +149,7 @@ export async function runEval(dir: string, options: EvalCliOptions, ctx: CliCont
     const backend = await selectBackend((options.backend ?? run.ir.train.backend) as never);
     say(`backend: ${backend.name} (${backend.description})`);
     let started = false;
-    let lastLine = -1;
+    let lastLine = 0;
     const report = await evaluateRun(dir, {
       split: options.split ?? "test",
       baselines: options.baseline ?? [],
@@ -166,7 +166,7 @@ export async function runEval(dir: string, options: EvalCliOptions, ctx: CliCont
         } else if (!options.quiet && !options.json) {
           // Without a terminal: one line per tenth of the work.
           const tenth = Math.floor((done * 10) / total);
-          if (tenth !== lastLine && (tenth > lastLine + 0 || done === total)) {
+          if (tenth > lastLine) {
             lastLine = tenth;
             if (tenth > 0) ctx.stderr.write(`eval: ${tenth * 10}% (${what})\n`);
           }
