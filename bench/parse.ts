@@ -1,0 +1,145 @@
+/**
+ * `npm run bench:parse`: throughput of the language front end (grammar/parse.ts
+ * `parse`) and the semantic checks (compiler/check `check`) on a generated,
+ * valid `.mtsl` file of 10,000+ lines, in lines per second.
+ *
+ * Cold: the first call in a fresh Node process (a child process per sample;
+ * module loading is timed separately and not included). Warm: the median of
+ * repeated calls in this process after warm-up calls. Figures are printed,
+ * never asserted.
+ *
+ * Options: --repeats N (warm samples, default 15), --cold N (fresh processes, default 3),
+ *          --stages N, --tasks N (size of the generated model).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { childArgs, isChild, runChild } from "./lib/child.js";
+import { generateModelSource, lineCount } from "./lib/generate.js";
+import { loadLine, machineLines } from "./lib/machine.js";
+import { fmt, median } from "./lib/stats.js";
+import { markdownTable } from "./lib/table.js";
+
+interface ColdSample {
+  /** Time to import the parser and the checker, ms. */
+  importMs: number;
+  parseMs: number;
+  checkMs: number;
+  diagnostics: number;
+}
+
+function numberArg(args: readonly string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} needs a positive integer, got '${args[i + 1] ?? ""}'`);
+  return v;
+}
+
+/** Child mode: import, then one parse and one check of the file, timed. */
+async function child(file: string): Promise<void> {
+  const source = readFileSync(file, "utf8");
+  const t0 = performance.now();
+  const { parse } = await import("../grammar/parse.js");
+  const { check } = await import("../compiler/check/index.js");
+  const t1 = performance.now();
+  const parsed = parse(source, { file });
+  const t2 = performance.now();
+  const checked = check(parsed.document);
+  const t3 = performance.now();
+  const sample: ColdSample = {
+    importMs: t1 - t0,
+    parseMs: t2 - t1,
+    checkMs: t3 - t2,
+    diagnostics: parsed.diagnostics.length + checked.length,
+  };
+  console.log(JSON.stringify(sample));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const repeats = numberArg(args, "--repeats", 15);
+  const colds = numberArg(args, "--cold", 3);
+  const stages = numberArg(args, "--stages", 4000);
+  const tasks = numberArg(args, "--tasks", 40);
+
+  console.log("# bench:parse: parse + check throughput");
+  for (const l of machineLines()) console.log(l);
+  console.log(loadLine("start"));
+
+  const source = generateModelSource({ name: "ParseBench", tasks, stages, commentEvery: 3, rowPerStage: true });
+  const lines = lineCount(source);
+  const dir = mkdtempSync(join(tmpdir(), "mtsl-bench-parse-"));
+  const file = join(dir, "parse-bench.mtsl");
+  writeFileSync(file, source);
+  console.log(
+    `input: generated model, ${fmt(lines)} lines, ${fmt(source.length)} characters, ${tasks} tasks, ${stages} stages ` +
+      `(line comments every 3 stages and rows, one sharing row per stage)`,
+  );
+
+  const { parse } = await import("../grammar/parse.js");
+  const { check } = await import("../compiler/check/index.js");
+  const first = parse(source, { file });
+  const firstChecks = check(first.document);
+  if (first.diagnostics.length + firstChecks.length > 0) {
+    const d = [...first.diagnostics, ...firstChecks][0]!;
+    throw new Error(`the generated file is not clean: ${d.code} ${d.message} at line ${d.span.start.line}`);
+  }
+
+  // Cold: fresh processes, one after another.
+  const script = fileURLToPath(import.meta.url);
+  const cold: ColdSample[] = [];
+  for (let i = 0; i < colds; i++) cold.push(runChild<ColdSample>(script, [file]));
+  rmSync(dir, { recursive: true, force: true });
+
+  // Warm: this process, after two warm-up rounds.
+  const parseMs: number[] = [];
+  const checkMs: number[] = [];
+  const bothMs: number[] = [];
+  for (let i = 0; i < repeats + 2; i++) {
+    const t0 = performance.now();
+    const parsed = parse(source, { file });
+    const t1 = performance.now();
+    check(parsed.document);
+    const t2 = performance.now();
+    if (i < 2) continue;
+    parseMs.push(t1 - t0);
+    checkMs.push(t2 - t1);
+    bothMs.push(t2 - t0);
+  }
+
+  const coldParse = median(cold.map((c) => c.parseMs));
+  const coldCheck = median(cold.map((c) => c.checkMs));
+  const coldBoth = median(cold.map((c) => c.parseMs + c.checkMs));
+  const row = (what: string, coldMs: number, warm: number[]): string[] => [
+    what,
+    fmt(coldMs, 1),
+    fmt((lines / coldMs) * 1000),
+    fmt(median(warm), 1),
+    fmt(Math.min(...warm), 1),
+    fmt((lines / median(warm)) * 1000),
+  ];
+  console.log("");
+  console.log(
+    markdownTable(
+      ["phase", "cold ms", "cold lines/s", "warm median ms", "warm min ms", "warm lines/s"],
+      [row("parse", coldParse, parseMs), row("check", coldCheck, checkMs), row("parse + check", coldBoth, bothMs)],
+      ["left", "right", "right", "right", "right", "right"],
+    ),
+  );
+  console.log(
+    `cold = median of ${colds} fresh processes (first call; importing the parser and checker took a median ` +
+      `${fmt(median(cold.map((c) => c.importMs)), 0)} ms more, not counted); warm = ${repeats} calls after 2 warm-up calls.`,
+  );
+  console.log(loadLine("end"));
+}
+
+if (isChild()) {
+  const [file] = childArgs();
+  if (file === undefined) throw new Error("child mode needs a file");
+  await child(file);
+} else {
+  await main();
+}

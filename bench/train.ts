@@ -1,0 +1,407 @@
+/**
+ * `npm run bench:train`: the training step of the examples/scenes.mtsl network,
+ * in one run, on every available TensorFlow.js backend and in PyTorch on the CPU.
+ *
+ * Two trees of the same file: its starting tree (one network per task) and hard
+ * sharing (compiler/baseline.ts `baselineDocument(doc, "one")`). Each backend and
+ * tree runs in a child process of its own (fresh engine, own memory high-water
+ * mark) and times the runtime's own `Trainer.step` (forward, task losses,
+ * backward, Adam update) on batches of the file's size read from the generated
+ * scenes data. The PyTorch peer (bench/torch/step.py, Debian's python3-torch under
+ * /usr/bin/python3, 2 threads) builds the same network from the IR JSON and times
+ * the same step on random inputs of the same shape.
+ *
+ * Reported per backend: median ms per step after warm-up, samples/s, peak RSS,
+ * peak tf.memory().numBytes, the ratio to PyTorch's step time in this run, and the
+ * achieved GFLOP/s (3 x forward FLOPs per sample from the IR x batch / step time)
+ * against the ~240 GFLOP/s sgemm ceiling of these 2 cores; plus the time of one
+ * structural-learning phase. Figures are printed, never asserted.
+ *
+ * Options:
+ *   --install          install python3-torch with apt-get when it is missing (root)
+ *   --steps N          timed steps per backend after warm-up (default 10)
+ *   --warmup N         warm-up steps, the first included (default 3)
+ *   --cpu-steps N      timed steps on the slow pure-JS cpu backend (default 2)
+ *   --skip-cpu         do not run the cpu backend
+ *   --torch-steps N    timed PyTorch steps (default 20)
+ *   --train N          training scenes generated for the step benchmark (default 64)
+ *   --slp-train N      training scenes for the structural-learning phase (default 128)
+ *   --json FILE        also write every measurement as JSON
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { baselineDocument } from "../compiler/baseline.js";
+import { compile } from "../compiler/compile.js";
+import { irToJson } from "../compiler/ir/json.js";
+import type { IrModel } from "../compiler/ir/types.js";
+import { parse } from "../grammar/parse.js";
+import { childArgs, isChild, runChild } from "./lib/child.js";
+import { loadLine, machineLines } from "./lib/machine.js";
+import { fmt, median, mib } from "./lib/stats.js";
+import { markdownTable } from "./lib/table.js";
+import { DEBIAN_PYTHON, installTorch, torchEnv, torchStatus, UNSET_FOR_TORCH } from "./lib/torch.js";
+import { measurePhase, measureSteps, type PhaseMeasurement, type StepMeasurement } from "./lib/train-child.js";
+
+/** Practical compute ceiling of these 2 cores: numpy sgemm 2048^3 (TOOLCHAIN.md). */
+const SGEMM_CEILING_GFLOPS = 240;
+/** The cpu backend's timed steps are skipped when its first step takes longer than this. */
+const CPU_SKIP_MS = 60_000;
+
+interface TorchMeasurement {
+  torch: string;
+  threads: number;
+  batch: number;
+  params: number;
+  stepMs: number[];
+  /** Process CPU time of each step (all threads), ms. */
+  cpuMs: number[];
+  peakRssBytes: number;
+  firstLoss: number;
+  lastLoss: number;
+}
+
+interface Tree {
+  key: "separate" | "shared";
+  label: string;
+  ir: IrModel;
+  irFile: string;
+}
+
+interface Row {
+  backend: string;
+  tree: Tree["key"];
+  steps?: StepMeasurement;
+  torch?: TorchMeasurement;
+  error?: string;
+}
+
+function numberArg(args: readonly string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} needs a positive integer, got '${args[i + 1] ?? ""}'`);
+  return v;
+}
+
+function stringArg(args: readonly string[], name: string): string | null {
+  const i = args.indexOf(name);
+  return i < 0 ? null : (args[i + 1] ?? null);
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const lines = text.trim().split("\n");
+  return lines.length > 6 ? [...lines.slice(0, 2), "...", ...lines.slice(-3)].join(" | ") : lines.join(" | ");
+}
+
+/** Whether an optional package can be imported here; the reason when not. */
+async function importable(name: string): Promise<string | null> {
+  try {
+    const moduleName: string = name;
+    await import(moduleName);
+    return null;
+  } catch (error) {
+    return errorText(error).split(" | ")[0] ?? "cannot be imported";
+  }
+}
+
+function compileTrees(root: string, dir: string): Tree[] {
+  const file = join(root, "examples", "scenes.mtsl");
+  const parsed = parse(readFileSync(file, "utf8"), { file });
+  const trees: Tree[] = [];
+  const variants: [Tree["key"], string, typeof parsed.document][] = [
+    ["separate", "one network per task (the file's starting tree)", parsed.document],
+    ["shared", 'hard sharing (baselineDocument(doc, "one"))', baselineDocument(parsed.document, "one")],
+  ];
+  for (const [key, label, document] of variants) {
+    const result = compile(document);
+    if (!result.ir)
+      throw new Error(`examples/scenes.mtsl (${key}) does not compile: ${result.diagnostics[0]?.message}`);
+    const irFile = join(dir, `scenes-${key}.ir.json`);
+    writeFileSync(irFile, irToJson(result.ir));
+    trees.push({ key, label, ir: result.ir, irFile });
+  }
+  return trees;
+}
+
+function runTorch(root: string, tree: Tree, steps: number): TorchMeasurement {
+  const script = join(root, "bench", "torch", "step.py");
+  const r = spawnSync(
+    DEBIAN_PYTHON,
+    [script, tree.irFile, "--steps", String(steps), "--warmup", "3", "--threads", "2"],
+    {
+      encoding: "utf8",
+      env: torchEnv(),
+      timeout: 20 * 60_000,
+      killSignal: "SIGKILL",
+    },
+  );
+  if (r.status !== 0) throw new Error(`bench/torch/step.py failed (exit ${r.status ?? r.signal}): ${r.stderr.trim()}`);
+  const last = r.stdout.trim().split("\n").pop() ?? "";
+  return JSON.parse(last) as TorchMeasurement;
+}
+
+function gflops(ir: IrModel, batch: number, ms: number): number {
+  return (3 * ir.totals.flops * batch) / (ms / 1000) / 1e9;
+}
+
+function printTree(tree: Tree, rows: Row[]): void {
+  const torch = rows.find((r) => r.tree === tree.key && r.torch)?.torch;
+  const torchMs = torch ? median(torch.stepMs) : NaN;
+  const out: string[][] = [];
+  for (const r of rows.filter((x) => x.tree === tree.key)) {
+    if (r.error) {
+      out.push([r.backend, "failed", "", "", "", "", "", "", "", ""]);
+      continue;
+    }
+    if (r.torch) {
+      const ms = median(r.torch.stepMs);
+      out.push([
+        `pytorch ${r.torch.torch} (${r.torch.threads} threads)`,
+        fmt(ms, 1),
+        fmt(Math.min(...r.torch.stepMs), 1),
+        fmt(median(r.torch.cpuMs), 1),
+        fmt((r.torch.batch / ms) * 1000, 1),
+        mib(r.torch.peakRssBytes),
+        "-",
+        "1.00",
+        fmt(gflops(tree.ir, r.torch.batch, ms), 1),
+        `${fmt((100 * gflops(tree.ir, r.torch.batch, ms)) / SGEMM_CEILING_GFLOPS, 1)}%`,
+      ]);
+      continue;
+    }
+    const s = r.steps!;
+    if (s.skipped) {
+      out.push([
+        s.backend,
+        `(first ${fmt(s.firstStepMs, 0)})`,
+        "",
+        "",
+        "",
+        mib(s.peakRssBytes),
+        mib(s.tfBytesAfterFirstStep),
+        "",
+        "",
+        "",
+      ]);
+      continue;
+    }
+    const ms = median(s.stepMs);
+    const g = gflops(tree.ir, s.batch, ms);
+    out.push([
+      s.backend,
+      fmt(ms, 1),
+      fmt(Math.min(...s.stepMs), 1),
+      fmt(median(s.cpuMs), 1),
+      fmt((s.batch / ms) * 1000, 1),
+      mib(s.peakRssBytes),
+      mib(s.tfPeakBytes),
+      Number.isFinite(torchMs) ? fmt(ms / torchMs, 2) : "-",
+      fmt(g, 1),
+      `${fmt((100 * g) / SGEMM_CEILING_GFLOPS, 1)}%`,
+    ]);
+  }
+  console.log("");
+  console.log(
+    `## ${tree.label}: ${fmt(tree.ir.totals.params)} parameters, ${fmt(tree.ir.totals.flops / 1e6, 1)} MFLOP forward per sample, ` +
+      `batch ${tree.ir.train.batch} (${fmt((3 * tree.ir.totals.flops * tree.ir.train.batch) / 1e9, 2)} GFLOP per step at 3x forward)`,
+  );
+  console.log(
+    markdownTable(
+      [
+        "backend",
+        "median ms/step",
+        "min ms",
+        "CPU ms",
+        "samples/s",
+        "peak RSS",
+        "peak tf bytes",
+        "x PyTorch",
+        "GFLOP/s",
+        "of 240",
+      ],
+      out,
+      ["left", "right", "right", "right", "right", "right", "right", "right", "right", "right"],
+    ),
+  );
+  console.log(
+    "ms/step and samples/s are wall time; CPU ms = median process CPU time per step (all threads), " +
+      "which the machine's other jobs inflate less than wall time. GFLOP/s from the wall-time median.",
+  );
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const steps = numberArg(args, "--steps", 10);
+  const warmup = numberArg(args, "--warmup", 3);
+  const cpuSteps = numberArg(args, "--cpu-steps", 2);
+  const torchSteps = numberArg(args, "--torch-steps", 20);
+  const trainSize = numberArg(args, "--train", 64);
+  const slpTrain = numberArg(args, "--slp-train", 128);
+  const jsonOut = stringArg(args, "--json");
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const script = fileURLToPath(import.meta.url);
+  const tf = await import("@tensorflow/tfjs");
+
+  let torch = torchStatus();
+  if (!torch.available && args.includes("--install")) {
+    const failed = await installTorch((l) => console.log(l));
+    torch = failed ? { available: false, reason: failed } : torchStatus();
+  }
+
+  console.log("# bench:train: training step of examples/scenes.mtsl");
+  for (const l of machineLines({
+    tfjs: tf.version.tfjs,
+    torch: torch.available ? `${torch.version} (${DEBIAN_PYTHON})` : "not available",
+  })) {
+    console.log(l);
+  }
+  console.log(loadLine("start"));
+
+  const dir = mkdtempSync(join(tmpdir(), "mtsl-bench-train-"));
+  const trees = compileTrees(root, dir);
+  const rows: Row[] = [];
+  const phases: PhaseMeasurement[] = [];
+  const notes: string[] = [];
+
+  // Which backends can run here.
+  const backends: { name: string; steps: number; timeoutMs: number }[] = [];
+  for (const [pref, pkg] of [
+    ["gpu", "@tensorflow/tfjs-node-gpu"],
+    ["native", "@tensorflow/tfjs-node"],
+    ["onednn", "mtsl-onednn"],
+  ] as const) {
+    const why = await importable(pkg);
+    if (why === null) backends.push({ name: pref, steps, timeoutMs: 20 * 60_000 });
+    else notes.push(`backend ${pref} skipped: package ${pkg} is not importable (${why})`);
+  }
+  backends.push({ name: "wasm", steps, timeoutMs: 20 * 60_000 });
+  if (args.includes("--skip-cpu")) notes.push("backend cpu skipped: --skip-cpu");
+  else backends.push({ name: "cpu", steps: cpuSteps, timeoutMs: 30 * 60_000 });
+  for (const n of notes) console.log(n);
+
+  for (const tree of trees) {
+    for (const b of backends) {
+      const label = `${b.name} / ${tree.key}`;
+      process.stdout.write(`running ${label} (${b.steps} timed steps)... `);
+      try {
+        const started = performance.now();
+        const m = runChild<StepMeasurement>(
+          script,
+          ["steps", b.name, tree.irFile, String(b.steps), String(b.name === "cpu" ? 1 : warmup), String(trainSize)],
+          { timeoutMs: b.timeoutMs },
+        );
+        rows.push({ backend: b.name, tree: tree.key, steps: m });
+        console.log(
+          `${m.skipped ?? `median ${fmt(median(m.stepMs), 1)} ms`} (first step ${fmt(m.firstStepMs, 0)} ms, ` +
+            `data ${fmt(m.dataMs, 0)} ms, child ${fmt((performance.now() - started) / 1000, 1)} s)`,
+        );
+        if (m.leakedTensors !== 0) console.log(`  warning: ${m.leakedTensors} tensors leaked over the timed steps`);
+      } catch (error) {
+        rows.push({ backend: b.name, tree: tree.key, error: errorText(error) });
+        console.log(`failed: ${errorText(error)}`);
+      }
+    }
+    if (torch.available) {
+      process.stdout.write(`running pytorch / ${tree.key} (${torchSteps} timed steps)... `);
+      try {
+        const m = runTorch(root, tree, torchSteps);
+        rows.push({ backend: "pytorch", tree: tree.key, torch: m });
+        console.log(
+          `median ${fmt(median(m.stepMs), 1)} ms (loss ${m.firstLoss.toFixed(3)} -> ${m.lastLoss.toFixed(3)})`,
+        );
+      } catch (error) {
+        rows.push({ backend: "pytorch", tree: tree.key, error: errorText(error) });
+        console.log(`failed: ${errorText(error)}`);
+      }
+    }
+  }
+  if (!torch.available) {
+    console.log(
+      `PyTorch column skipped: ${torch.reason}. Install it with \`npm run bench:train -- --install\` ` +
+        `(apt-get install -y python3-torch libopenblas0-pthread, as root).`,
+    );
+  }
+
+  // One structural-learning phase on the file's starting tree, on the fast backends.
+  const separate = trees.find((t) => t.key === "separate")!;
+  for (const b of backends.filter((x) => x.name !== "cpu")) {
+    process.stdout.write(`running structural-learning phase on ${b.name} (train ${slpTrain})... `);
+    try {
+      const m = runChild<PhaseMeasurement>(script, ["phase", b.name, separate.irFile, String(slpTrain)], {
+        timeoutMs: 30 * 60_000,
+      });
+      phases.push(m);
+      console.log(`${fmt(m.seconds, 2)} s`);
+    } catch (error) {
+      console.log(`failed: ${errorText(error)}`);
+    }
+  }
+
+  console.log("");
+  console.log(
+    `Step = the runtime's Trainer.step (batch read from the scenes data, forward, losses, backward, Adam); ` +
+      `median of ${steps} timed steps after ${warmup} warm-up steps (cpu: ${cpuSteps} after 1; skipped when its first step > ${CPU_SKIP_MS / 1000} s). ` +
+      `PyTorch: bench/torch/step.py, ${torchSteps} steps after 3, torch.set_num_threads(2), random inputs of the same shape, ` +
+      `${UNSET_FOR_TORCH.join(" and ")} unset for the Python child only.`,
+  );
+  for (const tree of trees) printTree(tree, rows);
+  for (const r of rows.filter((x) => x.error)) console.log(`${r.backend} / ${r.tree} failed: ${r.error}`);
+  for (const r of rows.filter((x) => x.steps && x.steps.skipped)) {
+    console.log(`${r.backend} / ${r.tree}: ${r.steps!.skipped}`);
+  }
+  const descriptions = new Map(rows.flatMap((r) => (r.steps ? [[r.backend, r.steps.description] as const] : [])));
+  for (const [name, d] of descriptions) console.log(`backend ${name}: ${d}`);
+
+  if (phases.length > 0) {
+    console.log("");
+    console.log(
+      `## One structural-learning phase (StructuralLearningHooks.phase, first scheduled phase, after one training step), ` +
+        `one network per task, ${slpTrain} training scenes`,
+    );
+    console.log(
+      markdownTable(
+        ["backend", "seconds", "CKA samples", "created", "removed", "transfer steps", "peak RSS"],
+        phases.map((p) => [
+          p.backend,
+          fmt(p.seconds, 2),
+          String(p.samples),
+          p.created.join(", ") || "-",
+          String(p.removed.length),
+          p.transferSteps.join(", ") || "-",
+          mib(p.peakRssBytes),
+        ]),
+        ["left", "right", "right", "left", "right", "right", "right"],
+      ),
+    );
+  }
+  console.log(loadLine("end"));
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ rows, phases, trees: trees.map((t) => t.key) }, null, 2) + "\n");
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (isChild()) {
+  const [mode, backend, irFile, a, b, c] = childArgs();
+  if (backend === undefined || irFile === undefined) throw new Error("child mode needs a backend and an IR file");
+  if (mode === "steps") {
+    const m = await measureSteps({
+      backend,
+      irFile,
+      steps: Number(a),
+      warmup: Number(b),
+      trainSize: Number(c),
+      skipAboveMs: backend === "cpu" ? CPU_SKIP_MS : Infinity,
+    });
+    console.log(JSON.stringify(m));
+  } else if (mode === "phase") {
+    console.log(JSON.stringify(await measurePhase({ backend, irFile, trainSize: Number(a) })));
+  } else {
+    throw new Error(`unknown child mode ${mode ?? ""}`);
+  }
+} else {
+  await main();
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Trains every example of docs/results.md: MTSL, the single-task baseline (stl) and
+# hard sharing (one) for three seeds, two runs at a time (each wasm run uses one core),
+# then evaluates each MTSL and hard-sharing run against its seed's single-task baseline.
+# Usage: scripts/results.sh [multimnist|scenes ...]   (default: both)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BACKEND=${BACKEND:-wasm}
+OUT=${OUT:-runs/results}
+EXAMPLES=${*:-multimnist scenes}
+SEEDS=${SEEDS:-1 2 3}
+jobs=()
+for ex in $EXAMPLES; do
+  for seed in $SEEDS; do
+    for kind in mtsl stl one; do
+      jobs+=("$ex $seed $kind")
+    done
+  done
+done
+train() {
+  read -r ex seed kind <<<"$1"
+  dir="$OUT/$ex-$kind-seed$seed"
+  base=()
+  [ "$kind" != mtsl ] && base=(--baseline "$kind")
+  if [ -f "$dir/final.json" ]; then echo "skip $dir (done)"; return; fi
+  start=$(date +%s)
+  node --import tsx cli/main.ts train "examples/$ex.mtsl" -o "$dir" --seed "$seed" --backend "$BACKEND" "${base[@]}" -q \
+    > "$dir.log" 2>&1 || { echo "FAILED $dir (see $dir.log)"; return; }
+  echo "$dir $(( $(date +%s) - start )) s"
+}
+export -f train
+export OUT BACKEND
+mkdir -p "$OUT"
+printf '%s\n' "${jobs[@]}" | xargs -P 2 -I{} bash -c 'train "{}"'
+for ex in $EXAMPLES; do
+  for seed in $SEEDS; do
+    for kind in mtsl one stl; do
+      dir="$OUT/$ex-$kind-seed$seed"
+      [ -f "$dir/final.json" ] || continue
+      node --import tsx cli/main.ts eval "$dir" --baseline "$OUT/$ex-stl-seed$seed" --corruptions --severities 1,3,5 --limit 300 \
+        --backend "$BACKEND" --quiet > "$dir/eval.log" 2>&1 || echo "eval FAILED $dir"
+    done
+  done
+done
