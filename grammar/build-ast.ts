@@ -75,6 +75,26 @@ function join(a: Span, b: Span): Span {
 
 /** Span from the first to the last real token under a CST node. */
 function nodeSpan(node: CstNode): Span | null {
+  const loc = node.location;
+  if (
+    loc &&
+    !node.recoveredNode &&
+    Number.isFinite(loc.startOffset) &&
+    Number.isFinite(loc.endOffset) &&
+    Number.isFinite(loc.startLine) &&
+    Number.isFinite(loc.endLine) &&
+    Number.isFinite(loc.startColumn) &&
+    Number.isFinite(loc.endColumn)
+  ) {
+    return {
+      start: { offset: loc.startOffset, line: loc.startLine!, column: loc.startColumn! },
+      end: { offset: loc.endOffset! + 1, line: loc.endLine!, column: loc.endColumn! + 1 },
+    };
+  }
+  return walkSpan(node);
+}
+
+function walkSpan(node: CstNode): Span | null {
   let first: IToken | undefined;
   let last: IToken | undefined;
   const visit = (n: CstNode): void => {

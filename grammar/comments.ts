@@ -30,28 +30,41 @@ function triviaOf(s: Statement): Trivia {
   return s.trivia;
 }
 
+/** Index of the last child starting at or before `offset` (children are in source order), or -1. */
+function lastStartingAtOrBefore(children: Statement[], offset: number): number {
+  let lo = 0;
+  let hi = children.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (children[mid]!.span.start.offset <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 function attach(container: Container, comments: Comment[]): void {
   const { children, dangling } = container;
   const inner = new Map<Statement, Comment[]>();
   for (const c of comments) {
     const at = c.span.start.offset;
-    const inside = children.find((s) => s.span.start.offset <= at && at < s.span.end.offset);
-    if (inside) {
-      if (childrenOf(inside)) {
-        const list = inner.get(inside) ?? [];
+    const i = lastStartingAtOrBefore(children, at);
+    const candidate = i >= 0 ? children[i] : undefined;
+    if (candidate && at < candidate.span.end.offset) {
+      if (childrenOf(candidate)) {
+        const list = inner.get(candidate) ?? [];
         list.push(c);
-        inner.set(inside, list);
+        inner.set(candidate, list);
       } else {
-        triviaOf(inside).leading.push(c);
+        triviaOf(candidate).leading.push(c);
       }
       continue;
     }
-    let prev: Statement | undefined;
-    let next: Statement | undefined;
-    for (const s of children) {
-      if (s.span.end.offset <= at) prev = s;
-      else if (s.span.start.offset >= c.span.end.offset && !next) next = s;
-    }
+    // `prev` ends before the comment; `next` starts after it.
+    const prev = candidate;
+    const next = children[i + 1];
     if (prev && prev.span.end.line === c.span.start.line && triviaOf(prev).trailing === null) {
       triviaOf(prev).trailing = c;
     } else if (next) {

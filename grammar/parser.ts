@@ -56,7 +56,12 @@ function describeRule(rule: string): string {
 
 export class MtslParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
+    super(T.allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      errorMessageProvider: messages,
+      nodeLocationTracking: "full",
+    });
     this.performSelfAnalysis();
   }
 
