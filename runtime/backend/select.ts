@@ -77,13 +77,20 @@ const CANDIDATES: readonly Candidate[] = [
   },
   {
     preference: "onednn",
-    installHint: "install it with `npm install mtsl-onednn`",
+    installHint:
+      "install oneDNN (Debian/Ubuntu: `apt-get install libdnnl-dev`) and build the addon with " +
+      "`npm rebuild mtsl-onednn` (see docs/onednn.md)",
     load: async () => {
-      // Contract: importing the addon registers its backend; it may export the name.
+      // Contract: importing the addon registers its backend and exports its name;
+      // the import throws when the native addon was not built.
       const addon = await importOptional("mtsl-onednn");
       return typeof addon.backendName === "string" ? addon.backendName : "onednn";
     },
-    describe: async () => "oneDNN native addon (mtsl-onednn)",
+    describe: async () => {
+      const addon = await importOptional("mtsl-onednn");
+      const detail = typeof addon.describe === "function" ? String((addon.describe as () => unknown)()) : "oneDNN";
+      return `${detail}, native addon (mtsl-onednn)`;
+    },
   },
   {
     preference: "wasm",
@@ -118,6 +125,21 @@ async function activate(candidate: Candidate): Promise<BackendInfo> {
 
 function causeText(error: unknown): string {
   return error instanceof Error ? (error.message.split("\n")[0] ?? error.name) : String(error);
+}
+
+let onednnFallbackReported = false;
+
+/**
+ * Says once per process that "auto" skipped the oneDNN CPU path (the fast one on a
+ * machine without CUDA or libtensorflow), why, and how to get it.
+ */
+function reportOnednnFallbackOnce(error: unknown, installHint: string): void {
+  if (onednnFallbackReported) return;
+  onednnFallbackReported = true;
+  console.warn(
+    `mtsl: the oneDNN CPU backend is unavailable (${causeText(error)}); using the next backend. ` +
+      `For the fast CPU path, ${installHint}.`,
+  );
 }
 
 /** True when `value` is one of {@link BACKEND_PREFERENCES}. */
@@ -157,6 +179,7 @@ export async function selectBackend(preference: BackendPreference): Promise<Back
       return await activate(candidate);
     } catch (error) {
       failures.push(`${candidate.preference}: ${causeText(error)}`);
+      if (candidate.preference === "onednn") reportOnednnFallbackOnce(error, candidate.installHint);
     }
   }
   throw new BackendError(`no TensorFlow.js backend could be initialised (${failures.join("; ")})`);
