@@ -13,9 +13,14 @@ import { partitionsOf } from "../compiler/ir/rebuild.js";
 
 const root = process.argv[2] ?? "runs/results";
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const std = (xs: number[]): number =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 const fmt = (xs: number[], digits = 3): string =>
-  xs.length === 0 ? "—" : xs.length === 1 ? xs[0]!.toFixed(digits) : `${mean(xs).toFixed(digits)} ± ${std(xs).toFixed(digits)}`;
+  xs.length === 0
+    ? "—"
+    : xs.length === 1
+      ? xs[0]!.toFixed(digits)
+      : `${mean(xs).toFixed(digits)} ± ${std(xs).toFixed(digits)}`;
 
 const runs = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, "final.json"))) : [];
 const examples = [...new Set(runs.map((d) => d.split("-")[0]!))].sort();
@@ -26,10 +31,15 @@ for (const ex of examples) {
   const seedsOf = new Map<string, number[]>();
   for (const m of methods) {
     const dirs = runs.filter((d) => d.startsWith(`${ex}-${m}-seed`)).sort();
-    seedsOf.set(m, dirs.map((d) => Number(/seed(\d+)/.exec(d)![1])));
+    seedsOf.set(
+      m,
+      dirs.map((d) => Number(/seed(\d+)/.exec(d)![1])),
+    );
     evals.set(
       m,
-      dirs.filter((d) => existsSync(join(root, d, "eval.json"))).map((d) => JSON.parse(readFileSync(join(root, d, "eval.json"), "utf8")) as EvalReport),
+      dirs
+        .filter((d) => existsSync(join(root, d, "eval.json")))
+        .map((d) => JSON.parse(readFileSync(join(root, d, "eval.json"), "utf8")) as EvalReport),
     );
   }
   const any = [...evals.values()].flat()[0];
@@ -38,7 +48,18 @@ for (const ex of examples) {
     continue;
   }
   const tasks = Object.keys(any.models[0]!.tasks);
-  const header = ["method", "seeds", ...tasks.flatMap((t) => Object.keys(any.models[0]!.tasks[t]!.scores).filter((k) => k !== "loss").map((k) => `${t} ${k}`)), "Δm (%)", "Δm corrupted (%)", "params"];
+  const header = [
+    "method",
+    "seeds",
+    ...tasks.flatMap((t) =>
+      Object.keys(any.models[0]!.tasks[t]!.scores)
+        .filter((k) => k !== "loss")
+        .map((k) => `${t} ${k}`),
+    ),
+    "Δm (%)",
+    "Δm corrupted (%)",
+    "params",
+  ];
   console.log(`| ${header.join(" | ")} |`);
   console.log(`|${header.map(() => " --- ").join("|")}|`);
   for (const m of methods) {
@@ -47,16 +68,28 @@ for (const ex of examples) {
     const models = reports.map((r) => r.models.find((x) => x.role === "run")!);
     const cells = [m, seedsOf.get(m)!.join(",")];
     for (const t of tasks) {
-      for (const k of Object.keys(models[0]!.tasks[t]!.scores).filter((x) => x !== "loss")) cells.push(fmt(models.map((x) => x.tasks[t]!.scores[k]!)));
+      for (const k of Object.keys(models[0]!.tasks[t]!.scores).filter((x) => x !== "loss"))
+        cells.push(fmt(models.map((x) => x.tasks[t]!.scores[k]!)));
     }
     const gains = models.map((x) => x.deltaM?.value).filter((v): v is number => v !== undefined);
     const robust = models.map((x) => x.robustness?.deltaM?.value).filter((v): v is number => v !== undefined);
-    cells.push(m === "stl" ? "0 (reference)" : fmt(gains, 2), m === "stl" ? "0 (reference)" : fmt(robust, 2), fmt(models.map((x) => x.size.total.params), 0));
+    cells.push(
+      m === "stl" ? "0 (reference)" : fmt(gains, 2),
+      m === "stl" ? "0 (reference)" : fmt(robust, 2),
+      fmt(
+        models.map((x) => x.size.total.params),
+        0,
+      ),
+    );
     console.log(`| ${cells.join(" | ")} |`);
   }
   // robustness: mean key metric under corruptions
-  console.log(`\nMean key metric over the corruptions and severities evaluated (${any.corruptions ? any.corruptions.severities.join(", ") : "none"}; first ${any.samples} test images):\n`);
-  console.log(`| method | ${tasks.map((t) => `${t} clean`).join(" | ")} | ${tasks.map((t) => `${t} corrupted`).join(" | ")} |`);
+  console.log(
+    `\nMean key metric over the corruptions and severities evaluated (${any.corruptions ? any.corruptions.severities.join(", ") : "none"}; first ${any.samples} test images):\n`,
+  );
+  console.log(
+    `| method | ${tasks.map((t) => `${t} clean`).join(" | ")} | ${tasks.map((t) => `${t} corrupted`).join(" | ")} |`,
+  );
   console.log(`|${[0, ...tasks, ...tasks].map(() => " --- ").join("|")}|`);
   for (const m of methods) {
     const models = evals.get(m)!.map((r) => r.models.find((x) => x.role === "run")!);
@@ -75,7 +108,10 @@ for (const ex of examples) {
     const parts = partitionsOf(ir);
     const names = ir.stages.map((s) => s.name);
     names.forEach((s, i) => {
-      const key = parts.get(s)!.map((g) => `{${g.join(" ")}}`).join(" ");
+      const key = parts
+        .get(s)!
+        .map((g) => `{${g.join(" ")}}`)
+        .join(" ");
       if (key !== prev) {
         if (prev) rows.push(`${start}${start === names[i - 1] ? "" : ".." + names[i - 1]}: ${prev}`);
         prev = key;

@@ -89,7 +89,9 @@ describe("mtslc train with structural learning", () => {
     for (let n = 1; existsSync(revision(n)); n++) {
       let patch = "";
       try {
-        execFileSync("git", ["diff", "--no-index", "--no-ext-diff", "-U0", revision(n - 1), revision(n)], { encoding: "utf8" });
+        execFileSync("git", ["diff", "--no-index", "--no-ext-diff", "-U0", revision(n - 1), revision(n)], {
+          encoding: "utf8",
+        });
       } catch (e) {
         patch = String((e as { stdout: string }).stdout); // git diff --no-index exits 1 when the files differ
       }
