@@ -29,8 +29,8 @@ describe("mtslc check", () => {
     writeFileSync(
       file,
       readFileSync("examples/multimnist.mtsl", "utf8").replace(
-        "conv1: conv(16, 3) bn relu",
-        "conv1: conv(16, 3) bn rleu",
+        "conv2: conv(32, 3) bn relu",
+        "conv2: conv(32, 3) bn rleu",
       ),
     );
     const r = await mtslc(["check", file]);

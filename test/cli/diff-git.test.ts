@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runDiff, runDiffCommand, runDiffGit } from "../../cli/commands/diff.js";
 import type { CliContext } from "../../cli/io.js";
 
-const scenes = readFileSync(new URL("../../examples/scenes.mtsl", import.meta.url), "utf8");
+const scenes = readFileSync(new URL("../fixtures/models/scenes64.mtsl", import.meta.url), "utf8");
 const SEPARATE = "stem..dec4: {seg} {depth} {normal} {edge} {ae}";
 /** The encoder shared down to enc4, then one network per task. */
 const base = scenes.replace(

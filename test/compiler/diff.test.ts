@@ -6,7 +6,7 @@ import { compareLayers } from "../../compiler/diff/layers.js";
 import type { IrLayer, IrModel } from "../../compiler/ir/types.js";
 import { formatNumber } from "../../grammar/numbers.js";
 
-const scenes = readFileSync(new URL("../../examples/scenes.mtsl", import.meta.url), "utf8");
+const scenes = readFileSync(new URL("../fixtures/models/scenes64.mtsl", import.meta.url), "utf8");
 
 function ir(source: string): IrModel {
   const result = compileSource(source, { file: "test.mtsl" });
