@@ -2,11 +2,13 @@
 # Trains every example of docs/results.md: MTSL, the single-task baseline (stl) and
 # hard sharing (one) for three seeds, two runs at a time (each wasm run uses one core),
 # then evaluates each MTSL and hard-sharing run against its seed's single-task baseline.
-# Usage: scripts/results.sh [multimnist|scenes ...]   (default: both)
+# Usage: [SEEDS="1 2 3"] [LIMIT=300] [BACKEND=wasm] scripts/results.sh [multimnist|scenes ...]
+# (default: both examples; LIMIT = test images evaluated under corruptions).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BACKEND=${BACKEND:-wasm}
 OUT=${OUT:-runs/results}
+LIMIT=${LIMIT:-300}
 EXAMPLES=${*:-multimnist scenes}
 SEEDS=${SEEDS:-1 2 3}
 jobs=()
@@ -37,7 +39,7 @@ for ex in $EXAMPLES; do
     for kind in mtsl one stl; do
       dir="$OUT/$ex-$kind-seed$seed"
       [ -f "$dir/final.json" ] || continue
-      node --import tsx cli/main.ts eval "$dir" --baseline "$OUT/$ex-stl-seed$seed" --corruptions --severities 1,3,5 --limit 300 \
+      node --import tsx cli/main.ts eval "$dir" --baseline "$OUT/$ex-stl-seed$seed" --corruptions --severities 1,3,5 --limit "$LIMIT" \
         --backend "$BACKEND" --quiet > "$dir/eval.log" 2>&1 || echo "eval FAILED $dir"
     done
   done
