@@ -73,6 +73,24 @@ function conv(x: tf.Tensor4D, kernel: tf.Tensor, stride: number, padding: "same"
 const BN_MOMENTUM = 0.9;
 const BN_EPSILON = 1e-5;
 
+/** A residual block's shortcut: the input, or a strided 1x1 conv + bn when the shape changes. */
+function residualShortcut(
+  layer: IrLayer & { stride: number },
+  x4: tf.Tensor4D,
+  w: WeightLookup,
+  ctx: LayerContext,
+): tf.Tensor {
+  if (layer.outShape[2] === layer.inShape[2] && layer.stride === 1) return x4;
+  return batchNorm(
+    conv(x4, w("shortcut.kernel"), layer.stride, "same"),
+    w,
+    "shortcut_bn.",
+    BN_MOMENTUM,
+    BN_EPSILON,
+    ctx,
+  );
+}
+
 /** Applies one IR layer. `w(name)` returns the layer's weight of that name. */
 export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: LayerContext): tf.Tensor {
   switch (layer.op) {
@@ -118,18 +136,7 @@ export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: L
       y = tf.relu(batchNorm(y, w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
       y = conv(y, w("conv2.kernel"), 1, "same");
       const main = batchNorm(y, w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx);
-      const shortcut =
-        layer.outShape[2] !== layer.inShape[2] || layer.stride !== 1
-          ? batchNorm(
-              conv(x4, w("shortcut.kernel"), layer.stride, "same"),
-              w,
-              "shortcut_bn.",
-              BN_MOMENTUM,
-              BN_EPSILON,
-              ctx,
-            )
-          : x4;
-      return tf.relu(tf.add(main, shortcut));
+      return tf.relu(tf.add(main, residualShortcut(layer, x4, w, ctx)));
     }
     case "bottleneck": {
       const x4 = x as tf.Tensor4D;
@@ -140,18 +147,7 @@ export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: L
         batchNorm(conv(y, w("conv2.kernel"), layer.stride, "same"), w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx),
       ) as tf.Tensor4D;
       const main = batchNorm(conv(y, w("conv3.kernel"), 1, "same"), w, "bn3.", BN_MOMENTUM, BN_EPSILON, ctx);
-      const shortcut =
-        layer.outShape[2] !== layer.inShape[2] || layer.stride !== 1
-          ? batchNorm(
-              conv(x4, w("shortcut.kernel"), layer.stride, "same"),
-              w,
-              "shortcut_bn.",
-              BN_MOMENTUM,
-              BN_EPSILON,
-              ctx,
-            )
-          : x4;
-      return tf.relu(tf.add(main, shortcut));
+      return tf.relu(tf.add(main, residualShortcut(layer, x4, w, ctx)));
     }
     case "upsample": {
       const size: [number, number] = [layer.outShape[0]!, layer.outShape[1]!];

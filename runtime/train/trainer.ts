@@ -185,28 +185,7 @@ export class Trainer {
       if (extra) total = tf.add(total, extra);
       return total;
     }, trainable);
-    const losses: Record<string, number> = {};
-    for (const [name, l] of taskLosses) {
-      const v = l.dataSync()[0]!;
-      losses[name] = v;
-      if (!Number.isFinite(v)) {
-        this.disposeAll([
-          value,
-          x,
-          ...taskLosses.values(),
-          ...targets.values(),
-          ...kept,
-          ...Object.values(grads),
-          ...updates.map((u) => u.value),
-        ]);
-        throw new MtslError(
-          "MTSL3201",
-          `the loss of task '${name}' became ${v} at epoch ${this.epoch + 1}, step ${this.stepInEpoch}; training stopped, the last good checkpoint is kept`,
-        );
-      }
-    }
-    const total = value.dataSync()[0]!;
-    if (!Number.isFinite(total)) {
+    const release = (): void =>
       this.disposeAll([
         value,
         x,
@@ -216,6 +195,21 @@ export class Trainer {
         ...Object.values(grads),
         ...updates.map((u) => u.value),
       ]);
+    const losses: Record<string, number> = {};
+    for (const [name, l] of taskLosses) {
+      const v = l.dataSync()[0]!;
+      losses[name] = v;
+      if (!Number.isFinite(v)) {
+        release();
+        throw new MtslError(
+          "MTSL3201",
+          `the loss of task '${name}' became ${v} at epoch ${this.epoch + 1}, step ${this.stepInEpoch}; training stopped, the last good checkpoint is kept`,
+        );
+      }
+    }
+    const total = value.dataSync()[0]!;
+    if (!Number.isFinite(total)) {
+      release();
       throw new MtslError(
         "MTSL3201",
         `the total loss became ${total} at epoch ${this.epoch + 1}, step ${this.stepInEpoch} (every task loss was finite, so an extra term such as the alignment loss did); training stopped, the last good checkpoint is kept`,
