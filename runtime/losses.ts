@@ -35,6 +35,8 @@ export interface LossOptions {
   beta?: number;
   /** `ce`: a label to ignore besides labels outside [0, classes). Default -1. */
   ignoreIndex?: number;
+  /** `ce`: label smoothing e in [0, 1), as PyTorch: (1 - e) * nll + e * mean_c(-log p_c). Default 0. */
+  labelSmoothing?: number;
   /** `bce`: weight of positive elements; negatives get 1 - posWeight. Default: unweighted mean. */
   posWeight?: number;
   /** `rmse`, `l1`, `mse`: average over all elements or where target > 0 (valid depth). */
@@ -117,6 +119,10 @@ export function softmaxCrossEntropy(pred: tf.Tensor, target: tf.Tensor, options:
   const beta = options.beta ?? 1 - 1e-3;
   if (!(beta > 0 && beta < 1)) throw new LossError("LOSS_BAD_OPTION", `ce: beta must be in (0, 1), got ${beta}`);
   const ignoreIndex = options.ignoreIndex ?? -1;
+  const smoothing = options.labelSmoothing ?? 0;
+  if (!(smoothing >= 0 && smoothing < 1)) {
+    throw new LossError("LOSS_BAD_OPTION", `ce: label_smoothing must be in [0, 1), got ${smoothing}`);
+  }
   return tf.tidy(() => {
     const labels = tf.reshape(target, [-1]);
     const intLabels = tf.cast(labels, "int32");
@@ -129,7 +135,13 @@ export function softmaxCrossEntropy(pred: tf.Tensor, target: tf.Tensor, options:
     const keptF = tf.cast(kept, "float32");
     const oneHot = tf.mul(tf.oneHot(safeLabels as tf.Tensor1D, classes), tf.reshape(keptF, [-1, 1]));
     const logits = tf.reshape(pred, [-1, classes]);
-    const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), oneHot), 1));
+    const logp = tf.logSoftmax(logits);
+    let nll: tf.Tensor = tf.neg(tf.sum(tf.mul(logp, oneHot), 1));
+    if (smoothing > 0) {
+      // PyTorch's label_smoothing: (1 - e) * nll + e * mean over classes of -log p.
+      const uniform = tf.neg(tf.mean(logp, 1));
+      nll = tf.add(tf.mul(nll, 1 - smoothing), tf.mul(uniform, smoothing));
+    }
     let weights: tf.Tensor = keptF;
     if (options.balanced ?? false) {
       const classWeights = classBalancedWeights(oneHot, beta);
@@ -252,7 +264,7 @@ export const LOSSES: Readonly<Record<LossName, LossFn>> = Object.freeze({
 
 /** The option fields each loss reads (for checking a `.mtsl` file's loss arguments). */
 export const LOSS_OPTION_KEYS: Readonly<Record<LossName, readonly (keyof LossOptions)[]>> = Object.freeze({
-  ce: ["balanced", "beta", "ignoreIndex"],
+  ce: ["balanced", "beta", "ignoreIndex", "labelSmoothing"],
   bce: ["posWeight"],
   rmse: ["valid"],
   l1: ["valid"],

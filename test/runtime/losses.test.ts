@@ -254,3 +254,19 @@ describe("loss registry", () => {
     tf.dispose(losses);
   });
 });
+
+describe("ce with label smoothing", () => {
+  it("mixes the NLL with the mean negative log-probability, as PyTorch does", async () => {
+    await tf.setBackend("cpu");
+    // logits [ln 1, ln 2, ln 1] -> p = [0.25, 0.5, 0.25]; label 1.
+    const logits = tf.tensor2d([[0, Math.log(2), 0]]);
+    const labels = tf.tensor1d([1], "int32");
+    const e = 0.1;
+    const nll = -Math.log(0.5);
+    const uniform = -(Math.log(0.25) + Math.log(0.5) + Math.log(0.25)) / 3;
+    const got = softmaxCrossEntropy(logits, labels, { labelSmoothing: e }).dataSync()[0]!;
+    expect(got).toBeCloseTo((1 - e) * nll + e * uniform, 6);
+    expect(softmaxCrossEntropy(logits, labels).dataSync()[0]!).toBeCloseTo(nll, 6);
+    expect(() => softmaxCrossEntropy(logits, labels, { labelSmoothing: 1 })).toThrow(/label_smoothing/);
+  });
+});
