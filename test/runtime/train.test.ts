@@ -9,6 +9,7 @@ import { selectBackend } from "../../runtime/backend/select.js";
 import { getDataSource } from "../../runtime/data/registry.js";
 import type { Dataset } from "../../runtime/data/types.js";
 import { isMtslError } from "../../runtime/errors.js";
+import { Rng } from "../../runtime/random.js";
 import { StructuralLearningHooks } from "../../runtime/structure/mtsl.js";
 import { readCheckpoint } from "../../runtime/train/checkpoint.js";
 import { Trainer, type TrainerHooks } from "../../runtime/train/trainer.js";
@@ -54,15 +55,21 @@ describe("Trainer on the CPU backend", () => {
     whole.dispose();
 
     const dir = tempDir();
-    // kill at step 2 of epoch 2 (after the first structural-learning phase)
+    // kill at a random step of a random epoch (the seed is in the messages, to replay a failure)
+    const killSeed = Number(process.env["KILL_SEED"] ?? Date.now() % 1_000_000);
+    const rng = Rng.fromSeed(killSeed);
+    const steps = Math.ceil(96 / ir.train.batch);
+    const killEpoch = 1 + rng.int(ir.train.epochs);
+    const killStep = 1 + rng.int(steps);
     const killed = trainer(dir, {
       onEvent: (e) => {
-        if (e.type === "step" && e.epoch === 2 && e.step === 2) throw new Error("killed");
+        if (e.type === "step" && e.epoch === killEpoch && e.step === killStep) throw new Error("killed");
       },
     });
     await expect(killed.run()).rejects.toThrow("killed");
     killed.dispose();
-    expect(readCheckpoint(join(dir, "checkpoint.ckpt")).epoch).toBe(1);
+    const path = join(dir, "checkpoint.ckpt");
+    expect(existsSync(path) ? readCheckpoint(path).epoch : 0, `KILL_SEED=${killSeed}`).toBe(killEpoch - 1);
 
     const resumed = trainer(dir, { resume: true });
     await resumed.run();
