@@ -7,14 +7,14 @@ import type { Diagnostic } from "../../grammar/diagnostics.js";
 import type { ResolvedCall, ResolvedValue } from "../catalog/index.js";
 import type { TypedModel, TypedSettings } from "../check/typed-model.js";
 import { inferLayer, type ShapeCode } from "../ir/infer.js";
-import { headId, INPUT_NODE, instanceId } from "../ir/lint.js";
+import { headId } from "../ir/lint.js";
+import { withPartitions } from "../ir/rebuild.js";
 import {
   IR_VERSION,
   type Activation,
   type Initializer,
   type IrCall,
   type IrHead,
-  type IrInstance,
   type IrLayer,
   type IrLayerOp,
   type IrModel,
@@ -302,29 +302,6 @@ export function lower(model: Model, typed: TypedModel): LowerResult {
     stageNames,
     tasks.map((t) => t.name),
   );
-  const instances: IrInstance[] = [];
-  const holder = new Map<string, Map<string, string>>(); // stage -> task -> instance id
-  for (const stage of stages) {
-    const owners = new Map<string, string>();
-    for (const group of partitions.get(stage.name)!) {
-      const id = instanceId(stage.name, group);
-      const first = group[0]!;
-      const input = stage.index === 0 ? INPUT_NODE : holder.get(stageNames[stage.index - 1]!)!.get(first)!;
-      const skips = stage.skips.map((s) => holder.get(s)!.get(first)!);
-      instances.push({
-        id,
-        stage: stage.name,
-        tasks: group,
-        input,
-        skips,
-        params: stageParams.get(stage.name)!,
-        flops: stageFlops.get(stage.name)!,
-      });
-      for (const t of group) owners.set(t, id);
-    }
-    holder.set(stage.name, owners);
-  }
-
   // heads
   const last = stages[stages.length - 1]!;
   const heads: IrHead[] = [];
@@ -383,7 +360,7 @@ export function lower(model: Model, typed: TypedModel): LowerResult {
     heads.push({
       id: headId(task.name),
       task: task.name,
-      input: holder.get(last.name)!.get(task.name)!,
+      input: "", // set by withPartitions from the sharing tree
       layers,
       inShape: last.outShape,
       outShape: hshape,
@@ -399,24 +376,27 @@ export function lower(model: Model, typed: TypedModel): LowerResult {
   const headFlops = heads.reduce((n, h) => n + h.flops, 0);
   const allStageParams = stages.reduce((n, s) => n + stageParams.get(s.name)!, 0);
   const allStageFlops = stages.reduce((n, s) => n + stageFlops.get(s.name)!, 0);
-  const ir: IrModel = {
+  // Instances (and each head's input) come from the sharing tree, derived once for the
+  // compiler and the runtime's structural changes alike.
+  const skeleton: IrModel = {
     version: IR_VERSION,
     name: model.name.name,
     input: { name: inputDecl.name.name, dtype: "f32", shape: inputShape },
     data,
     tasks,
     stages,
-    instances,
+    instances: [],
     heads,
     structuralLearning,
     train,
     totals: {
-      params: instances.reduce((n, x) => n + x.params, 0) + headParams,
-      flops: instances.reduce((n, x) => n + x.flops, 0) + headFlops,
+      params: 0,
+      flops: 0,
       separateParams: tasks.length * allStageParams + headParams,
       separateFlops: tasks.length * allStageFlops + headFlops,
     },
   };
+  const ir = withPartitions(skeleton, partitions);
   return { ir, diagnostics: [] };
 }
 
