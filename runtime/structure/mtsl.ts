@@ -70,6 +70,13 @@ function mean(tensors: tf.Tensor[]): tf.Tensor {
 export class StructuralLearningHooks implements TrainerHooks {
   state: MtslState = { done: 0, finished: false, history: [] };
   private pendingMerge: SlpRecord | null = null;
+  /** Sibling sets of the IR they were computed for: the IR changes only at a merge, not per step. */
+  private siblingCache: { ir: IrModel; sets: SiblingSet[] } | null = null;
+
+  private siblingsOf(ir: IrModel): SiblingSet[] {
+    if (this.siblingCache?.ir !== ir) this.siblingCache = { ir, sets: siblingSets(ir) };
+    return this.siblingCache.sets;
+  }
 
   constructor(
     readonly sl: IrStructuralLearning,
@@ -84,7 +91,7 @@ export class StructuralLearningHooks implements TrainerHooks {
 
   extraLoss(trainer: Trainer, result: ForwardResult): tf.Scalar | null {
     if (this.sl.alignment <= 0 || !this.active(trainer.epoch)) return null;
-    const sets = siblingSets(trainer.ir);
+    const sets = this.siblingsOf(trainer.ir);
     let total: tf.Scalar | null = null;
     for (const set of sets) {
       const feats = set.instances.map((id) => {
