@@ -7,10 +7,12 @@
  * variance and records an update of the running statistics (applied by the
  * caller after the step): running = momentum * running + (1 - momentum) * batch,
  * with the unbiased batch variance as PyTorch does. In inference mode it uses the
- * running statistics.
+ * running statistics. On the onednn and wasm backends training mode runs as one fused
+ * kernel each way (runtime/backend/batch-norm-train.ts), tested against these ops.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { IrLayer } from "../../compiler/ir/types.js";
+import { batchNormTrain, fusedTrainingEnabled } from "../backend/batch-norm-train.js";
 
 export type WeightLookup = (name: string) => tf.Tensor;
 
@@ -42,6 +44,16 @@ function batchNorm(
   const beta = w(`${prefix}beta`);
   if (!ctx.training) {
     return tf.batchNorm(x, w(`${prefix}moving_mean`), w(`${prefix}moving_variance`), beta, gamma, epsilon);
+  }
+  if (fusedTrainingEnabled()) {
+    const m = w(`${prefix}moving_mean`);
+    const v = w(`${prefix}moving_variance`);
+    const r = batchNormTrain(x, gamma, beta, m, v, { epsilon, momentum });
+    if (ctx.updates) {
+      ctx.updates.push({ name: `${prefix}moving_mean`, value: tf.keep(r.movingMean) });
+      ctx.updates.push({ name: `${prefix}moving_variance`, value: tf.keep(r.movingVariance) });
+    }
+    return r.y;
   }
   const axes = x.rank === 4 ? [0, 1, 2] : [0];
   const { mean, variance } = tf.moments(x, axes);
