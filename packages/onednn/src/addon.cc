@@ -15,6 +15,32 @@ dnnl::stream& cpuStream() {
   return stream;
 }
 
+namespace {
+int configured = 0;  // 0 until first asked: OpenMP's default then
+int current = -1;    // the count last given to omp_set_num_threads
+}  // namespace
+
+int configuredThreads() {
+  if (configured == 0) configured = omp_get_max_threads();
+  return configured;
+}
+
+void setConfiguredThreads(int n) {
+  configured = n;
+  current = -1;
+  clearConvolutionCache();
+  clearMatMulCache();
+}
+
+int threadsForKernel(bool parallel) {
+  const int n = parallel ? configuredThreads() : 1;
+  if (n != current) {
+    omp_set_num_threads(n);
+    current = n;
+  }
+  return n;
+}
+
 float* floatArg(const Napi::CallbackInfo& info, size_t index, size_t expected, const char* name) {
   Napi::Env env = info.Env();
   if (info.Length() <= index || !info[index].IsTypedArray() ||
@@ -69,18 +95,21 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("version", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
   result.Set("runtime", "OpenMP");
-  result.Set("threads", omp_get_max_threads());
+  result.Set("threads", mtsl::configuredThreads());
   result.Set("isa", static_cast<int>(dnnl::get_effective_cpu_isa()));
   return result;
 }
 
-/** setThreads(n): the number of threads oneDNN and the OpenMP loops use from now on. */
+/**
+ * setThreads(n): the number of threads oneDNN and the OpenMP loops use from now on for
+ * kernels large enough to gain from more than one (mtsl::threadsForKernel).
+ */
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsNumber() || info[0].As<Napi::Number>().Int32Value() < 1) {
     throw Napi::RangeError::New(env, "setThreads: expected a positive integer");
   }
-  omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
+  mtsl::setConfiguredThreads(info[0].As<Napi::Number>().Int32Value());
   return env.Undefined();
 }
 
@@ -90,8 +119,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mtsl::initConvolution(env, exports);
   mtsl::initMatMul(env, exports);
   mtsl::initResample(env, exports);
-  mtsl::initEltwise(env, exports);
-  mtsl::initPool(env, exports);
   mtsl::initEltwise(env, exports);
   mtsl::initPool(env, exports);
   return exports;

@@ -36,16 +36,41 @@ void requirePositive(Napi::Env env, const std::vector<int64_t>& values, size_t f
 /** Rethrows a dnnl::error as a JavaScript Error whose message names the operation. */
 [[noreturn]] void throwDnnl(Napi::Env env, const char* op, const dnnl::error& e);
 
+/**
+ * Work below which a kernel runs on one thread: on these small tensors waking a second
+ * OpenMP thread (and, on a busy machine, waiting a time slice for it) costs more than it
+ * saves. Measured on the 2-core development machine (docs/onednn.md): 3x3 convolutions
+ * of up to ~75 MFLOP ran no faster on 2 threads; from ~300 MFLOP 2 threads gave 1.4-1.7x.
+ */
+constexpr double kParallelFlops = 1e8;
+/** Element-wise loops: elements below which they run on one thread. */
+constexpr int64_t kParallelElements = 1 << 18;
+
+/** The thread count set by setThreads (default: OpenMP's, i.e. OMP_NUM_THREADS or every core). */
+int configuredThreads();
+
+/**
+ * Sets OpenMP's thread count for the kernel about to run: every configured thread when
+ * `parallel`, else one. Returns that count. Convolution and matmul primitives are cached
+ * per geometry and built under the count their geometry always gets, so a primitive is
+ * never run with a different count than it was built for.
+ */
+int threadsForKernel(bool parallel);
+
+/** Sets the thread count of setThreads and drops the primitives built for the old one. */
+void setConfiguredThreads(int n);
+
+/** Drops the cached convolution primitives (setThreads: their work split depends on the count). */
+void clearConvolutionCache();
+/** Drops the cached matmul primitives. */
+void clearMatMulCache();
+
 /** Registers the convolution functions on `exports`. */
 void initConvolution(Napi::Env env, Napi::Object exports);
 /** Registers the matrix-multiplication functions on `exports`. */
 void initMatMul(Napi::Env env, Napi::Object exports);
 /** Registers the bilinear resampling functions on `exports`. */
 void initResample(Napi::Env env, Napi::Object exports);
-/** Registers the buffer-pool functions on `exports`. */
-void initPool(Napi::Env env, Napi::Object exports);
-/** Registers the element-wise functions on `exports`. */
-void initEltwise(Napi::Env env, Napi::Object exports);
 /** Registers the buffer-pool functions on `exports`. */
 void initPool(Napi::Env env, Napi::Object exports);
 /** Registers the element-wise functions on `exports`. */

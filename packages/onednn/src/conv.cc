@@ -160,6 +160,11 @@ BackwardWeights& backwardWeightsFor(const Geometry& g) {
   return *slot;
 }
 
+/** Multiply-adds x 2 of the convolution (the same for its two gradients). */
+double flopsOf(const Geometry& g) {
+  return 2.0 * static_cast<double>(g[0] * g[7] * g[8] * g[4]) * static_cast<double>(g[5] * g[6] * g[3]);
+}
+
 size_t srcSize(const Geometry& g) { return static_cast<size_t>(g[0] * g[1] * g[2] * g[3]); }
 size_t dstSize(const Geometry& g) { return static_cast<size_t>(g[0] * g[7] * g[8] * g[4]); }
 size_t weightsSize(const Geometry& g) { return static_cast<size_t>(g[5] * g[6] * g[3] * g[4]); }
@@ -171,6 +176,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   float* w = floatArg(info, 1, weightsSize(g), "filter");
   float* y = floatArg(info, 2, dstSize(g), "y");
   try {
+    threadsForKernel(flopsOf(g) >= kParallelFlops);
     Forward& f = forwardFor(g);
     auto& stream = cpuStream();
     f.src.set_data_handle(x);
@@ -192,6 +198,7 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
   float* w = floatArg(info, 1, weightsSize(g), "filter");
   float* dx = floatArg(info, 2, srcSize(g), "dx");
   try {
+    threadsForKernel(flopsOf(g) >= kParallelFlops);
     BackwardData& b = backwardDataFor(g);
     auto& stream = cpuStream();
     b.diffDst.set_data_handle(dy);
@@ -214,6 +221,7 @@ Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
   float* dy = floatArg(info, 1, dstSize(g), "dy");
   float* dw = floatArg(info, 2, weightsSize(g), "dw");
   try {
+    threadsForKernel(flopsOf(g) >= kParallelFlops);
     BackwardWeights& b = backwardWeightsFor(g);
     auto& stream = cpuStream();
     b.src.set_data_handle(x);
@@ -230,6 +238,12 @@ Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+void clearConvolutionCache() {
+  forwardCache.clear();
+  backwardDataCache.clear();
+  backwardWeightsCache.clear();
+}
 
 void initConvolution(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward, "conv2dForward"));

@@ -16,9 +16,7 @@ namespace mtsl {
 namespace {
 
 constexpr int kMaxRank = 6;
-// Below this many elements a loop runs on one thread: on a busy machine each parallel region
-// can wait a scheduler time slice for its second thread.
-constexpr int64_t kParallelMin = 1 << 18;
+constexpr int64_t kParallelMin = kParallelElements;
 
 enum class BinaryOp { add = 0, sub, mul, div, squaredDifference, maximum, minimum };
 
@@ -51,6 +49,7 @@ void binaryRows(const float* a, const float* b, float* out, const Layout& l) {
   const int64_t rows = l.total / inner;
   const int64_t as = l.aStride[last], bs = l.bStride[last];
   const bool parallel = l.total >= kParallelMin && rows > 1;
+  threadsForKernel(parallel);
 #pragma omp parallel if (parallel)
   {
     const int nt = omp_get_num_threads(), t = omp_get_thread_num();
@@ -151,8 +150,9 @@ Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
   const int64_t outer = v[0], reduced = v[1], inner = v[2];
   const float* x = floatArg(info, 0, static_cast<size_t>(outer * reduced * inner), "x");
   float* out = floatArg(info, 1, static_cast<size_t>(outer * inner), "out");
+  const int threads = threadsForKernel(outer * reduced * inner >= kParallelMin);
   if (inner == 1) {
-#pragma omp parallel for if (outer * reduced >= kParallelMin) schedule(static)
+#pragma omp parallel for if (threads > 1) schedule(static)
     for (int64_t o = 0; o < outer; ++o) {
       double s = 0;
       const float* p = x + o * reduced;
@@ -161,7 +161,6 @@ Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
     }
     return info.Env().Undefined();
   }
-  const int threads = outer * reduced * inner >= kParallelMin ? omp_get_max_threads() : 1;
   if (outer >= threads * 4) {
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t o = 0; o < outer; ++o) {
@@ -200,6 +199,7 @@ enum class UnaryOp { relu = 0, step, sqrt, rsqrt, square, neg, exp, abs, sigmoid
 
 template <UnaryOp op>
 void unaryLoop(const float* x, float* out, int64_t n, float alpha) {
+  threadsForKernel(n >= kParallelMin);
 #pragma omp parallel for if (n >= kParallelMin) schedule(static)
   for (int64_t i = 0; i < n; ++i) {
     const float v = x[i];
@@ -260,6 +260,7 @@ Napi::Value ChannelAffine(const Napi::CallbackInfo& info) {
   const float* offset = floatArg(info, 3, c, "offset");
   float* out = floatArg(info, 4, n, "out");
   const auto rows = static_cast<int64_t>(n / c), channels = static_cast<int64_t>(c);
+  threadsForKernel(static_cast<int64_t>(n) >= kParallelMin);
 #pragma omp parallel for if (static_cast<int64_t>(n) >= kParallelMin) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const float* px = x + r * channels;

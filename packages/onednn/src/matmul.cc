@@ -59,6 +59,8 @@ Napi::Value MatMulFn(const Napi::CallbackInfo& info) {
   float* b = floatArg(info, 1, static_cast<size_t>(batchB * k * n), "b");
   float* c = floatArg(info, 2, static_cast<size_t>(std::max(batchA, batchB) * m * n), "c");
   try {
+    threadsForKernel(2.0 * static_cast<double>(std::max(batchA, batchB) * m) * static_cast<double>(k * n) >=
+                     kParallelFlops);
     MatMul& mm = matMulFor(key);
     mm.a.set_data_handle(a);
     mm.b.set_data_handle(b);
@@ -73,6 +75,8 @@ Napi::Value MatMulFn(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+void clearMatMulCache() { cache.clear(); }
 
 void initMatMul(Napi::Env env, Napi::Object exports) {
   exports.Set("matMul", Napi::Function::New(env, MatMulFn, "matMul"));

@@ -54,7 +54,9 @@ Napi::Value ResizeForward(const Napi::CallbackInfo& info) {
   const Taps rows = axisTaps(s.h, s.oh, s.alignCorners, s.halfPixelCenters);
   const Taps cols = axisTaps(s.w, s.ow, s.alignCorners, s.halfPixelCenters);
   const int64_t rowStride = s.w * s.c;
-#pragma omp parallel for collapse(2) schedule(static)
+  const bool parallel = s.n * s.oh * s.ow * s.c >= kParallelElements;
+  threadsForKernel(parallel);
+#pragma omp parallel for collapse(2) if (parallel) schedule(static)
   for (int64_t b = 0; b < s.n; ++b) {
     for (int64_t r = 0; r < s.oh; ++r) {
       const float* top = x + (b * s.h + rows.low[r]) * rowStride;
@@ -85,8 +87,10 @@ Napi::Value ResizeBackward(const Napi::CallbackInfo& info) {
   const int64_t rowStride = s.w * s.c;
   // Each thread owns whole images (batch) or, for a single image, a band of channels,
   // so the scattered additions never race.
-  const int64_t channelBlocks = s.n >= omp_get_max_threads() ? 1 : std::min<int64_t>(s.c, omp_get_max_threads());
-#pragma omp parallel for collapse(2) schedule(static)
+  const bool parallel = s.n * s.oh * s.ow * s.c >= kParallelElements;
+  const int threads = threadsForKernel(parallel);
+  const int64_t channelBlocks = s.n >= threads ? 1 : std::min<int64_t>(s.c, threads);
+#pragma omp parallel for collapse(2) if (parallel) schedule(static)
   for (int64_t b = 0; b < s.n; ++b) {
     for (int64_t block = 0; block < channelBlocks; ++block) {
       const int64_t d0 = s.c * block / channelBlocks, d1 = s.c * (block + 1) / channelBlocks;
