@@ -187,8 +187,12 @@ export function sliceValues(x, shape, begin, size) {
   let offset = 0;
   for (let d = 0; d < rank; d++) offset += /** @type {number} */ (begin[d]) * strides[d];
   const idx = new Array(runAxis).fill(0);
+  // Short runs (e.g. the channels of a split along the last axis) copy faster element by
+  // element than through a subarray view per run.
+  const short = run < 64;
   for (let o = 0; o < out.length; o += run) {
-    out.set(x.subarray(offset, offset + run), o);
+    if (short) for (let i = 0; i < run; i++) out[o + i] = /** @type {number} */ (x[offset + i]);
+    else out.set(x.subarray(offset, offset + run), o);
     for (let d = runAxis - 1; d >= 0; d--) {
       offset += strides[d];
       if (++idx[d] < /** @type {number} */ (size[d])) break;
