@@ -26,7 +26,8 @@ const runs = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(
 const examples = [...new Set(runs.map((d) => d.split("-")[0]!))].sort();
 for (const ex of examples) {
   console.log(`\n### ${ex}\n`);
-  const methods = ["stl", "one", "mtsl"];
+  // mtsl_average: the ablation of docs/results.md (the example with `init: average`).
+  const methods = ["stl", "one", "mtsl", "mtsl_average"];
   const evals = new Map<string, EvalReport[]>();
   const seedsOf = new Map<string, number[]>();
   for (const m of methods) {
@@ -100,7 +101,9 @@ for (const ex of examples) {
   }
   // final trees
   console.log(`\nFinal sharing trees of the MTSL runs:\n`);
-  for (const d of runs.filter((x) => x.startsWith(`${ex}-mtsl-seed`)).sort()) {
+  for (const d of runs
+    .filter((x) => x.startsWith(`${ex}-mtsl-seed`) || x.startsWith(`${ex}-mtsl_average-seed`))
+    .sort()) {
     const ir = readCheckpoint(join(root, d, "checkpoint.ckpt")).ir;
     const rows: string[] = [];
     let prev = "";

@@ -145,25 +145,32 @@ export class Adam extends KeyedOptimizer {
       const variable = vars(key);
       const old = this.slots.get(key);
       const step = (old?.step ?? 0) + 1;
-      const w = variable.dataSync() as Float32Array;
-      const g = grad.dataSync() as Float32Array;
-      const m0 = old?.m ? (old.m.dataSync() as Float32Array) : null;
-      const v0 = old?.v ? (old.v.dataSync() as Float32Array) : null;
+      const w = float32Values(variable);
+      const g = float32Values(grad);
+      const m0 = old?.m ? float32Values(old.m) : null;
+      const v0 = old?.v ? float32Values(old.v) : null;
       const n = w.length;
       const w1 = new Float32Array(n);
       const m1 = new Float32Array(n);
       const v1 = new Float32Array(n);
       const c1 = 1 - Math.pow(beta1, step);
       const sqrtC2 = Math.sqrt(1 - Math.pow(beta2, step));
-      const stepSize = lr / c1;
-      for (let i = 0; i < n; i++) {
-        const gi = weightDecay > 0 ? g[i]! + w[i]! * weightDecay : g[i]!;
-        const mi = m0 ? m0[i]! * beta1 + gi * (1 - beta1) : gi * (1 - beta1);
-        const vi = v0 ? v0[i]! * beta2 + gi * gi * (1 - beta2) : gi * gi * (1 - beta2);
-        m1[i] = mi;
-        v1[i] = vi;
-        w1[i] = w[i]! - (mi / (Math.sqrt(vi) / sqrtC2 + epsilon)) * stepSize;
-      }
+      adamLoop(
+        w,
+        g,
+        m0 ?? ZERO,
+        v0 ?? ZERO,
+        m0 !== null,
+        w1,
+        m1,
+        v1,
+        beta1,
+        beta2,
+        epsilon,
+        weightDecay,
+        sqrtC2,
+        lr / c1,
+      );
       const shape = [...variable.shape];
       const next = tf.tensor(w1, shape, "float32");
       variable.assign(next);
@@ -176,6 +183,48 @@ export class Adam extends KeyedOptimizer {
         v: tf.keep(tf.tensor(v1, shape, "float32")),
       });
     }
+  }
+}
+
+const ZERO = new Float32Array(0);
+
+/** A tensor's values as a Float32Array (a float32 tensor made by casting bool or int32 shares their array). */
+function float32Values(t: tf.Tensor): Float32Array {
+  const values = t.dataSync();
+  return values instanceof Float32Array ? values : Float32Array.from(values);
+}
+
+/**
+ * The Adam update of one weight over host memory, in float64 arithmetic: w1, m1, v1 from
+ * w, its gradient g and the moments m0, v0 (read only when `hasMoments`; on the first step
+ * they are zero). A function of its own with only typed-array and number arguments, so V8
+ * keeps the loop optimised and its doubles unboxed.
+ */
+function adamLoop(
+  w: Float32Array,
+  g: Float32Array,
+  m0: Float32Array,
+  v0: Float32Array,
+  hasMoments: boolean,
+  w1: Float32Array,
+  m1: Float32Array,
+  v1: Float32Array,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  weightDecay: number,
+  sqrtC2: number,
+  stepSize: number,
+): void {
+  const n = w.length;
+  for (let i = 0; i < n; i++) {
+    const wi = w[i]!;
+    const gi = weightDecay > 0 ? g[i]! + wi * weightDecay : g[i]!;
+    const mi = hasMoments ? m0[i]! * beta1 + gi * (1 - beta1) : gi * (1 - beta1);
+    const vi = hasMoments ? v0[i]! * beta2 + gi * gi * (1 - beta2) : gi * gi * (1 - beta2);
+    m1[i] = mi;
+    v1[i] = vi;
+    w1[i] = wi - (mi / (Math.sqrt(vi) / sqrtC2 + epsilon)) * stepSize;
   }
 }
 

@@ -125,3 +125,26 @@ export const tileKernel = (args) => {
   if (sizeOf(outShape) === 0) return runCpuKernel(tf.Tile, args);
   return floatOutput(backend, outShape, tileValues(xv, x.shape, reps));
 };
+
+/**
+ * Cast: bool or int32 to float32 as a copy into a Float32Array. The CPU backend's Cast
+ * shares the source's Uint8Array or Int32Array instead, which the native kernels cannot
+ * read (relu's gradient casts its step mask this way on every training step). Every other
+ * cast is the CPU backend's.
+ * @type {tf.KernelFunc}
+ */
+export const castKernel = (args) => {
+  const backend = /** @type {tf.MathBackendCPU} */ (args.backend);
+  const x = args.inputs.x;
+  if (x === undefined) throw new Error("mtsl-onednn: Cast needs input x");
+  const { dtype } = /** @type {tf.CastAttrs} */ (/** @type {unknown} */ (args.attrs));
+  if (dtype === "float32" && (x.dtype === "bool" || x.dtype === "int32")) {
+    const values = backend.data.get(x.dataId).values;
+    if (values instanceof Uint8Array || values instanceof Int32Array) {
+      const out = outputArray(values.length);
+      for (let i = 0; i < values.length; i++) out[i] = /** @type {number} */ (values[i]);
+      return floatOutput(backend, [...x.shape], out);
+    }
+  }
+  return runCpuKernel(tf.Cast, args);
+};

@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, registerConv2dGradient } from "./conv.js";
 import { BINARY_OPS, binaryKernel, meanKernel, sliceKernel, splitVKernel, sumKernel } from "./elementwise.js";
 import { batchMatMulKernel } from "./matmul.js";
-import { fusedBatchNormKernel, tileKernel, UNARY_OPS, unaryKernel } from "./pointwise.js";
+import { castKernel, fusedBatchNormKernel, tileKernel, UNARY_OPS, unaryKernel } from "./pointwise.js";
 import { resizeBilinearGradKernel, resizeBilinearKernel } from "./resize.js";
 
 /** The TensorFlow.js name of the backend. */
@@ -31,6 +31,7 @@ export const NATIVE_KERNELS = /** @type {ReadonlyArray<{kernelName: string, kern
   ...Object.keys(UNARY_OPS).map((kernelName) => ({ kernelName, kernelFunc: unaryKernel(kernelName) })),
   { kernelName: tf.FusedBatchNorm, kernelFunc: fusedBatchNormKernel },
   { kernelName: tf.Tile, kernelFunc: tileKernel },
+  { kernelName: tf.Cast, kernelFunc: castKernel },
 ]);
 
 /**

@@ -122,6 +122,22 @@ describe.skipIf(onednn === null)(`onednn kernels vs the CPU backend ${skipReason
     });
   }
 
+  it("Cast of bool and int32 to float32 gives a Float32Array the native kernels use, with the CPU backend's values", async () => {
+    const run = (): tf.Tensor[] => {
+      const x = seeded([2, 5, 3, 4], 1);
+      const mask = tf.cast(tf.greater(x, 0), "float32");
+      const ints = tf.cast(tf.tensor1d([3, -2, 7], "int32"), "float32");
+      return [mask, ints, tf.mul(x, mask), tf.mul(seeded([2, 5, 3, 1], 2), mask), tf.add(ints, 0.5)];
+    };
+    await tf.setBackend(ONEDNN);
+    const backend = tf.backend() as unknown as { data: { get(id: object): { values: unknown } } };
+    tf.tidy(() => {
+      const [mask] = run();
+      expect(backend.data.get(mask!.dataId).values).toBeInstanceOf(Float32Array);
+    });
+    expectClose(await onBackend(ONEDNN, run), await onBackend("cpu", run), "cast", 0);
+  });
+
   it("a convolution above the parallel threshold gives the same values on 2 threads as on 1, and after a thread change", async () => {
     // 4 x 32 x 32 x 48 -> 48, 3x3: 170 MFLOP forward, above the 100 MFLOP from which a kernel
     // uses every configured thread; changing the count rebuilds the cached primitives.
