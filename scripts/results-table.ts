@@ -26,8 +26,9 @@ const runs = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(
 const examples = [...new Set(runs.map((d) => d.split("-")[0]!))].sort();
 for (const ex of examples) {
   console.log(`\n### ${ex}\n`);
-  // mtsl_average: the ablation of docs/results.md (the example with `init: average`).
-  const methods = ["stl", "one", "mtsl", "mtsl_average"];
+  // mtsl_average, mtsl_passes: the ablations of docs/results.md (the example with
+  // `init: average`, and with the authors' transfer passes).
+  const methods = ["stl", "one", "mtsl", "mtsl_average", "mtsl_passes"];
   const evals = new Map<string, EvalReport[]>();
   const seedsOf = new Map<string, number[]>();
   for (const m of methods) {
