@@ -26,9 +26,10 @@ const runs = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(
 const examples = [...new Set(runs.map((d) => d.split("-")[0]!))].sort();
 for (const ex of examples) {
   console.log(`\n### ${ex}\n`);
-  // mtsl_average, mtsl_passes: the ablations of docs/results.md (the example with
-  // `init: average`, and with the authors' transfer passes).
-  const methods = ["stl", "one", "mtsl", "mtsl_average", "mtsl_passes"];
+  // mtsl_ten, mtsl_ten_average, mtsl_ten_passes: the scene runs of docs/results.md with
+  // the example's earlier ten-phase schedule, as it was and with `init: average` or the
+  // authors' transfer passes.
+  const methods = ["stl", "one", "mtsl", "mtsl_ten", "mtsl_ten_average", "mtsl_ten_passes"];
   const evals = new Map<string, EvalReport[]>();
   const seedsOf = new Map<string, number[]>();
   for (const m of methods) {
@@ -102,9 +103,7 @@ for (const ex of examples) {
   }
   // final trees
   console.log(`\nFinal sharing trees of the MTSL runs:\n`);
-  for (const d of runs
-    .filter((x) => x.startsWith(`${ex}-mtsl-seed`) || x.startsWith(`${ex}-mtsl_average-seed`))
-    .sort()) {
+  for (const d of runs.filter((x) => x.startsWith(`${ex}-`) && /^[a-z]+-mtsl(_[a-z_]+)?-seed/.test(x)).sort()) {
     const ir = readCheckpoint(join(root, d, "checkpoint.ckpt")).ir;
     const rows: string[] = [];
     let prev = "";

@@ -1,6 +1,8 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DATA_SOURCES, LAYERS, LOSSES, METRICS, TASK_KINDS } from "../compiler/catalog/index.js";
+import { compileSource } from "../compiler/compile.js";
 import { SHAPE_CODES } from "../compiler/ir/infer.js";
 import { SYNTAX_CODES } from "../grammar/codes.js";
 
@@ -25,5 +27,17 @@ describe("README", () => {
     const block = /```sh\n([\s\S]*?)```/.exec(readme)![1]!;
     expect(block).toContain("npm ci && npm run build && node bin/mtslc.js train examples/multimnist.mtsl");
     expect(block).toContain("npm test");
+  });
+});
+
+describe("docs/results/*.mtsl", () => {
+  it("the model files the results were trained from still compile without diagnostics", () => {
+    const files = readdirSync("docs/results").filter((f) => f.endsWith(".mtsl"));
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const f of files) {
+      const result = compileSource(readFileSync(join("docs/results", f), "utf8"));
+      expect(result.diagnostics, f).toEqual([]);
+      expect(result.ir, f).toBeDefined();
+    }
   });
 });
