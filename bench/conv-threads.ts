@@ -69,7 +69,7 @@ if (isChild()) {
     r.shape,
     r.mflop.toFixed(1),
     ...results.map(
-      (res) => `${res[i]!.ms.toFixed(2)} (${((3 * res[i]!.mflop) / res[i]!.ms / 1e3).toFixed(0)} GFLOP/s)`,
+      (res) => `${res[i]!.ms.toFixed(2)} (${((3 * res[i]!.mflop) / res[i]!.ms).toFixed(0)} GFLOP/s)`,
     ),
   ]);
   console.log(markdownTable(header, rows));
