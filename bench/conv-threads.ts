@@ -68,9 +68,7 @@ if (isChild()) {
   const rows = results[0]!.map((r, i) => [
     r.shape,
     r.mflop.toFixed(1),
-    ...results.map(
-      (res) => `${res[i]!.ms.toFixed(2)} (${((3 * res[i]!.mflop) / res[i]!.ms).toFixed(0)} GFLOP/s)`,
-    ),
+    ...results.map((res) => `${res[i]!.ms.toFixed(2)} (${((3 * res[i]!.mflop) / res[i]!.ms).toFixed(0)} GFLOP/s)`),
   ]);
   console.log(markdownTable(header, rows));
   console.log(loadLine("end"));
