@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 import { BackendError, BackendErrorCode } from "./backend-error.js";
+import { HOST_BACKENDS } from "./batch-norm-train.js";
 
 /** The padding forms accepted by `tf.conv2d`. */
 export type ConvPadding = "same" | "valid" | number | tf.backend_util.ExplicitPadding;
@@ -119,6 +120,81 @@ export function conv2dBackpropFilterViaConv(
 }
 
 /**
+ * Whether tensors live in host memory, where the small filter rearrangements below are
+ * one loop over the filter's values instead of reverse/gather/transpose kernels (each far
+ * slower than the loop on a 3x3 filter; on GPU backends reading values back would stall).
+ */
+function onHost(): boolean {
+  return HOST_BACKENDS.includes(tf.getBackend());
+}
+
+/** The filter flipped in space with its channel axes swapped: [fh, fw, inC, outC] -> [fh, fw, outC, inC]. */
+export function flippedFilterValues(
+  f: ArrayLike<number>,
+  filterHeight: number,
+  filterWidth: number,
+  inChannels: number,
+  outChannels: number,
+): Float32Array {
+  const out = new Float32Array(filterHeight * filterWidth * inChannels * outChannels);
+  for (let i = 0; i < filterHeight; i++)
+    for (let j = 0; j < filterWidth; j++) {
+      const src = ((filterHeight - 1 - i) * filterWidth + (filterWidth - 1 - j)) * inChannels * outChannels;
+      const dst = (i * filterWidth + j) * outChannels * inChannels;
+      for (let c = 0; c < inChannels; c++)
+        for (let o = 0; o < outChannels; o++) out[dst + o * inChannels + c] = f[src + c * outChannels + o]!;
+    }
+  return out;
+}
+
+/** The filter flipped in space with its channel axes swapped, on the host or as tensor ops. */
+export function flippedFilter(filter: tf.Tensor4D, host = onHost()): tf.Tensor4D {
+  if (!host) return tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
+  const [fh, fw, inC, outC] = filter.shape;
+  return tf.tensor4d(flippedFilterValues(filter.dataSync(), fh, fw, inC, outC), [fh, fw, outC, inC]);
+}
+
+/** {@link phaseFilters} as one loop over the filter's values. */
+export function phaseFilterValues(
+  f: ArrayLike<number>,
+  filterShape: Shape4D,
+  strideHeight: number,
+  strideWidth: number,
+): { values: Float32Array; shape: Shape4D } {
+  const [filterHeight, filterWidth, inChannels, outChannels] = filterShape;
+  const rowsPerPhase = Math.ceil(filterHeight / strideHeight);
+  const colsPerPhase = Math.ceil(filterWidth / strideWidth);
+  const phases = strideHeight * strideWidth;
+  const out = new Float32Array(rowsPerPhase * colsPerPhase * outChannels * phases * inChannels);
+  for (let r = 0; r < strideHeight; r++) {
+    const rowTaps = phaseTaps(filterHeight, strideHeight, r, rowsPerPhase);
+    for (let sc = 0; sc < strideWidth; sc++) {
+      const colTaps = phaseTaps(filterWidth, strideWidth, sc, colsPerPhase);
+      const phase = r * strideWidth + sc;
+      for (let m = 0; m < rowsPerPhase; m++) {
+        const tapRow = rowTaps[m]!;
+        if (tapRow === filterHeight) continue; // a zero tap
+        for (let n = 0; n < colsPerPhase; n++) {
+          const tapCol = colTaps[n]!;
+          if (tapCol === filterWidth) continue;
+          const src = (tapRow * filterWidth + tapCol) * inChannels * outChannels;
+          const dst = (m * colsPerPhase + n) * outChannels * phases * inChannels;
+          for (let c = 0; c < inChannels; c++)
+            for (let o = 0; o < outChannels; o++)
+              out[dst + (o * phases + phase) * inChannels + c] = f[src + c * outChannels + o]!;
+        }
+      }
+    }
+  }
+  return { values: out, shape: [rowsPerPhase, colsPerPhase, outChannels, phases * inChannels] };
+}
+
+function phaseFiltersOnHost(filter: tf.Tensor4D, strideHeight: number, strideWidth: number): tf.Tensor4D {
+  const { values, shape } = phaseFilterValues(filter.dataSync(), filter.shape, strideHeight, strideWidth);
+  return tf.tensor4d(values, shape);
+}
+
+/**
  * Indices into a filter axis for the flipped sub-filter of one phase: taps
  * `phase, phase + stride, ...` below `size` in reverse order, front-filled up to `length`
  * with `size` (the index of an appended zero slice).
@@ -135,7 +211,13 @@ function phaseTaps(size: number, stride: number, phase: number, length: number):
  * common size and stacked along the output axis in (row phase, column phase) order:
  * shape [ceil(fh / sh), ceil(fw / sw), outC, sh * sw * inC].
  */
-function phaseFilters(filter: tf.Tensor4D, strideHeight: number, strideWidth: number): tf.Tensor4D {
+export function phaseFilters(
+  filter: tf.Tensor4D,
+  strideHeight: number,
+  strideWidth: number,
+  host = onHost(),
+): tf.Tensor4D {
+  if (host) return phaseFiltersOnHost(filter, strideHeight, strideWidth);
   const [filterHeight, filterWidth] = filter.shape;
   const rowsPerPhase = Math.ceil(filterHeight / strideHeight);
   const colsPerPhase = Math.ceil(filterWidth / strideWidth);
@@ -195,7 +277,7 @@ export function conv2dBackpropInputViaConv(
       const left = effectiveWidth - 1 - padInfo.left;
       const rows = window1D(outHeight, top, inHeight + effectiveHeight - 1 - top - outHeight);
       const cols = window1D(outWidth, left, inWidth + effectiveWidth - 1 - left - outWidth);
-      const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
+      const flipped = flippedFilter(filter);
       return tf.conv2d(cropSpatial(dy, rows, cols), flipped, 1, explicitPadding(rows, cols), "NHWC", [
         dilationHeight,
         dilationWidth,

@@ -11,7 +11,7 @@ import {
   conv2dBackpropInputKernel,
   registerWasmTrainingKernels,
 } from "../../../runtime/backend/wasm-training-kernels.js";
-import type { ConvPadding } from "../../../runtime/backend/conv-via-forward.js";
+import { type ConvPadding, flippedFilter, phaseFilters } from "../../../runtime/backend/conv-via-forward.js";
 import { expectClose, onBackend, seeded } from "./helpers.js";
 
 interface ConvCase {
@@ -183,4 +183,34 @@ describe("convolution gradients on wasm", () => {
     ).toThrow(/MTSL3103/);
     tf.dispose([x, dy]);
   });
+});
+
+describe("filter rearrangements of the backward convolutions", () => {
+  // The host loops (cpu, onednn, wasm) and the tensor-op versions (other backends) agree.
+  const shapes: Array<[number, number, number, number]> = [
+    [3, 3, 2, 5],
+    [1, 1, 1, 3],
+    [4, 5, 3, 2],
+    [5, 3, 1, 1],
+  ];
+  for (const shape of shapes) {
+    it(`${shape.join("x")}: flipped and per-phase filters, strides 1-3, host loop = tensor ops`, async () => {
+      await tf.setBackend("cpu");
+      tf.tidy(() => {
+        const filter = seeded(shape, 5) as tf.Tensor4D;
+        expect(flippedFilter(filter, true).shape).toEqual([shape[0], shape[1], shape[3], shape[2]]);
+        expect([...flippedFilter(filter, true).dataSync()]).toEqual([...flippedFilter(filter, false).dataSync()]);
+        for (const [sh, sw] of [
+          [2, 2],
+          [2, 1],
+          [3, 2],
+        ] as const) {
+          const host = phaseFilters(filter, sh, sw, true);
+          const ops = phaseFilters(filter, sh, sw, false);
+          expect(host.shape, `${sh}x${sw}`).toEqual(ops.shape);
+          expect([...host.dataSync()], `${sh}x${sw}`).toEqual([...ops.dataSync()]);
+        }
+      });
+    });
+  }
 });
