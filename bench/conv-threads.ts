@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 import { selectBackend } from "../runtime/backend/select.js";
+import { stringArg } from "./lib/args.js";
 import { childArgs, isChild, runChild } from "./lib/child.js";
 import { loadLine } from "./lib/machine.js";
 import { markdownTable } from "./lib/table.js";
@@ -61,8 +62,7 @@ if (isChild()) {
   const [threads] = childArgs();
   console.log(JSON.stringify(await child(Number(threads))));
 } else {
-  const arg = process.argv.indexOf("--threads");
-  const counts = (arg > 0 ? process.argv[arg + 1]! : "1,2").split(",").map(Number);
+  const counts = (stringArg(process.argv.slice(2), "--threads") ?? "1,2").split(",").map(Number);
   const results = counts.map((t) => runChild<Row[]>(import.meta.filename, [String(t)]));
   const header = ["convolution (3x3, same)", "MFLOP forward", ...counts.map((t) => `${t} thread(s): ms fwd+bwd`)];
   const rows = results[0]!.map((r, i) => [

@@ -25,16 +25,13 @@ import { selectBackend } from "../runtime/backend/select.js";
 import { batchIndices } from "../runtime/data/dataset.js";
 import { getDataSource } from "../runtime/data/registry.js";
 import { Trainer } from "../runtime/train/trainer.js";
+import { numberArg, stringArg } from "./lib/args.js";
 import { markdownTable } from "./lib/table.js";
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-const backend = option("backend", "onednn");
-const tree = option("tree", "separate");
-const steps = Number(option("steps", "5"));
+const args = process.argv.slice(2);
+const backend = stringArg(args, "--backend") ?? "onednn";
+const tree = stringArg(args, "--tree") ?? "separate";
+const steps = numberArg(args, "--steps", 5);
 const GC_KINDS: Record<number, string> = {
   1: "scavenge",
   2: "minor mark-sweep",

@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { childArgs, isChild, runChild } from "./lib/child.js";
+import { numberArg } from "./lib/args.js";
 import { generateModelSource, lineCount } from "./lib/generate.js";
 import { loadLine, machineLines } from "./lib/machine.js";
 import { fmt, median } from "./lib/stats.js";
@@ -28,14 +29,6 @@ interface ColdSample {
   parseMs: number;
   checkMs: number;
   diagnostics: number;
-}
-
-function numberArg(args: readonly string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} needs a positive integer, got '${args[i + 1] ?? ""}'`);
-  return v;
 }
 
 /** Child mode: import, then one parse and one check of the file, timed. */

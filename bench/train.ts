@@ -40,6 +40,7 @@ import { irToJson } from "../compiler/ir/json.js";
 import type { IrModel } from "../compiler/ir/types.js";
 import { parse } from "../grammar/parse.js";
 import { childArgs, isChild, runChild } from "./lib/child.js";
+import { numberArg, stringArg } from "./lib/args.js";
 import { loadLine, machineLines } from "./lib/machine.js";
 import { fmt, median, mib } from "./lib/stats.js";
 import { markdownTable } from "./lib/table.js";
@@ -77,19 +78,6 @@ interface Row {
   steps?: StepMeasurement;
   torch?: TorchMeasurement;
   error?: string;
-}
-
-function numberArg(args: readonly string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} needs a positive integer, got '${args[i + 1] ?? ""}'`);
-  return v;
-}
-
-function stringArg(args: readonly string[], name: string): string | null {
-  const i = args.indexOf(name);
-  return i < 0 ? null : (args[i + 1] ?? null);
 }
 
 function errorText(error: unknown): string {

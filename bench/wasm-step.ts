@@ -12,6 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 import { selectBackend } from "../runtime/backend/select.js";
+import { numberArg } from "./lib/args.js";
 
 const BATCH = 16;
 const SIZE = 64;
@@ -141,8 +142,7 @@ const zeroSpreadBackpropInput: tf.KernelFunc = ({ inputs, attrs }) => {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const stepsArg = args.indexOf("--steps");
-  const steps = stepsArg >= 0 ? Number(args[stepsArg + 1]) : 15;
+  const steps = numberArg(args, "--steps", 15);
   const builtInBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, "wasm");
   const info = await selectBackend("wasm");
   console.log(`backend: ${info.name} (${info.description}), tfjs ${info.tfVersion}`);
