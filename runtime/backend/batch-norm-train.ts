@@ -23,13 +23,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-import { readKernelInput } from "./read-kernel-input.js";
+import { HOST_BACKENDS, onHostMemory, readKernelInput } from "./read-kernel-input.js";
 
 export const BN_TRAIN = "MtslBatchNormTrain";
 export const BN_TRAIN_GRAD = "MtslBatchNormTrainGrad";
-
-/** Backends whose tensors live in host memory, where the fused training kernels are registered. */
-export const HOST_BACKENDS: readonly string[] = ["cpu", "onednn", "wasm"];
 
 /** Backends on which the runtime uses the fused training path (not cpu: the reference). */
 const FUSED_BACKENDS = new Set(["onednn", "wasm"]);
@@ -42,10 +39,9 @@ const FUSED_BACKENDS = new Set(["onednn", "wasm"]);
  */
 export function fusedTrainingEnabled(): boolean {
   const setting = process.env["MTSL_FUSED"];
-  const backend = tf.getBackend();
   if (setting === "0") return false;
-  if (setting === "1") return HOST_BACKENDS.includes(backend);
-  return FUSED_BACKENDS.has(backend);
+  if (setting === "1") return onHostMemory();
+  return FUSED_BACKENDS.has(tf.getBackend());
 }
 
 export interface BatchNormTrainAttrs {

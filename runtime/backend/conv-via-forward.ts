@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 import { BackendError, BackendErrorCode } from "./backend-error.js";
-import { HOST_BACKENDS } from "./batch-norm-train.js";
+import { onHostMemory } from "./read-kernel-input.js";
 
 /** The padding forms accepted by `tf.conv2d`. */
 export type ConvPadding = "same" | "valid" | number | tf.backend_util.ExplicitPadding;
@@ -119,15 +119,6 @@ export function conv2dBackpropFilterViaConv(
   });
 }
 
-/**
- * Whether tensors live in host memory, where the small filter rearrangements below are
- * one loop over the filter's values instead of reverse/gather/transpose kernels (each far
- * slower than the loop on a 3x3 filter; on GPU backends reading values back would stall).
- */
-function onHost(): boolean {
-  return HOST_BACKENDS.includes(tf.getBackend());
-}
-
 /** The filter flipped in space with its channel axes swapped: [fh, fw, inC, outC] -> [fh, fw, outC, inC]. */
 export function flippedFilterValues(
   f: ArrayLike<number>,
@@ -147,8 +138,12 @@ export function flippedFilterValues(
   return out;
 }
 
-/** The filter flipped in space with its channel axes swapped, on the host or as tensor ops. */
-export function flippedFilter(filter: tf.Tensor4D, host = onHost()): tf.Tensor4D {
+/**
+ * The filter flipped in space with its channel axes swapped. In host memory this is one
+ * loop over the filter's values (reverse and transpose kernels cost far more than the loop
+ * on a 3x3 filter); elsewhere, where reading values back would stall, tensor ops.
+ */
+export function flippedFilter(filter: tf.Tensor4D, host = onHostMemory()): tf.Tensor4D {
   if (!host) return tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
   const [fh, fw, inC, outC] = filter.shape;
   return tf.tensor4d(flippedFilterValues(filter.dataSync(), fh, fw, inC, outC), [fh, fw, outC, inC]);
@@ -215,7 +210,7 @@ export function phaseFilters(
   filter: tf.Tensor4D,
   strideHeight: number,
   strideWidth: number,
-  host = onHost(),
+  host = onHostMemory(),
 ): tf.Tensor4D {
   if (host) return phaseFiltersOnHost(filter, strideHeight, strideWidth);
   const [filterHeight, filterWidth] = filter.shape;

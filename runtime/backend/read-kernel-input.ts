@@ -1,7 +1,16 @@
 /**
- * Synchronous read access to a kernel input's values, for kernels written in JavaScript.
+ * Host memory: which backends keep tensors there, and synchronous read access to a kernel
+ * input's values, for kernels written in JavaScript.
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
+
+/** Backends whose tensors live in host memory (JavaScript arrays or the wasm heap). */
+export const HOST_BACKENDS: readonly string[] = ["cpu", "onednn", "wasm"];
+
+/** Whether the current backend keeps tensors in host memory, where reading values back is cheap. */
+export function onHostMemory(): boolean {
+  return HOST_BACKENDS.includes(tf.getBackend());
+}
 
 /** The WebAssembly backend's zero-copy view of a tensor in its heap. */
 interface HeapBackend {

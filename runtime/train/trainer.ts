@@ -185,6 +185,7 @@ export class Trainer {
       if (extra) total = tf.add(total, extra);
       return total;
     }, trainable);
+    // Everything this step made, on every way out of it.
     const release = (): void =>
       this.disposeAll([
         value,
@@ -220,15 +221,7 @@ export class Trainer {
     if (metrics) {
       this.tasks.forEach((t, i) => metrics.get(t.task.name)!.update(kept[i]!, targets.get(t.task.name)!));
     }
-    this.disposeAll([
-      value,
-      x,
-      ...taskLosses.values(),
-      ...targets.values(),
-      ...kept,
-      ...Object.values(grads),
-      ...updates.map((u) => u.value),
-    ]);
+    release();
     return losses;
   }
 
