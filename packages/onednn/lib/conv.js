@@ -84,6 +84,27 @@ function refuseDilatedFallback(kernelName, dilations) {
   }
 }
 
+/**
+ * The convolution's geometry from its input and filter shapes and the kernel's attributes
+ * (Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter share these).
+ * @param {readonly number[]} xShape
+ * @param {readonly number[]} filterShape
+ * @param {{strides: number | [number, number], dilations?: number | [number, number], pad: any, dimRoundingMode?: "floor" | "round" | "ceil", dataFormat?: string}} a
+ * @returns {tf.backend_util.Conv2DInfo}
+ */
+function convInfo(xShape, filterShape, a) {
+  return tf.backend_util.computeConv2DInfo(
+    /** @type {[number, number, number, number]} */ ([...xShape]),
+    /** @type {[number, number, number, number]} */ ([...filterShape]),
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    layout(a.dataFormat),
+  );
+}
+
 /** @type {tf.KernelFunc} */
 export const conv2dKernel = (args) => {
   const { inputs, attrs } = args;
@@ -91,16 +112,7 @@ export const conv2dKernel = (args) => {
   const a = /** @type {tf.Conv2DAttrs} */ (/** @type {unknown} */ (attrs));
   const x = input(inputs, "x");
   const filter = input(inputs, "filter");
-  const info = tf.backend_util.computeConv2DInfo(
-    /** @type {[number, number, number, number]} */ (x.shape),
-    /** @type {[number, number, number, number]} */ (filter.shape),
-    a.strides,
-    a.dilations,
-    a.pad,
-    a.dimRoundingMode,
-    false,
-    layout(a.dataFormat),
-  );
+  const info = convInfo(x.shape, filter.shape, a);
   const geometry = convGeometry(info);
   const xv = floatValues(backend, x);
   const wv = floatValues(backend, filter);
@@ -119,16 +131,7 @@ export const conv2dBackpropInputKernel = (args) => {
   );
   const dy = input(inputs, "dy");
   const filter = input(inputs, "filter");
-  const info = tf.backend_util.computeConv2DInfo(
-    /** @type {[number, number, number, number]} */ (a.inputShape),
-    /** @type {[number, number, number, number]} */ (filter.shape),
-    a.strides,
-    a.dilations ?? 1,
-    a.pad,
-    a.dimRoundingMode,
-    false,
-    layout(a.dataFormat),
-  );
+  const info = convInfo(a.inputShape, filter.shape, a);
   const geometry = convGeometry(info);
   const dyv = floatValues(backend, dy);
   const wv = floatValues(backend, filter);
@@ -150,16 +153,7 @@ export const conv2dBackpropFilterKernel = (args) => {
   );
   const x = input(inputs, "x");
   const dy = input(inputs, "dy");
-  const info = tf.backend_util.computeConv2DInfo(
-    /** @type {[number, number, number, number]} */ (x.shape),
-    /** @type {[number, number, number, number]} */ (a.filterShape),
-    a.strides,
-    a.dilations ?? 1,
-    a.pad,
-    a.dimRoundingMode,
-    false,
-    layout(a.dataFormat),
-  );
+  const info = convInfo(x.shape, a.filterShape, a);
   const geometry = convGeometry(info);
   const xv = floatValues(backend, x);
   const dyv = floatValues(backend, dy);

@@ -11,20 +11,8 @@ import {
   conv2dBackpropInputKernel,
   registerWasmTrainingKernels,
 } from "../../../runtime/backend/wasm-training-kernels.js";
-import { type ConvPadding, flippedFilter, phaseFilters } from "../../../runtime/backend/conv-via-forward.js";
-import { expectClose, onBackend, seeded } from "./helpers.js";
-
-interface ConvCase {
-  batch: number;
-  height: number;
-  width: number;
-  inC: number;
-  outC: number;
-  k: number;
-  stride: number;
-  dilation: number;
-  pad: ConvPadding;
-}
+import { flippedFilter, phaseFilters } from "../../../runtime/backend/conv-via-forward.js";
+import { type ConvCase, expectClose, onBackend, seeded } from "./helpers.js";
 
 const cases: ConvCase[] = [];
 for (const k of [1, 3, 5, 7]) {

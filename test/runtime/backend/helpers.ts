@@ -2,6 +2,21 @@
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "vitest";
 
+import type { ConvPadding } from "../../../runtime/backend/conv-via-forward.js";
+
+/** One convolution of the cross-backend tests: input batch x height x width x inC, k x k filter. */
+export interface ConvCase {
+  batch: number;
+  height: number;
+  width: number;
+  inC: number;
+  outC: number;
+  k: number;
+  stride: number;
+  dilation: number;
+  pad: ConvPadding;
+}
+
 /** Deterministic normal-ish random numbers (sum of uniforms from a 32-bit LCG). */
 export function seededValues(count: number, seed: number): Float32Array {
   let state = seed >>> 0 || 1;

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 
 import { resizeBilinearBackward } from "../../../runtime/backend/resize-bilinear-grad.js";
-import { expectClose, onBackend, seeded, seededValues } from "../backend/helpers.js";
+import { type ConvCase, expectClose, onBackend, seeded, seededValues } from "../backend/helpers.js";
 import { onednn, skipReason } from "./available.js";
 
 const ONEDNN = "onednn";
@@ -30,18 +30,6 @@ function dilateFilter(w: tf.Tensor4D, d: number): tf.Tensor4D {
     for (let x = 0; x < k; x++)
       for (let c = 0; c < ci * co; c++) out[(y * d * span + x * d) * ci * co + c] = values[(y * k + x) * ci * co + c]!;
   return tf.tensor4d(out, [span, span, ci, co]);
-}
-
-interface ConvCase {
-  batch: number;
-  height: number;
-  width: number;
-  inC: number;
-  outC: number;
-  k: number;
-  stride: number;
-  dilation: number;
-  pad: "same" | "valid" | [[0, 0], [number, number], [number, number], [0, 0]];
 }
 
 const convCases: ConvCase[] = [
