@@ -12,6 +12,7 @@ import { runTrain, type TrainCliOptions } from "./commands/train.js";
 import { runEval, type EvalCliOptions } from "./commands/eval.js";
 import { runReport } from "./commands/report.js";
 import { defaultContext, EXIT, type CliContext } from "./io.js";
+import { BACKEND_PREFERENCES } from "../runtime/backend/preferences.js";
 import { packageVersion } from "./version.js";
 
 function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
@@ -115,14 +116,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .argument("<file>", ".mtsl file")
     .option("-o, --out <dir>", "run folder (default: runs/NAME)")
     .addOption(
-      new Option("--backend <backend>", "override the file's backend").choices([
-        "auto",
-        "gpu",
-        "native",
-        "onednn",
-        "wasm",
-        "cpu",
-      ]),
+      new Option("--backend <backend>", "override the file's backend").choices(BACKEND_PREFERENCES),
     )
     .option("--resume", "continue from the run folder's last checkpoint")
     .addOption(
@@ -156,14 +150,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("--severities <list>", "corruption severities, a comma list of 1..5 (default 1,2,3,4,5)", severityList)
     .option("--limit <n>", "evaluate only the first n samples", (v) => positiveInt(v, "--limit"))
     .addOption(
-      new Option("--backend <backend>", "override the run's backend").choices([
-        "auto",
-        "gpu",
-        "native",
-        "onednn",
-        "wasm",
-        "cpu",
-      ]),
+      new Option("--backend <backend>", "override the run's backend").choices(BACKEND_PREFERENCES),
     )
     .option("--json", "print the report as JSON")
     .option("-q, --quiet", "print only the tables")

@@ -11,7 +11,6 @@ import { isMtslError } from "../../runtime/errors.js";
 import type { TrainEvent } from "../../runtime/train/trainer.js";
 import { EXIT, readSource, useColor, type CliContext } from "../io.js";
 import { formatTable } from "../table.js";
-import { trainFile } from "../train-run.js";
 
 export interface TrainCliOptions {
   out?: string;
@@ -90,6 +89,9 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
       say(e.text);
     }
   };
+  // Loaded here, as `mtslc eval` loads the runtime: TensorFlow.js and the trainer cost about
+  // a second of start-up that `mtslc check` and `fmt` should not pay.
+  const { trainFile } = await import("../train-run.js");
   try {
     const result = await trainFile({
       file,

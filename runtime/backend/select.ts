@@ -10,12 +10,10 @@
 import * as tf from "@tensorflow/tfjs";
 
 import { BackendError, BackendErrorCode } from "./backend-error.js";
+import { BACKEND_PREFERENCES, isBackendPreference, type BackendPreference } from "./preferences.js";
 import { registerCpuTrainingFixes, registerWasmTrainingKernels } from "./wasm-training-kernels.js";
 
-/** The backends a user can ask for (`--backend`). */
-export const BACKEND_PREFERENCES = ["auto", "gpu", "native", "onednn", "wasm", "cpu"] as const;
-
-export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
+export { BACKEND_PREFERENCES, isBackendPreference, type BackendPreference } from "./preferences.js";
 
 /** The backend in use after {@link selectBackend}. */
 export interface BackendInfo {
@@ -140,11 +138,6 @@ function reportOnednnFallbackOnce(error: unknown, installHint: string): void {
     `mtsl: the oneDNN CPU backend is unavailable (${causeText(error)}); using the next backend. ` +
       `For the fast CPU path, ${installHint}.`,
   );
-}
-
-/** True when `value` is one of {@link BACKEND_PREFERENCES}. */
-export function isBackendPreference(value: string): value is BackendPreference {
-  return (BACKEND_PREFERENCES as readonly string[]).includes(value);
 }
 
 /**
