@@ -26,26 +26,18 @@ export function outputArray(length) {
 }
 
 /**
- * The float32 values of a kernel input, or null when it is not a float32 tensor.
- * A float32 tensor can hold another typed array: the CPU backend casts bool and int32 to
- * float32 without copying (`tf.cast(mask, "float32")` keeps the Uint8Array); the onednn
- * Cast kernel (pointwise.js) copies instead, and any other such input is converted here
- * rather than sending the kernel to the CPU backend, whose broadcasting allocates index
- * arrays per element (tens of MB of garbage per training step).
+ * The float32 values of a kernel input, or null when it is not a plain float32 tensor (the
+ * kernel then runs the CPU backend's). A float32 tensor holding another typed array comes
+ * from the CPU backend's Cast, which shares the source's storage; the onednn Cast
+ * (pointwise.js) copies into a Float32Array instead, so these stay rare.
  * @param {tf.MathBackendCPU} backend
  * @param {tf.TensorInfo} info
  * @returns {Float32Array | null}
  */
 export function floatValues(backend, info) {
   if (info.dtype !== "float32") return null;
-  const entry = backend.data.get(info.dataId);
-  const values = entry.values;
-  if (values instanceof Float32Array) return values;
-  if (values instanceof Uint8Array || values instanceof Int32Array) {
-    // Not stored back: the data id may be shared with the bool or int32 source tensor.
-    return Float32Array.from(values);
-  }
-  return null;
+  const values = backend.data.get(info.dataId).values;
+  return values instanceof Float32Array ? values : null;
 }
 
 /**
