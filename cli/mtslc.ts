@@ -115,9 +115,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .description("train a model; with a structural_learning block, learn its sharing tree too")
     .argument("<file>", ".mtsl file")
     .option("-o, --out <dir>", "run folder (default: runs/NAME)")
-    .addOption(
-      new Option("--backend <backend>", "override the file's backend").choices(BACKEND_PREFERENCES),
-    )
+    .addOption(new Option("--backend <backend>", "override the file's backend").choices(BACKEND_PREFERENCES))
     .option("--resume", "continue from the run folder's last checkpoint")
     .addOption(
       new Option(
@@ -149,9 +147,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("--corruptions", "also evaluate under the 15 common corruptions")
     .option("--severities <list>", "corruption severities, a comma list of 1..5 (default 1,2,3,4,5)", severityList)
     .option("--limit <n>", "evaluate only the first n samples", (v) => positiveInt(v, "--limit"))
-    .addOption(
-      new Option("--backend <backend>", "override the run's backend").choices(BACKEND_PREFERENCES),
-    )
+    .addOption(new Option("--backend <backend>", "override the run's backend").choices(BACKEND_PREFERENCES))
     .option("--json", "print the report as JSON")
     .option("-q, --quiet", "print only the tables")
     .action(async (dir: string, opts: EvalCliOptions) => {
