@@ -126,7 +126,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   const backend = await selectBackend(options.backend ?? ir.train.backend);
   log(`backend: ${backend.name} (${backend.description}), tfjs ${backend.tfVersion}`);
   const started = performance.now();
-  const dataset = await getDataSource(ir.data.name).load(ir.data.options as never);
+  const dataset = await getDataSource(ir.data.name).load(ir.data.options as never, ir.tasks);
   const sizes = dataset.description.sizes;
   log(
     `data: ${ir.data.name} train ${sizes.train}, val ${sizes.val}, test ${sizes.test} (${((performance.now() - started) / 1000).toFixed(1)} s)`,

@@ -28,13 +28,8 @@ import type {
   Trivia,
   Value,
 } from "../grammar/ast.js";
-import {
-  resolveDefault,
-  vocabularyEntry,
-  type CallSpec,
-  type ParamSpec,
-  type VocabularyName,
-} from "./catalog/index.js";
+import { vocabularyEntry, type CallSpec, type ParamSpec, type VocabularyName } from "./catalog/index.js";
+import { resolveDefault } from "./check/resolve-args.js";
 import { compile } from "./compile.js";
 import { irToJson } from "./ir/json.js";
 import type { IrCall, IrLayerOp, IrModel, IrValue } from "./ir/types.js";

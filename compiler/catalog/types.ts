@@ -107,10 +107,30 @@ export interface MetricSpec extends CallSpec {
   readonly higherIsBetter: boolean;
 }
 
+/** A target that a built-in data source provides. */
+export interface DataTargetSpec {
+  readonly name: string;
+  /** Task kinds that can learn it; the first is the kind it is made for. */
+  readonly kinds: readonly string[];
+  /** Classes of a class or per-pixel class target. */
+  readonly classes?: number;
+  readonly doc: string;
+}
+
 export interface DataSourceSpec extends CallSpec {
   readonly vocabulary: "data";
   /** Channels of the images the source yields; null when it depends on the files. */
   readonly channels: number | null;
+  /**
+   * The targets a built-in source provides; null when the targets are folders of
+   * the user's files, named by each task's `target:` (npy).
+   */
+  readonly targets: readonly DataTargetSpec[] | null;
+  /**
+   * For a source whose targets are folders: the folder a task of each kind reads
+   * when it sets no `target:` (kinds not listed read the folder of the task's name).
+   */
+  readonly defaultTargets?: Readonly<Record<string, string>>;
 }
 
 /** How a layer changes the channel count, for cheap checks before shape inference. */

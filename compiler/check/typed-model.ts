@@ -16,16 +16,8 @@ import type {
   TaskDecl,
 } from "../../grammar/ast.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import {
-  type BlockName,
-  blockSpec,
-  resolveCall,
-  resolveDefault,
-  resolveValue,
-  type ResolvedCall,
-  type ResolvedValue,
-  type TaskKindSpec,
-} from "../catalog/index.js";
+import { type BlockName, blockSpec, type TaskKindSpec } from "../catalog/index.js";
+import { resolveCall, resolveDefault, resolveValue, type ResolvedCall, type ResolvedValue } from "./resolve-args.js";
 
 /** Settings of a block (or task) by name: the first occurrence of each known one, and defaults. */
 export interface TypedSettings {

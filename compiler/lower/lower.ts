@@ -4,7 +4,7 @@
  */
 import type { Identifier, Model, SharingDecl, Span } from "../../grammar/ast.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import type { ResolvedCall, ResolvedValue } from "../catalog/index.js";
+import type { ResolvedCall, ResolvedValue } from "../check/resolve-args.js";
 import type { TypedModel, TypedSettings } from "../check/typed-model.js";
 import { inferLayer, type ShapeCode } from "../ir/infer.js";
 import { headId } from "../ir/lint.js";
@@ -27,7 +27,7 @@ import {
   type Shape,
   type TaskKind,
 } from "../ir/types.js";
-import { bindTarget, BUILTIN_TARGETS } from "./targets.js";
+import { bindTarget, builtinTargets } from "./targets.js";
 
 const ACTIVATIONS: readonly string[] = ["relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh"];
 
@@ -232,7 +232,7 @@ export function lower(model: Model, typed: TypedModel): LowerResult {
       weight: t.weight,
     };
   });
-  const builtin = BUILTIN_TARGETS[data.name];
+  const builtin = builtinTargets(data.name);
   if (builtin) {
     typed.tasks.forEach((t, i) => {
       const task = tasks[i]!;

@@ -27,7 +27,7 @@ export {
   targetValuesPerSample,
   type BatchPlan,
 } from "./dataset.js";
-export { resolveOptions, type OptionSpec, type ResolvedOptions } from "./options.js";
+export { declaredOptions, resolveOptions, type ResolvedOptions } from "./options.js";
 export { dataSourceNames, getDataSource, type DataSource } from "./registry.js";
 export {
   describeMultiMnist,
@@ -48,5 +48,5 @@ export {
 } from "./scenes/index.js";
 export { renderScene, type SceneBuffers } from "./scenes/render.js";
 export type { Scene, SceneObject } from "./scenes/scene.js";
-export { describeNpy, loadNpy, NPY_OPTIONS, NYUV2_TARGETS, planNpy } from "./npy/source.js";
+export { describeNpy, loadNpy, NPY_OPTIONS, planNpy } from "./npy/source.js";
 export { decodeNpy, parseNpyHeader, readNpy, readNpyHeaderSync, type NpyHeader } from "./npy/npy-file.js";

@@ -13,7 +13,8 @@
 import { Rng } from "../random.js";
 import { allocateSplit, makeDataset } from "./dataset.js";
 import { DIGIT_SIDE, digitPixels, loadMnistDigits, poolDigitIds, type DigitClass } from "./mnist-digits.js";
-import { intOption, resolveOptions, type OptionSpec } from "./options.js";
+import type { ParamSpec } from "../../compiler/catalog/index.js";
+import { declaredOptions, intOption, resolveOptions } from "./options.js";
 import { areaWeights, resampleSquare, type AreaWeights } from "./resample.js";
 import {
   SPLIT_NAMES,
@@ -31,20 +32,8 @@ export const LEFT_OFFSETS: readonly [number, number] = [0, 3];
 export const RIGHT_OFFSETS: readonly [number, number] = [5, 8];
 
 /** The options of `multimnist`, with defaults. */
-export const MULTIMNIST_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: "size",
-    type: "int",
-    min: 8,
-    max: 256,
-    default: 28,
-    doc: "output side in pixels (images are size x size x 1)",
-  },
-  { name: "train", type: "int", min: 1, max: 1_000_000, default: 10_000, doc: "number of composed training images" },
-  { name: "val", type: "int", min: 1, max: 1_000_000, default: 1_000, doc: "number of composed validation images" },
-  { name: "test", type: "int", min: 1, max: 1_000_000, default: 1_000, doc: "number of composed test images" },
-  { name: "seed", type: "int", min: 0, max: Number.MAX_SAFE_INTEGER, default: 0, doc: "seed of the composition" },
-];
+/** The options of `multimnist`, as the catalogue declares them (compiler/catalog/data.ts). */
+export const MULTIMNIST_OPTIONS: readonly ParamSpec[] = declaredOptions("multimnist");
 
 /** Resolved MultiMNIST options. */
 export interface MultiMnistOptions {

@@ -1,29 +1,23 @@
 /**
- * Option checking for data sources: every source declares its options once
- * ({@link OptionSpec}); {@link resolveOptions} checks names, types and ranges
- * and fills defaults, throwing MTSL3006 that names the option.
+ * Option checking for data sources. The options of every source are declared
+ * once, in the compiler's catalogue (compiler/catalog/data.ts);
+ * {@link resolveOptions} checks a plain options record against those
+ * declarations (names, types, ranges), fills defaults and throws MTSL3006
+ * naming the option. A program that calls a data source directly gets the same
+ * checks `mtslc check` makes on a file.
  */
 
+import { dataSourceSpec, describeType, inRange, type ParamSpec, type ValueType } from "../../compiler/catalog/index.js";
 import { MtslError } from "../errors.js";
 import type { DataOptions, OptionValue } from "./types.js";
 
-/** One option a data source accepts. */
-export type OptionSpec = (
-  | { type: "int"; min: number; max: number; default: number | null }
-  | { type: "number"; min: number; max: number; default: number | null }
-  | { type: "string"; default: string | null }
-  | { type: "boolean"; default: boolean | null }
-  /** A record of option values (e.g. the npy loader's `targets`), checked by the source itself. */
-  | { type: "record"; default: null }
-) & {
-  name: string;
-  doc: string;
-  /** With default null: true = the option must be given; false (or absent) = it may be left out. */
-  required?: boolean;
-};
-
 /** Options after checking: every declared option, defaults filled (absent optional ones are undefined). */
 export type ResolvedOptions = Record<string, OptionValue | undefined>;
+
+/** The options the catalogue declares for data source `name` (none for an unknown name). */
+export function declaredOptions(name: string): readonly ParamSpec[] {
+  return dataSourceSpec(name)?.params ?? [];
+}
 
 function describeValue(v: unknown): string {
   if (Array.isArray(v)) return "a list";
@@ -33,62 +27,65 @@ function describeValue(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
+/** True when `v` is a value of `type` (the types a data option can have). */
+function fits(type: ValueType, v: unknown): boolean {
+  switch (type.kind) {
+    case "int":
+      return typeof v === "number" && Number.isInteger(v) && inRange(v, type);
+    case "number":
+      return typeof v === "number" && Number.isFinite(v) && inRange(v, type);
+    case "bool":
+      return typeof v === "boolean";
+    case "string":
+    case "name":
+      return typeof v === "string" && v.length > 0;
+    case "enum":
+      return typeof v === "string" && type.values.includes(v);
+    case "list":
+      return Array.isArray(v) && v.every((item) => fits(type.item, item));
+    default:
+      return false;
+  }
+}
+
 /**
- * Checks `options` against `specs` for `source`. Unknown names, wrong types,
+ * Checks `options` against `params` for `source`. Unknown names, wrong types,
  * out-of-range numbers and missing required options throw MTSL3006 naming
- * the option. Options with a null default that are left out resolve to undefined.
+ * the option. Options without a default that are left out resolve to undefined.
  */
-export function resolveOptions(source: string, specs: readonly OptionSpec[], options: DataOptions): ResolvedOptions {
+export function resolveOptions(source: string, params: readonly ParamSpec[], options: DataOptions): ResolvedOptions {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new MtslError("MTSL3006", `${source}: options must be a record`, { found: describeValue(options) });
   }
-  const known = new Map(specs.map((s) => [s.name, s]));
+  const known = new Map(params.map((p) => [p.name, p]));
   for (const key of Object.keys(options)) {
     if (!known.has(key)) {
       throw new MtslError("MTSL3006", `${source}: unknown option '${key}'`, {
         option: key,
-        expected: `one of ${specs.map((s) => s.name).join(", ")}`,
+        expected: `one of ${params.map((p) => p.name).join(", ")}`,
       });
     }
   }
   const out: ResolvedOptions = Object.create(null) as ResolvedOptions;
-  for (const spec of specs) {
+  for (const spec of params) {
     const given = Object.prototype.hasOwnProperty.call(options, spec.name) ? options[spec.name] : undefined;
     if (given === undefined) {
-      if (spec.default === null && spec.required === true) {
+      if (spec.required) {
         throw new MtslError("MTSL3006", `${source}: option '${spec.name}' is required`, {
           option: spec.name,
           expected: spec.doc,
         });
       }
-      out[spec.name] = spec.default ?? undefined;
+      const d = spec.default;
+      out[spec.name] = d === undefined || (typeof d === "object" && !Array.isArray(d)) ? undefined : (d as OptionValue);
       continue;
     }
-    const fail = (expected: string): MtslError =>
-      new MtslError("MTSL3006", `${source}: option '${spec.name}' has a bad value`, {
+    if (!fits(spec.type, given)) {
+      throw new MtslError("MTSL3006", `${source}: option '${spec.name}' has a bad value`, {
         option: spec.name,
-        expected,
+        expected: describeType(spec.type),
         found: describeValue(given),
       });
-    switch (spec.type) {
-      case "int":
-        if (typeof given !== "number" || !Number.isInteger(given))
-          throw fail(`an integer in [${spec.min}, ${spec.max}]`);
-        if (given < spec.min || given > spec.max) throw fail(`an integer in [${spec.min}, ${spec.max}]`);
-        break;
-      case "number":
-        if (typeof given !== "number" || !Number.isFinite(given)) throw fail(`a number in [${spec.min}, ${spec.max}]`);
-        if (given < spec.min || given > spec.max) throw fail(`a number in [${spec.min}, ${spec.max}]`);
-        break;
-      case "string":
-        if (typeof given !== "string" || given.length === 0) throw fail("a non-empty string");
-        break;
-      case "boolean":
-        if (typeof given !== "boolean") throw fail("true or false");
-        break;
-      case "record":
-        if (typeof given !== "object" || given === null || Array.isArray(given)) throw fail("a record");
-        break;
     }
     out[spec.name] = given;
   }

@@ -4,10 +4,11 @@
  * it (for the trainer and evaluator).
  */
 
+import type { ParamSpec } from "../../compiler/catalog/index.js";
+import type { TaskTarget } from "../../compiler/lower/targets.js";
 import { MtslError } from "../errors.js";
 import { describeMultiMnist, generateMultiMnist, MULTIMNIST_OPTIONS } from "./multimnist.js";
 import { describeNpy, loadNpy, NPY_OPTIONS } from "./npy/source.js";
-import type { OptionSpec } from "./options.js";
 import { describeScenes, generateScenes, SCENES_OPTIONS } from "./scenes/index.js";
 import type { DataOptions, Dataset, DatasetDescription } from "./types.js";
 
@@ -16,15 +17,17 @@ export interface DataSource {
   name: string;
   /** One line for people. */
   summary: string;
-  /** The options it accepts, with types, ranges and defaults. */
-  options: readonly OptionSpec[];
+  /** The options it accepts, with types, ranges and defaults: the catalogue's declaration. */
+  options: readonly ParamSpec[];
   /**
    * Input shape, targets and split sizes without generating data (npy reads
-   * only file headers). Throws MtslError (MTSL3006 for a bad option).
+   * only file headers). `tasks` say which targets are read where the targets
+   * are folders (npy); built-in sources provide all of theirs. Throws MtslError
+   * (MTSL3006 for a bad option).
    */
-  describe(options: DataOptions): DatasetDescription;
+  describe(options: DataOptions, tasks?: readonly TaskTarget[]): DatasetDescription;
   /** Generates or reads the data. Throws MtslError on bad options or bad data. */
-  load(options: DataOptions): Promise<Dataset>;
+  load(options: DataOptions, tasks?: readonly TaskTarget[]): Promise<Dataset>;
 }
 
 const SOURCES: Readonly<Record<string, DataSource>> = Object.freeze({

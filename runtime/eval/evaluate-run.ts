@@ -130,7 +130,7 @@ export async function evaluateRun(dir: string, options: EvaluateRunOptions = {})
   }
   const seed = options.seed ?? 0;
   const batch = options.batch ?? 64;
-  const dataset: Dataset = await getDataSource(run.ir.data.name).load(run.ir.data.options as never);
+  const dataset: Dataset = await getDataSource(run.ir.data.name).load(run.ir.data.options as never, run.ir.tasks);
   const samples = Math.min(dataset.splits[split].size, options.limit ?? Infinity);
   const batchesPerPass = Math.ceil(samples / batch);
   const models = [run, ...baselines];

@@ -64,15 +64,7 @@ function lossOptions(task: IrTask): LossOptions {
   if (task.loss.name === "ce") {
     out.balanced = o["balanced"] === true;
     if (typeof task.options["ignore"] === "number") out.ignoreIndex = task.options["ignore"];
-    if (typeof o["label_smoothing"] === "number" && o["label_smoothing"] !== 0) {
-      throw new MtslError(
-        "MTSL3006",
-        `task '${task.name}': ce(label_smoothing: ...) is not supported by the runtime yet`,
-        {
-          option: "label_smoothing",
-        },
-      );
-    }
+    if (typeof o["label_smoothing"] === "number") out.labelSmoothing = o["label_smoothing"];
   }
   if (task.loss.name === "bce" && typeof o["pos_weight"] === "number") out.posWeight = o["pos_weight"];
   if (o["valid"] === "positive" || o["valid"] === "all") out.valid = o["valid"];

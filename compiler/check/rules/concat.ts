@@ -1,6 +1,6 @@
 /** `concat(stage)` names a known stage that comes before the stage using it. */
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
-import type { ResolvedCall } from "../../catalog/index.js";
+import type { ResolvedCall } from "../resolve-args.js";
 import { didYouMean } from "../../suggest.js";
 import { diagnostic } from "../diagnostic.js";
 import type { Rule } from "../rule.js";

@@ -5,7 +5,8 @@
  * that sets channels) are left to the compiler.
  */
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
-import type { LayerSpec, ResolvedCall } from "../../catalog/index.js";
+import type { LayerSpec } from "../../catalog/index.js";
+import type { ResolvedCall } from "../resolve-args.js";
 import { diagnostic } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
 import type { TypedModel, TypedTask } from "../typed-model.js";

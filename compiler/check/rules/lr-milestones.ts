@@ -1,8 +1,10 @@
 /** Step-schedule milestones fall within the training epochs. */
+import type { Span } from "../../../grammar/ast.js";
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
-import type { ResolvedCall } from "../../catalog/index.js";
+import type { ResolvedCall } from "../resolve-args.js";
 import { diagnostic } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
+import { epochCount } from "./slp-schedule.js";
 
 export const lrMilestonesRule: Rule = {
   name: "lr-milestones",
@@ -16,18 +18,25 @@ export const lrMilestonesRule: Rule = {
     const milestones = schedule?.args["milestones"];
     const node = schedule?.argNodes["milestones"];
     if (typeof epochs !== "number" || !Array.isArray(milestones) || node?.kind !== "List") return out;
+    const late: { value: number; span: Span }[] = [];
     (milestones as readonly unknown[]).forEach((m, i) => {
       const span = node.items[i]?.span;
-      if (typeof m !== "number" || m < epochs || span === undefined) return;
-      out.push(
-        diagnostic(
-          "MTSL1094",
-          `learning-rate milestone ${m} is never reached: train has ${epochs} epochs`,
-          span,
-          `use milestones below ${epochs}`,
-        ),
-      );
+      if (typeof m === "number" && m >= epochs && span !== undefined) late.push({ value: m, span });
     });
+    const first = late[0];
+    const last = late[late.length - 1];
+    if (first === undefined || last === undefined) return out;
+    const list = late.map((l) => l.value).join(", ");
+    out.push(
+      diagnostic(
+        "MTSL1094",
+        late.length === 1
+          ? `learning-rate milestone ${list} is never reached: train has ${epochCount(epochs)}`
+          : `learning-rate milestones ${list} are never reached: train has ${epochCount(epochs)}`,
+        { start: first.span.start, end: last.span.end },
+        `use milestones below ${epochs}, or raise train { epochs } above ${last.value}`,
+      ),
+    );
     return out;
   },
 };

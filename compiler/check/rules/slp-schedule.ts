@@ -2,14 +2,19 @@
  * Structural-learning phases run within training, and the distillation
  * schedule has one entry per phase.
  */
-import type { Value } from "../../../grammar/ast.js";
+import type { Span, Value } from "../../../grammar/ast.js";
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
-import type { ResolvedCall } from "../../catalog/index.js";
+import type { ResolvedCall } from "../resolve-args.js";
 import { diagnostic } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
 
 function listItems(value: Value | undefined): readonly Value[] {
   return value?.kind === "List" ? value.items : [];
+}
+
+/** "1 epoch", "20 epochs". */
+export function epochCount(n: number): string {
+  return `${n} epoch${n === 1 ? "" : "s"}`;
 }
 
 export const slpScheduleRule: Rule = {
@@ -28,19 +33,14 @@ export const slpScheduleRule: Rule = {
     const atNode = sl.settings.nodes.get("at_epochs");
     if (typeof epochs === "number" && atNode !== undefined) {
       const items = listItems(atNode.value);
-      const source = epochsGiven ? `train has ${epochs} epochs` : `train has ${epochs} epochs by default`;
+      const source = `train has ${epochCount(epochs)}${epochsGiven ? "" : " by default"}`;
+      // Every phase after the last epoch is one problem: one diagnostic over all of them.
+      const late: { epoch: number; span: Span }[] = [];
       (atEpochs as readonly unknown[]).forEach((e, i) => {
         const span = items[i]?.span;
         if (typeof e !== "number" || span === undefined) return;
         if (e > epochs) {
-          out.push(
-            diagnostic(
-              "MTSL1090",
-              `structural-learning phase after epoch ${e} never runs: ${source}`,
-              span,
-              `use epochs up to ${epochs}, or raise train { epochs }`,
-            ),
-          );
+          late.push({ epoch: e, span });
         } else if (e === epochs) {
           out.push(
             diagnostic(
@@ -52,6 +52,21 @@ export const slpScheduleRule: Rule = {
           );
         }
       });
+      const first = late[0];
+      const last = late[late.length - 1];
+      if (first !== undefined && last !== undefined) {
+        const list = late.map((l) => l.epoch).join(", ");
+        out.push(
+          diagnostic(
+            "MTSL1090",
+            late.length === 1
+              ? `structural-learning phase after epoch ${list} never runs: ${source}`
+              : `structural-learning phases after epochs ${list} never run: ${source}`,
+            { start: first.span.start, end: last.span.end },
+            `raise train { epochs } above ${last.epoch}, or keep only phases up to epoch ${epochs}`,
+          ),
+        );
+      }
     }
     const transfer = sl.settings.values.get("transfer") as ResolvedCall | undefined;
     const passes = transfer?.args["passes"];

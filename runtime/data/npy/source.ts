@@ -17,17 +17,17 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { MtslError } from "../../errors.js";
 import { makeDataset, targetValuesPerSample } from "../dataset.js";
-import { resolveOptions, type OptionSpec } from "../options.js";
+import type { ParamSpec } from "../../../compiler/catalog/index.js";
+import { folderReads, type FolderRead, type TaskTarget } from "../../../compiler/lower/targets.js";
+import { declaredOptions, resolveOptions, type ResolvedOptions } from "../options.js";
 import {
   SPLIT_NAMES,
   type DataOptions,
   type Dataset,
   type DatasetDescription,
-  type OptionValue,
   type Split,
   type SplitName,
   type TargetArray,
-  type TargetRole,
   type TargetSpec,
 } from "../types.js";
 import {
@@ -40,49 +40,12 @@ import {
   type NpyHeader,
 } from "./npy-file.js";
 
-/** The options of `npy`. */
-export const NPY_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: "dir",
-    type: "string",
-    default: null,
-    required: true,
-    doc: "the dataset folder (holding train/, val/ and optionally test/)",
-  },
-  { name: "image", type: "string", default: "image", doc: "the folder (or stacked file name) of the input images" },
-  {
-    name: "targets",
-    type: "record",
-    default: null,
-    doc: 'target name -> folder name, or -> {folder, kind, classes | channels, ignore}; default NYUv2: {segmentation: "label", depth: "depth", normals: "normal"}',
-  },
-  {
-    name: "classes",
-    type: "int",
-    min: 1,
-    max: 100_000,
-    default: 13,
-    doc: "class count of the shorthand `segmentation` target",
-  },
-  {
-    name: "image_scale",
-    type: "number",
-    min: 1e-12,
-    max: 1e12,
-    default: null,
-    doc: "factor applied to image values so they lie in [0, 1]; default 1/255 for uint8 images, else 1",
-  },
-];
-
-/** The default target mapping: MTAN's NYUv2 folders. */
-export const NYUV2_TARGETS: Readonly<Record<string, string>> = {
-  segmentation: "label",
-  depth: "depth",
-  normals: "normal",
-};
+/** The options of `npy`, as the catalogue declares them (compiler/catalog/data.ts). */
+export const NPY_OPTIONS: readonly ParamSpec[] = declaredOptions("npy");
 
 /** How one target is read. */
 export interface NpyTargetPlan {
+  /** The target's name in the dataset: its folder's name. */
   name: string;
   folder: string;
   spec: TargetSpec;
@@ -96,6 +59,7 @@ interface ArrayLayout {
   path: string;
   /** The file whose header is `first` (the stacked file, or 0.npy). */
   firstFile: string;
+  /** Samples used: all of them, or the first N the options ask for. */
   count: number;
   /** Header of the stacked file, or of sample 0. */
   first: NpyHeader;
@@ -107,159 +71,76 @@ export interface NpyPlan {
   imageFolder: string;
   imageScale: number | undefined;
   targets: NpyTargetPlan[];
-  /** Which folder each split is read from (test may be "val"). */
+  /** Which folder each split is read from (test may be the val folder). */
   splitFolder: Record<SplitName, string>;
   layout: Record<SplitName, { image: ArrayLayout; targets: Record<string, ArrayLayout> }>;
   inputShape: [number, number, number];
   notes: string[];
 }
 
-const ROLE_OF_NAME: Record<string, TargetRole> = {
-  segmentation: "segmentation",
-  depth: "depth",
-  normals: "normals",
-  edges: "edges",
-};
-
-/** Names that would clash with Object.prototype when used as record keys. */
-const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype", "hasOwnProperty", "toString", "valueOf"]);
-
 /** A folder option must name one folder inside the split folder: no separators, no dots. */
 function isPlainFolderName(name: string): boolean {
   return name !== "" && name !== "." && name !== ".." && !/[/\\\0]/.test(name);
 }
 
-function badTarget(name: string, expected: string, found: string): MtslError {
-  return new MtslError("MTSL3006", `npy: target '${name}' is badly described`, { option: "targets", expected, found });
-}
-
-/** Reads the `targets` option (or the NYUv2 default) into plans. */
-function planTargets(raw: OptionValue | undefined, classes: number): NpyTargetPlan[] {
-  const entries =
-    raw === undefined ? Object.entries(NYUV2_TARGETS) : Object.entries(raw as Record<string, OptionValue>);
-  if (entries.length === 0) throw badTarget("(none)", "at least one target", "an empty record");
-  const plans: NpyTargetPlan[] = [];
-  for (const [name, value] of entries) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || RESERVED_NAMES.has(name))
-      throw badTarget(name, "a target name made of letters, digits and _", JSON.stringify(name));
-    if (typeof value === "string") {
-      plans.push(shorthandTarget(name, value, classes));
-      continue;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw badTarget(name, "a folder name or a record {folder, kind, ...}", JSON.stringify(value));
-    }
-    const rec = value as Record<string, OptionValue>;
-    const allowed = ["folder", "kind", "classes", "channels", "ignore", "role"];
-    for (const k of Object.keys(rec))
-      if (!allowed.includes(k)) throw badTarget(name, `fields ${allowed.join(", ")}`, `field '${k}'`);
-    const folder = rec["folder"];
-    if (typeof folder !== "string" || !isPlainFolderName(folder)) {
-      throw badTarget(name, "folder: a plain folder name", JSON.stringify(folder));
-    }
-    const roleRaw = rec["role"];
-    const roles: TargetRole[] = [
-      "classification",
-      "segmentation",
-      "depth",
-      "normals",
-      "edges",
-      "reconstruction",
-      "generic",
-    ];
-    if (roleRaw !== undefined && !(typeof roleRaw === "string" && (roles as string[]).includes(roleRaw))) {
-      throw badTarget(name, `role: one of ${roles.join(", ")}`, JSON.stringify(roleRaw));
-    }
-    const kind = rec["kind"];
-    const description = `read from ${folder}`;
-    if (kind === "class" || kind === "dense_class") {
-      const c = rec["classes"];
-      if (typeof c !== "number" || !Number.isInteger(c) || c < 1)
-        throw badTarget(name, "classes: an integer >= 1", JSON.stringify(c));
-      const ig = rec["ignore"];
-      if (ig !== undefined && (typeof ig !== "number" || !Number.isInteger(ig)))
-        throw badTarget(name, "ignore: an integer", JSON.stringify(ig));
-      const ignore = typeof ig === "number" ? ig : kind === "dense_class" ? -1 : null;
-      const role = (roleRaw as TargetRole | undefined) ?? (kind === "class" ? "classification" : "segmentation");
-      const spec: TargetSpec =
-        kind === "class"
-          ? { kind, classes: c, role, description }
-          : { kind, classes: c, ignoreIndex: ignore === null ? null : -1, role, description };
-      plans.push({ name, folder, spec, ignore });
-    } else if (kind === "dense") {
-      const ch = rec["channels"];
-      if (typeof ch !== "number" || !Number.isInteger(ch) || ch < 1)
-        throw badTarget(name, "channels: an integer >= 1", JSON.stringify(ch));
-      const role = (roleRaw as TargetRole | undefined) ?? ROLE_OF_NAME[name] ?? "generic";
-      const invalid = role === "depth" || role === "normals" ? "zero" : "none";
-      plans.push({ name, folder, spec: { kind, channels: ch, invalid, role, description }, ignore: null });
-    } else {
-      throw badTarget(name, 'kind: "class", "dense_class" or "dense"', JSON.stringify(kind));
-    }
-  }
-  return plans;
-}
-
-function shorthandTarget(name: string, folder: string, classes: number): NpyTargetPlan {
-  const description = `read from ${folder}`;
-  if (!isPlainFolderName(folder)) {
-    throw badTarget(name, "a plain folder name", JSON.stringify(folder));
-  }
-  switch (name) {
-    case "segmentation":
+/** The dataset target that a folder read gives. */
+function targetPlan(read: FolderRead): NpyTargetPlan {
+  const description = `read from ${read.folder}`;
+  const { folder } = read;
+  switch (read.kind) {
+    case "class":
       return {
-        name,
+        name: folder,
+        folder,
+        spec: { kind: "class", classes: read.classes, role: "classification", description },
+        ignore: read.ignore,
+      };
+    case "dense_class":
+      return {
+        name: folder,
         folder,
         spec: {
           kind: "dense_class",
-          classes,
-          ignoreIndex: -1,
+          classes: read.classes,
+          ignoreIndex: read.ignore === null ? null : -1,
           role: "segmentation",
-          description: `${description}; -1 = no label`,
+          description: read.ignore === null ? description : `${description}; ${read.ignore} = no label`,
         },
-        ignore: -1,
+        ignore: read.ignore,
       };
-    case "depth":
-      return {
-        name,
-        folder,
-        spec: {
-          kind: "dense",
-          channels: 1,
-          invalid: "zero",
-          role: "depth",
-          description: `${description}; 0 = invalid`,
-        },
-        ignore: null,
+    case "dense": {
+      const zeroInvalid = read.role === "depth" || read.role === "normals";
+      const spec: TargetSpec = {
+        kind: "dense",
+        channels: read.channels,
+        invalid: zeroInvalid ? "zero" : "none",
+        role: read.role,
+        description: zeroInvalid ? `${description}; 0 = invalid` : description,
       };
-    case "normals":
-      return {
-        name,
-        folder,
-        spec: {
-          kind: "dense",
-          channels: 3,
-          invalid: "zero",
-          range: [-1, 1],
-          role: "normals",
-          description: `${description}; (0,0,0) = invalid`,
-        },
-        ignore: null,
-      };
-    case "edges":
-      return {
-        name,
-        folder,
-        spec: { kind: "dense", channels: 1, invalid: "none", range: [0, 1], role: "edges", description },
-        ignore: null,
-      };
-    default:
-      throw badTarget(
-        name,
-        "a record {folder, kind, classes | channels} (the folder-name shorthand only works for segmentation, depth, normals, edges)",
-        JSON.stringify(folder),
-      );
+      if (read.role === "normals") spec.range = [-1, 1];
+      if (read.role === "edges") spec.range = [0, 1];
+      return { name: folder, folder, spec, ignore: null };
+    }
   }
+}
+
+/** The targets the tasks read, checked for plain folder names and agreement. */
+function planTargets(tasks: readonly TaskTarget[], inputChannels: number): NpyTargetPlan[] {
+  const { reads, problems } = folderReads(tasks, inputChannels);
+  const problem = problems[0];
+  if (problem !== undefined) {
+    throw new MtslError("MTSL3006", `npy: ${problem.message}`, { option: "target" });
+  }
+  for (const read of reads) {
+    if (!isPlainFolderName(read.folder)) {
+      throw new MtslError("MTSL3006", `npy: target '${read.folder}' is not a plain folder name`, {
+        option: "target",
+        expected: "a folder name without / or \\",
+        found: JSON.stringify(read.folder),
+      });
+    }
+  }
+  return reads.map(targetPlan);
 }
 
 /** Finds how the array `folder` of one split is stored. */
@@ -350,21 +231,41 @@ function checkTargetShape(plan: NpyTargetPlan, shape: number[], file: string, h:
   }
 }
 
-/** Inspects the folder (headers only) and checks that everything is there and agrees. */
-export function planNpy(options: DataOptions): NpyPlan {
-  const o = resolveOptions("npy", NPY_OPTIONS, options);
-  const dir = o["dir"] as string;
-  const imageFolder = o["image"] as string;
-  if (!isPlainFolderName(imageFolder)) {
-    throw new MtslError("MTSL3006", "npy: option 'image' must be a plain folder name", {
-      option: "image",
+function plainFolderOption(o: ResolvedOptions, option: string): string | undefined {
+  const v = o[option];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || !isPlainFolderName(v)) {
+    throw new MtslError("MTSL3006", `npy: option '${option}' must be a plain folder name`, {
+      option,
       expected: "a name without / or \\",
-      found: JSON.stringify(imageFolder),
+      found: JSON.stringify(v),
     });
   }
-  const classes = o["classes"] as number;
+  return v;
+}
+
+/** Uses the first `wanted` samples of a layout (all when undefined); fewer on disk is an error. */
+function limited(layout: ArrayLayout, wanted: number | undefined, split: SplitName): ArrayLayout {
+  if (wanted === undefined) return layout;
+  if (wanted > layout.count) {
+    throw new MtslError("MTSL3003", `the ${split} split has fewer samples than option '${split}' asks for`, {
+      file: layout.path,
+      expected: `at least ${wanted} samples`,
+      found: `${layout.count}`,
+    });
+  }
+  return { ...layout, count: wanted };
+}
+
+/**
+ * Inspects the folder (headers only) and checks that everything the tasks read
+ * is there and agrees: the image folder and one folder per target, in every split.
+ */
+export function planNpy(options: DataOptions, tasks: readonly TaskTarget[] = []): NpyPlan {
+  const o = resolveOptions("npy", NPY_OPTIONS, options);
+  const dir = o["dir"] as string;
+  const imageFolder = plainFolderOption(o, "image")!;
   const imageScale = o["image_scale"] as number | undefined;
-  const targets = planTargets(o["targets"], classes);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new MtslError("MTSL3001", "the dataset folder does not exist", {
       file: dir,
@@ -372,26 +273,38 @@ export function planNpy(options: DataOptions): NpyPlan {
     });
   }
   const notes: string[] = [];
-  const splitFolder = { train: "train", val: "val", test: "test" } as Record<SplitName, string>;
-  for (const s of ["train", "val"] as const) {
-    const p = join(dir, s);
+  const splitFolder: Record<SplitName, string> = {
+    train: plainFolderOption(o, "train_dir")!,
+    val: plainFolderOption(o, "val_dir")!,
+    test: plainFolderOption(o, "test_dir") ?? "test",
+  };
+  const folderOption: Record<SplitName, string> = { train: "train_dir", val: "val_dir", test: "test_dir" };
+  for (const s of SPLIT_NAMES) {
+    const p = join(dir, splitFolder[s]);
+    if (s === "test" && o["test_dir"] === undefined && !existsSync(p)) {
+      splitFolder.test = splitFolder.val;
+      notes.push(`no ${join(dir, "test")}/ folder: the test split is the val split`);
+      continue;
+    }
     if (!existsSync(p) || !statSync(p).isDirectory())
-      throw new MtslError("MTSL3001", `the ${s} split folder is missing`, { file: p });
-  }
-  if (!existsSync(join(dir, "test"))) {
-    splitFolder.test = "val";
-    notes.push("no test/ folder: the test split is the val split");
+      throw new MtslError("MTSL3001", `the ${s} split folder is missing`, {
+        file: p,
+        expected: `a folder (option '${folderOption[s]}')`,
+      });
   }
   const layout = {} as NpyPlan["layout"];
   let inputShape: [number, number, number] | null = null;
   let imageFile = "";
+  let targets: NpyTargetPlan[] = [];
   for (const s of SPLIT_NAMES) {
     const splitDir = join(dir, splitFolder[s]);
-    const image = findLayout(splitDir, imageFolder);
+    const wanted = o[s] as number | undefined;
+    const image = limited(findLayout(splitDir, imageFolder), wanted, s);
     const shape = imageShapeOf(sampleShape(image), image.firstFile);
     if (inputShape === null) {
       inputShape = shape;
       imageFile = image.firstFile;
+      targets = planTargets(tasks, shape[2]);
     } else if (!sameShape(inputShape, shape)) {
       throw new MtslError("MTSL3003", `${s} images differ in shape from the train images (${imageFile})`, {
         file: image.firstFile,
@@ -401,16 +314,16 @@ export function planNpy(options: DataOptions): NpyPlan {
     }
     const t: Record<string, ArrayLayout> = {};
     for (const plan of targets) {
-      const l = findLayout(splitDir, plan.folder);
-      checkTargetShape(plan, sampleShape(l), l.firstFile, shape[0], shape[1]);
-      if (l.count !== image.count) {
+      const found = findLayout(splitDir, plan.folder);
+      checkTargetShape(plan, sampleShape(found), found.firstFile, shape[0], shape[1]);
+      if (found.count < image.count || (wanted === undefined && found.count !== image.count)) {
         throw new MtslError("MTSL3003", `target '${plan.name}' has a different number of samples than the images`, {
-          file: l.path,
+          file: found.path,
           expected: `${image.count} samples (as in ${image.path})`,
-          found: `${l.count}`,
+          found: `${found.count}`,
         });
       }
-      t[plan.name] = l;
+      t[plan.name] = { ...found, count: image.count };
     }
     layout[s] = { image, targets: t };
   }
@@ -418,8 +331,8 @@ export function planNpy(options: DataOptions): NpyPlan {
 }
 
 /** The dataset description from headers alone. */
-export function describeNpy(options: DataOptions): DatasetDescription {
-  return descriptionOf(planNpy(options));
+export function describeNpy(options: DataOptions, tasks: readonly TaskTarget[] = []): DatasetDescription {
+  return descriptionOf(planNpy(options, tasks));
 }
 
 function descriptionOf(plan: NpyPlan): DatasetDescription {
@@ -564,10 +477,13 @@ async function readLayout(
 ): Promise<void> {
   if (layout.kind === "stacked") {
     const arr = await readNpy(layout.path);
-    if (arr.values.length !== layout.count * perSample) {
+    const total = arr.header.shape[0] ?? 0;
+    if (total < layout.count || arr.values.length !== total * perSample) {
       throw new MtslError("MTSL3003", "the stacked array changed size while loading", { file: layout.path });
     }
-    copy(arr, layout.path, 0);
+    const used = layout.count * perSample;
+    const values = used === arr.values.length ? arr.values : arr.values.subarray(0, used);
+    copy({ header: { ...arr.header, shape: [layout.count, ...arr.header.shape.slice(1)] }, values }, layout.path, 0);
     return;
   }
   const firstShape = layout.first.shape;
@@ -586,8 +502,8 @@ async function readLayout(
 }
 
 /** Reads and checks every array. */
-export async function loadNpy(options: DataOptions): Promise<Dataset> {
-  const plan = planNpy(options);
+export async function loadNpy(options: DataOptions, tasks: readonly TaskTarget[] = []): Promise<Dataset> {
+  const plan = planNpy(options, tasks);
   const description = descriptionOf(plan);
   const [h, w, c] = plan.inputShape;
   const cache = new Map<string, Split>();

@@ -6,7 +6,8 @@
 
 import { Rng } from "../../random.js";
 import { allocateSplit, makeDataset } from "../dataset.js";
-import { intOption, resolveOptions, type OptionSpec } from "../options.js";
+import type { ParamSpec } from "../../../compiler/catalog/index.js";
+import { declaredOptions, intOption, resolveOptions } from "../options.js";
 import {
   SPLIT_NAMES,
   type DataOptions,
@@ -22,20 +23,8 @@ import { sampleScene, type Scene } from "./scene.js";
 export const SCENE_CLASSES: readonly string[] = ["background", "sphere", "box", "cylinder", "cone", "torus"];
 
 /** The options of `scenes`, with defaults. */
-export const SCENES_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: "size",
-    type: "int",
-    min: 8,
-    max: 512,
-    default: 64,
-    doc: "image side in pixels (images are size x size x 3)",
-  },
-  { name: "train", type: "int", min: 1, max: 1_000_000, default: 4_000, doc: "number of training scenes" },
-  { name: "val", type: "int", min: 1, max: 1_000_000, default: 500, doc: "number of validation scenes" },
-  { name: "test", type: "int", min: 1, max: 1_000_000, default: 500, doc: "number of test scenes" },
-  { name: "seed", type: "int", min: 0, max: Number.MAX_SAFE_INTEGER, default: 0, doc: "seed of the scene generator" },
-];
+/** The options of `scenes`, as the catalogue declares them (compiler/catalog/data.ts). */
+export const SCENES_OPTIONS: readonly ParamSpec[] = declaredOptions("scenes");
 
 /** Resolved scenes options. */
 export interface ScenesOptions {

@@ -12,8 +12,6 @@ import {
   METRICS,
   metricsForKind,
   OPTIMIZERS,
-  resolveArgs,
-  type ResolvedCall,
   SCHEDULES,
   SIMILARITIES,
   TASK_KINDS,
@@ -23,6 +21,7 @@ import {
   type CallSpec,
   type ParamSpec,
 } from "../../../compiler/catalog/index.js";
+import { resolveArgs, type ResolvedCall } from "../../../compiler/check/resolve-args.js";
 
 /** The first layer of the first stage of a model whose backbone is `stem: <layer>`. */
 function layerCall(layer: string): Call | Identifier {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { isMtslError, MtslError } from "../../../runtime/errors.js";
 import { batchIndices, epochOrder, makeDataset } from "../../../runtime/data/dataset.js";
-import { resolveOptions, type OptionSpec } from "../../../runtime/data/options.js";
+import { bool, int, named, num, requiredNamed, str } from "../../../compiler/catalog/build.js";
+import type { ParamSpec } from "../../../compiler/catalog/index.js";
+import { resolveOptions } from "../../../runtime/data/options.js";
 import { dataSourceNames, getDataSource } from "../../../runtime/data/registry.js";
 import type { DatasetDescription, Split } from "../../../runtime/data/types.js";
 
@@ -86,11 +88,11 @@ describe("batches", () => {
 });
 
 describe("options and registry", () => {
-  const specs: OptionSpec[] = [
-    { name: "size", type: "int", min: 8, max: 64, default: 32, doc: "" },
-    { name: "dir", type: "string", default: null, required: true, doc: "a folder" },
-    { name: "scale", type: "number", min: 0, max: 1, default: null, doc: "" },
-    { name: "flag", type: "boolean", default: false, doc: "" },
+  const specs: ParamSpec[] = [
+    named("size", int({ min: 8, max: 64 }), 32, ""),
+    requiredNamed("dir", str, "a folder"),
+    named("scale", num({ min: 0, max: 1 }), undefined, ""),
+    named("flag", bool, false, ""),
   ];
 
   it("fills defaults and leaves optional ones undefined", () => {

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { decodeNpy } from "../../../runtime/data/npy/npy-file.js";
 import { describeNpy, loadNpy } from "../../../runtime/data/npy/source.js";
 import { getDataSource } from "../../../runtime/data/registry.js";
+import type { IrValue, TaskKind } from "../../../compiler/ir/types.js";
+import type { TaskTarget } from "../../../compiler/lower/targets.js";
 import type { DataOptions } from "../../../runtime/data/types.js";
 import { MtslError, type RuntimeErrorCode } from "../../../runtime/errors.js";
 
@@ -87,9 +89,26 @@ function makeNyu(counts: { train: number; val: number }): string {
   return dir;
 }
 
-async function codeOf(opts: DataOptions): Promise<{ code: string; message: string }> {
+/** A task of the model that reads the data (as the IR has it). */
+const task = (name: string, kind: TaskKind, target: string, options: Record<string, IrValue> = {}): TaskTarget => ({
+  name,
+  kind,
+  target,
+  options,
+});
+
+/** The tasks of examples/nyuv2.mtsl, bound to MTAN's folders. */
+const NYU_TASKS: TaskTarget[] = [
+  task("seg", "segmentation", "label", { classes: 13, ignore: -1 }),
+  task("depth", "depth", "depth"),
+  task("edge", "edges", "label"),
+  task("normal", "normals", "normal"),
+  task("ae", "reconstruction", "image"),
+];
+
+async function codeOf(opts: DataOptions, tasks: TaskTarget[]): Promise<{ code: string; message: string }> {
   try {
-    await loadNpy(opts);
+    await loadNpy(opts, tasks);
   } catch (e) {
     if (e instanceof MtslError) return { code: e.code, message: e.message };
     throw e;
@@ -98,7 +117,16 @@ async function codeOf(opts: DataOptions): Promise<{ code: string; message: strin
 }
 
 async function expectCode(opts: DataOptions, code: RuntimeErrorCode, ...mentions: string[]): Promise<void> {
-  const r = await codeOf(opts);
+  await expectTaskCode(opts, NYU_TASKS, code, ...mentions);
+}
+
+async function expectTaskCode(
+  opts: DataOptions,
+  tasks: TaskTarget[],
+  code: RuntimeErrorCode,
+  ...mentions: string[]
+): Promise<void> {
+  const r = await codeOf(opts, tasks);
   expect(r.code, r.message).toBe(code);
   for (const m of mentions) expect(r.message).toContain(m);
 }
@@ -106,24 +134,26 @@ async function expectCode(opts: DataOptions, code: RuntimeErrorCode, ...mentions
 describe("npy loader: happy paths", () => {
   it("reads MTAN's NYUv2 layout; test = val when there is no test folder", async () => {
     const dir = makeNyu({ train: 3, val: 2 });
-    const d = describeNpy({ dir });
+    const d = describeNpy({ dir }, NYU_TASKS);
     expect(d.inputShape).toEqual([H, W, 3]);
     expect(d.sizes).toEqual({ train: 3, val: 2, test: 2 });
-    expect(d.targets["segmentation"]).toMatchObject({ kind: "dense_class", classes: 13, ignoreIndex: -1 });
+    // One read per folder: the edges task learns the label folder's boundaries, ae the images.
+    expect(Object.keys(d.targets)).toEqual(["label", "depth", "normal"]);
+    expect(d.targets["label"]).toMatchObject({ kind: "dense_class", classes: 13, ignoreIndex: -1 });
     expect(d.targets["depth"]).toMatchObject({ kind: "dense", channels: 1, invalid: "zero" });
-    expect(d.targets["normals"]).toMatchObject({ kind: "dense", channels: 3 });
+    expect(d.targets["normal"]).toMatchObject({ kind: "dense", channels: 3, invalid: "zero", range: [-1, 1] });
     expect(d.notes.join(" ")).toMatch(/test split is the val split/);
 
-    const ds = await getDataSource("npy").load({ dir });
+    const ds = await getDataSource("npy").load({ dir }, NYU_TASKS);
     expect(ds.splits.test).toBe(ds.splits.val);
     const px = H * W;
     for (let k = 0; k < 3; k++) {
       expect([...ds.splits.train.images.subarray(k * px * 3, (k + 1) * px * 3)]).toEqual([...imageOf(k)]);
-      expect([...ds.splits.train.targets["segmentation"]!.subarray(k * px, (k + 1) * px)]).toEqual([...labelOf(k)]);
+      expect([...ds.splits.train.targets["label"]!.subarray(k * px, (k + 1) * px)]).toEqual([...labelOf(k)]);
       expect([...ds.splits.train.targets["depth"]!.subarray(k * px, (k + 1) * px)]).toEqual([...depthOf(k)]);
-      expect([...ds.splits.train.targets["normals"]!.subarray(k * px * 3, (k + 1) * px * 3)]).toEqual([...normalOf(k)]);
+      expect([...ds.splits.train.targets["normal"]!.subarray(k * px * 3, (k + 1) * px * 3)]).toEqual([...normalOf(k)]);
     }
-    expect(ds.splits.train.targets["segmentation"]).toBeInstanceOf(Int32Array);
+    expect(ds.splits.train.targets["label"]).toBeInstanceOf(Int32Array);
     const b = ds.getBatch("val", [1]);
     expect([...b.targets["depth"]!]).toEqual([...depthOf(1)]);
   });
@@ -155,28 +185,32 @@ describe("npy loader: happy paths", () => {
         [n, H, W, 2],
       );
     }
-    const opts: DataOptions = {
-      dir,
-      image: "rgb",
-      targets: {
-        segmentation: { folder: "sem", kind: "dense_class", classes: 4 },
-        kind: { folder: "kind", kind: "class", classes: 3 },
-        heat: { folder: "heat", kind: "dense", channels: 2 },
-      },
-    };
-    const d = describeNpy(opts);
+    const opts: DataOptions = { dir, image: "rgb" };
+    const tasks = [
+      task("sem", "segmentation", "sem", { classes: 4, ignore: -1 }),
+      task("kind", "classification", "kind", { classes: 3 }),
+      task("heat", "regression", "heat", { outputs: 2 }),
+    ];
+    const d = describeNpy(opts, tasks);
     expect(d.inputShape).toEqual([H, W, 1]);
     expect(d.sizes).toEqual({ train: 3, val: 2, test: 1 });
     expect(d.notes).toEqual([]);
-    const ds = await loadNpy(opts);
+    const ds = await loadNpy(opts, tasks);
     expect(ds.splits.test.size).toBe(1);
     expect(ds.splits.train.images[1]).toBeCloseTo(5 / 255, 7);
     expect(Math.max(...ds.splits.train.images)).toBeLessThanOrEqual(1);
     expect([...ds.splits.val.targets["kind"]!]).toEqual([0, 1]);
-    expect([...ds.splits.train.targets["segmentation"]!.subarray(0, 6)]).toEqual([0, 1, 2, 3, 0, 1]);
+    expect([...ds.splits.train.targets["sem"]!.subarray(0, 6)]).toEqual([0, 1, 2, 3, 0, 1]);
     expect(ds.splits.train.targets["heat"]![7]).toBeCloseTo(0.7, 6);
     // image_scale overrides the uint8 default
-    const scaled = await loadNpy({ ...opts, image_scale: 1 / 1000 });
+    const scaled = await loadNpy({ ...opts, image_scale: 1 / 1000 }, tasks);
+    expect(scaled.splits.train.images[1]).toBeCloseTo(0.005, 7);
+    // The first N samples of each split, from stacked arrays.
+    const few = await loadNpy({ ...opts, train: 2, val: 1 }, tasks);
+    expect(few.splits.train.size).toBe(2);
+    expect(few.splits.train.images.length).toBe(2 * H * W);
+    expect([...few.splits.val.targets["kind"]!]).toEqual([0]);
+    await expectTaskCode({ ...opts, train: 4 }, tasks, "MTSL3003", "train");
     expect(scaled.splits.train.images[1]).toBeCloseTo(0.005, 7);
   });
 
@@ -189,16 +223,13 @@ describe("npy loader: happy paths", () => {
         [H, W],
       );
     }
-    const opts: DataOptions = {
-      dir,
-      targets: { segmentation: { folder: "label", kind: "dense_class", classes: 13, ignore: 255 } },
-    };
-    const ds = await loadNpy(opts);
-    expect(ds.splits.train.targets["segmentation"]![3]).toBe(-1);
-    expect(ds.splits.train.targets["segmentation"]![4]).toBe(4);
+    const tasks = [task("seg", "segmentation", "label", { classes: 13, ignore: 255 })];
+    const ds = await loadNpy({ dir }, tasks);
+    expect(ds.splits.train.targets["label"]![3]).toBe(-1);
+    expect(ds.splits.train.targets["label"]![4]).toBe(4);
     // With ignore 255, -1 is no longer a valid label.
     writeNpy(join(dir, "val", "label", "0.npy"), labelOf(0), [H, W]);
-    await expectCode(opts, "MTSL3004", "found -1");
+    await expectTaskCode({ dir }, tasks, "MTSL3004", "found -1");
   });
 
   it("decodes big-endian and Fortran-order files, and files written by npyjs", () => {
@@ -281,7 +312,12 @@ describe("npy loader: every error has its code and names the file", () => {
     bad[7] = 13;
     writeNpy(join(dir, "train", "label", "1.npy"), bad, [H, W]);
     await expectCode({ dir }, "MTSL3004", join("label", "1.npy"), "[1, 2]", "found 13", "0 .. 12");
-    await expectCode({ dir: makeNyu({ train: 1, val: 1 }), classes: 5 }, "MTSL3004", "0 .. 4");
+    await expectTaskCode(
+      { dir: makeNyu({ train: 1, val: 1 }) },
+      [task("seg", "segmentation", "label", { classes: 5, ignore: -1 })],
+      "MTSL3004",
+      "0 .. 4",
+    );
   });
 
   it("MTSL3005: NaN or Infinity", async () => {
@@ -301,20 +337,21 @@ describe("npy loader: every error has its code and names the file", () => {
     const dir = makeNyu({ train: 1, val: 1 });
     await expectCode({ dir, colour: 1 }, "MTSL3006", "colour");
     await expectCode({ dir: 3 }, "MTSL3006", "dir");
-    await expectCode({ dir, targets: { aux: "aux" } }, "MTSL3006", "aux");
-    await expectCode(
-      { dir, targets: { segmentation: { folder: "label", kind: "dense_class" } } },
-      "MTSL3006",
-      "classes",
-    );
-    await expectCode({ dir, targets: { depth: { folder: "../x", kind: "dense", channels: 1 } } }, "MTSL3006", "folder");
-    await expectCode({ dir, targets: { depth: { folder: "depth", kind: "pixels", channels: 1 } } }, "MTSL3006", "kind");
-    await expectCode({ dir, targets: {} }, "MTSL3006", "target");
+    await expectCode({ dir, targets: { aux: "aux" } }, "MTSL3006", "targets");
+    await expectCode({ dir, seed: 1 }, "MTSL3006", "seed");
     await expectCode({ dir, image: "../train/image" }, "MTSL3006", "image");
-    // Target names that would clash with Object.prototype are refused, not assigned.
-    const polluting = JSON.parse('{"__proto__": {"folder": "depth", "kind": "dense", "channels": 1}}') as DataOptions;
-    await expectCode({ dir, targets: polluting }, "MTSL3006", "__proto__");
-    await expectCode({ dir, targets: { constructor: { folder: "depth", kind: "dense", channels: 1 } } }, "MTSL3006");
+    await expectCode({ dir, train_dir: "a/b" }, "MTSL3006", "train_dir");
+    await expectTaskCode({ dir }, [task("depth", "depth", "../x")], "MTSL3006", "../x");
+    // Two tasks reading one folder in two ways, or with two class counts.
+    await expectTaskCode({ dir }, [task("d", "depth", "normal"), task("n", "normals", "normal")], "MTSL3006", "normal");
+    await expectTaskCode(
+      { dir },
+      [task("a", "segmentation", "label", { classes: 13 }), task("b", "segmentation", "label", { classes: 5 })],
+      "MTSL3006",
+      "class counts",
+    );
+    // Target names that would clash with Object.prototype read no folder of that name.
+    await expectTaskCode({ dir }, [task("p", "depth", "__proto__")], "MTSL3001", "__proto__");
     expect(({} as Record<string, unknown>)["folder"]).toBeUndefined();
   });
 
@@ -327,7 +364,7 @@ describe("npy loader: every error has its code and names the file", () => {
     writeNpy(file, depthOf(0), [H, W, 1]);
     const full = readFileSync(file);
     writeFileSync(file, full.subarray(0, full.length - 4));
-    expect(describeNpy({ dir }).sizes.val).toBe(1); // headers are fine
+    expect(describeNpy({ dir }, NYU_TASKS).sizes.val).toBe(1); // headers are fine
     await expectCode({ dir }, "MTSL3007", join("depth", "0.npy"), "shorter");
   });
 
@@ -339,7 +376,7 @@ describe("npy loader: every error has its code and names the file", () => {
       [H, W, 3],
     );
     await expectCode({ dir }, "MTSL3008", "image_scale");
-    const ok = await loadNpy({ dir, image_scale: 1 / 255 });
+    const ok = await loadNpy({ dir, image_scale: 1 / 255 }, NYU_TASKS);
     expect(ok.splits.train.images[1]).toBeCloseTo(imageOf(0)[1]!, 5);
     dir = makeNyu({ train: 1, val: 1 });
     const d = depthOf(0);

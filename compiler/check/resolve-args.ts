@@ -6,11 +6,12 @@
  */
 import type { Call, Identifier, Span, Value } from "../../grammar/ast.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import type { CheckCode } from "../check/codes.js";
-import { diagnostic } from "../check/diagnostic.js";
+import { describeType, formatNumber, inRange } from "../catalog/describe.js";
+import { VOCABULARY_NOUNS, vocabulary, vocabularyEntry } from "../catalog/lookup.js";
+import type { CallSpec, DefaultValue, ParamSpec, ValueType, VocabularyName } from "../catalog/types.js";
 import { didYouMean } from "../suggest.js";
-import { VOCABULARY_NOUNS, vocabulary, vocabularyEntry } from "./lookup.js";
-import type { CallSpec, DefaultValue, ParamSpec, Range, ValueType, VocabularyName } from "./types.js";
+import type { CheckCode } from "./codes.js";
+import { diagnostic } from "./diagnostic.js";
 
 /** A checked value: numbers, strings (names, enum values), booleans, lists, calls. */
 export type ResolvedValue = number | string | boolean | readonly ResolvedValue[] | ResolvedCall;
@@ -46,60 +47,6 @@ const UNKNOWN_CODES: { readonly [V in VocabularyName]: CheckCode } = {
   schedule: "MTSL1036",
 };
 
-function article(noun: string): string {
-  return /^[aeiou]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
-}
-
-function formatNumber(n: number): string {
-  return String(n);
-}
-
-function describeRange(r: Range): string {
-  const lo = r.min;
-  const hi = r.max;
-  if (lo !== undefined && hi !== undefined) {
-    return ` in ${r.minExclusive ? "(" : "["}${formatNumber(lo)}, ${formatNumber(hi)}${r.maxExclusive ? ")" : "]"}`;
-  }
-  if (lo !== undefined) return ` ${r.minExclusive ? ">" : ">="} ${formatNumber(lo)}`;
-  if (hi !== undefined) return ` ${r.maxExclusive ? "<" : "<="} ${formatNumber(hi)}`;
-  return "";
-}
-
-/** "integers >= 1", "metrics", "values from a, b": list items in a message. */
-function pluralItems(item: ValueType): string {
-  const one = describeType(item);
-  if (item.kind === "enum") return `values from ${item.values.join(", ")}`;
-  const bare = one.replace(/^an? /, "");
-  const space = bare.indexOf(" ");
-  return space < 0 ? `${bare}s` : `${bare.slice(0, space)}s${bare.slice(space)}`;
-}
-
-/** A short English description of what a type accepts: "an integer >= 1". */
-export function describeType(type: ValueType): string {
-  switch (type.kind) {
-    case "int":
-      return `an integer${describeRange(type)}`;
-    case "number":
-      return `a number${describeRange(type)}`;
-    case "bool":
-      return "true or false";
-    case "string":
-      return "a string";
-    case "enum":
-      return `one of ${type.values.join(", ")}`;
-    case "list":
-      return `a list of ${pluralItems(type.item)}`;
-    case "stage":
-      return "a stage name";
-    case "name":
-      return "a name or a string";
-    case "call":
-      return article(VOCABULARY_NOUNS[type.vocabulary]);
-    case "layers":
-      return "a layer or a sequence of layers";
-  }
-}
-
 /** How a message shows a value as written: `0.5`, `"x"`, `name 'relu'`. */
 export function describeValue(value: Value): string {
   switch (value.kind) {
@@ -118,12 +65,6 @@ export function describeValue(value: Value): string {
     case "Seq":
       return "a sequence of layers";
   }
-}
-
-function inRange(n: number, r: Range): boolean {
-  if (r.min !== undefined && (r.minExclusive ? n <= r.min : n < r.min)) return false;
-  if (r.max !== undefined && (r.maxExclusive ? n >= r.max : n > r.max)) return false;
-  return true;
 }
 
 function nullRecord<T>(): Record<string, T> {
