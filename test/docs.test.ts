@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DATA_SOURCES, LAYERS, LOSSES, METRICS, TASK_KINDS } from "../compiler/catalog/index.js";
+import { DATA_SOURCES, LAYERS, LOSSES, METRICS, TASK_KINDS, type ParamSpec } from "../compiler/catalog/index.js";
 import { compileSource } from "../compiler/compile.js";
 import { SHAPE_CODES } from "../compiler/ir/infer.js";
 import { SYNTAX_CODES } from "../grammar/codes.js";
@@ -38,6 +38,34 @@ describe("docs/results/*.mtsl", () => {
       const result = compileSource(readFileSync(join("docs/results", f), "utf8"));
       expect(result.diagnostics, f).toEqual([]);
       expect(result.ir, f).toBeDefined();
+    }
+  });
+});
+
+/** A default as the docs' tables show it. */
+function shownDefault(p: ParamSpec): string {
+  if (p.required) return "required";
+  if (p.default === undefined) return "optional";
+  if (typeof p.default === "string") return p.default;
+  return JSON.stringify(p.default);
+}
+
+describe("docs tables generated from the catalogue", () => {
+  it("language.md lists every data source with the catalogue's parameters, defaults and doc", () => {
+    for (const spec of DATA_SOURCES) {
+      const params = spec.params.map((p) => `\`${p.name}\`: ${shownDefault(p)}`).join(", ");
+      expect(reference, spec.name).toContain(`| \`${spec.name}\` | ${params} | ${spec.doc} |`);
+    }
+  });
+
+  it("data.md's option tables are the catalogue's options of each source", () => {
+    const data = readFileSync("docs/data.md", "utf8");
+    for (const spec of DATA_SOURCES) {
+      const section = data.split(/^## /m).find((s) => s.startsWith(`\`${spec.name}\``));
+      expect(section, spec.name).toBeDefined();
+      const table = /\| option \| default \| meaning \|\n[\s\S]*?\n\n/.exec(section!)?.[0] ?? "";
+      const rows = [...table.matchAll(/^\| `([a-z_]+)` \| ([^|]*) \| ([^|]*) \|$/gm)].map((m) => [m[1], m[2]]);
+      expect(rows, spec.name).toEqual(spec.params.map((p) => [p.name, shownDefault(p)]));
     }
   });
 });

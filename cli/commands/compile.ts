@@ -3,7 +3,7 @@ import { basename, join } from "node:path";
 import { compileSource } from "../../compiler/compile.js";
 import { irToJson } from "../../compiler/ir/json.js";
 import { summarize } from "../../compiler/summary.js";
-import { renderDiagnostic } from "../../grammar/render.js";
+import { diagnosticsToJson, renderDiagnostic } from "../../grammar/render.js";
 import { writeFileAtomic } from "../../runtime/io/atomic.js";
 import { EXIT, readSource, useColor, type CliContext } from "../io.js";
 import { formatTable, humanCount } from "../table.js";
@@ -51,7 +51,13 @@ export async function runCompile(file: string, options: CompileOptions, ctx: Cli
   }
   const result = compileSource(read.text, { file });
   const color = useColor(ctx, ctx.stderr);
-  for (const d of result.diagnostics) ctx.stderr.write(renderDiagnostic(d, read.text, file, { color }) + "\n\n");
+  const diagnostics = diagnosticsToJson(result.diagnostics, file);
+  if (options.json) {
+    // An editor reads every diagnostic from stdout, whether or not the file compiles.
+    if (!result.ir) ctx.stdout.write(JSON.stringify({ written: [], diagnostics }, null, 2) + "\n");
+  } else {
+    for (const d of result.diagnostics) ctx.stderr.write(renderDiagnostic(d, read.text, file, { color }) + "\n\n");
+  }
   if (!result.ir) return EXIT.problems;
   const ir = result.ir;
   const name = basename(file).replace(/\.mtsl$/, "");
@@ -74,7 +80,7 @@ export async function runCompile(file: string, options: CompileOptions, ctx: Cli
     return EXIT.usage;
   }
   if (options.json) {
-    ctx.stdout.write(JSON.stringify({ written, summary: summarize(ir) }, null, 2) + "\n");
+    ctx.stdout.write(JSON.stringify({ written, diagnostics, summary: summarize(ir) }, null, 2) + "\n");
   } else if (!options.quiet) {
     if (options.emit.includes("summary")) ctx.stdout.write(summaryTable(ir));
     for (const p of written) ctx.stdout.write(`wrote ${p}\n`);

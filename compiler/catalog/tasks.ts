@@ -158,7 +158,7 @@ export const METRICS: readonly MetricSpec[] = [
   ),
   metric("miou", ["segmentation"], true, "Mean intersection over union across classes."),
   metric("pixel_acc", ["segmentation"], true, "Fraction of correctly labelled pixels."),
-  metric("rmse", ["depth", "regression"], false, "Root mean squared error over valid pixels."),
+  metric("rmse", ["depth"], false, "Root mean squared error over valid pixels."),
   metric("abs_rel", ["depth"], false, "Mean of |pred - gt| / gt over valid pixels."),
   metric("delta1", ["depth"], true, "Fraction of valid pixels with max(pred/gt, gt/pred) < 1.25."),
   metric("mean_angle", ["normals"], false, "Mean angle between predicted and true normals, in degrees."),
@@ -166,7 +166,7 @@ export const METRICS: readonly MetricSpec[] = [
   metric("within_22_5", ["normals"], true, "Fraction of pixels with angle error below 22.5 degrees."),
   metric("within_30", ["normals"], true, "Fraction of pixels with angle error below 30 degrees."),
   metric("bce", ["edges"], false, "Binary cross-entropy."),
-  metric("mse", ["depth", "normals", "reconstruction", "regression"], false, "Mean squared error."),
+  metric("mse", ["reconstruction", "regression"], false, "Mean squared error."),
 ];
 
 /** The settings inside `task NAME: KIND { ... }`. */

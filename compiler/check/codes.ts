@@ -1,15 +1,17 @@
 /**
- * The stable codes of semantic diagnostics (MTSL1xxx), each documented in
- * docs/diagnostics.md. Codes are never reused or renumbered.
+ * The stable codes of semantic diagnostics: the rules' (MTSL1xxx) and shape
+ * inference and data binding (MTSL2xxx, titled in compiler/ir/infer.ts), each
+ * documented in docs/diagnostics.md. Codes are never reused or renumbered.
  */
 import type { Severity } from "../../grammar/diagnostics.js";
+import { SHAPE_CODES, type ShapeCode } from "../ir/infer.js";
 
 export interface CodeInfo {
   readonly severity: Severity;
   readonly title: string;
 }
 
-export const CHECK_CODES = {
+const RULE_CODES = {
   // model members
   MTSL1001: { severity: "error", title: "a required member is missing" },
   MTSL1002: { severity: "error", title: "a member that may appear once appears again" },
@@ -70,6 +72,13 @@ export const CHECK_CODES = {
   MTSL1093: { severity: "warning", title: "structural learning has nothing to learn" },
   MTSL1094: { severity: "warning", title: "learning-rate milestone never reached" },
 } as const satisfies Record<string, CodeInfo>;
+
+/** Shape and binding codes: always errors, titled where shape inference declares them. */
+const SHAPE_CODE_INFO = Object.fromEntries(
+  Object.entries(SHAPE_CODES).map(([code, title]) => [code, { severity: "error", title }]),
+) as { readonly [C in ShapeCode]: CodeInfo };
+
+export const CHECK_CODES = { ...RULE_CODES, ...SHAPE_CODE_INFO };
 
 export type CheckCode = keyof typeof CHECK_CODES;
 

@@ -2,6 +2,7 @@
 import type { Rule } from "./rule.js";
 import { argumentsRule } from "./rules/arguments.js";
 import { concatRule } from "./rules/concat.js";
+import { dataBindingRule } from "./rules/data-binding.js";
 import { duplicateNamesRule } from "./rules/duplicate-names.js";
 import { headChannelsRule } from "./rules/head-channels.js";
 import { inputMatchesDataRule } from "./rules/input-matches-data.js";
@@ -9,6 +10,7 @@ import { inputRule } from "./rules/input.js";
 import { lrMilestonesRule } from "./rules/lr-milestones.js";
 import { membersRule } from "./rules/members.js";
 import { settingsRule } from "./rules/settings.js";
+import { shapesRule } from "./rules/shapes.js";
 import { sharingGroupsRule } from "./rules/sharing-groups.js";
 import { sharingRefinementRule } from "./rules/sharing-refinement.js";
 import { sharingRowsRule } from "./rules/sharing-rows.js";
@@ -36,4 +38,6 @@ export const RULES: readonly Rule[] = [
   slpScheduleRule,
   slpNothingToLearnRule,
   lrMilestonesRule,
+  shapesRule,
+  dataBindingRule,
 ];

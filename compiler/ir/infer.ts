@@ -18,7 +18,6 @@ export const SHAPE_CODES = {
   MTSL2004: "a skip concatenation joins feature maps of different height or width",
   MTSL2005: "a head's output does not fit its task",
   MTSL2006: "a dense task's head does not return to the input's height and width",
-  MTSL2007: "a skip comes from a stage whose output is a vector",
   MTSL2008: "a task's target is not one the data source provides",
   MTSL2009: "a task's class count differs from its data target's",
 } as const;
@@ -202,7 +201,9 @@ export function inferLayer(op: IrLayerOp, input: Shape, skip?: Shape): InferResu
       const bad = needMap("concat", input);
       if (bad) return bad;
       if (!skip || skip.length !== 3) {
-        return fail("MTSL2007", `concat(${op.stage}) needs a feature map from '${op.stage}', which outputs a vector`);
+        // Unreachable from a file (no layer turns a vector back into a map, so a stage before a
+        // map outputs a map); MTSL2007, once its code, is retired.
+        return fail("MTSL2001", `concat(${op.stage}) needs a feature map from '${op.stage}', which outputs a vector`);
       }
       const [h, w, c] = input as [number, number, number];
       const [sh, sw, sc] = skip as [number, number, number];

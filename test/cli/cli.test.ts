@@ -48,6 +48,30 @@ describe("mtslc check", () => {
     expect(json[0]).toMatchObject({ file, code: "MTSL0005", span: { start: { line: 1 } } });
   });
 
+  it("refuses what compile refuses: every shape and binding error, in text and JSON, as compile --json", async () => {
+    const file = join(dir, "shapes.mtsl");
+    let text = readFileSync("examples/scenes.mtsl", "utf8");
+    for (const [from, to] of [
+      ["task seg: segmentation(classes: 6)", "task seg: segmentation(classes: 5)"],
+      ["head: upsample(2) conv(1, 1)", "head: conv(1, 1)"],
+    ] as const) {
+      expect(text.includes(from), from).toBe(true);
+      text = text.replace(from, to);
+    }
+    writeFileSync(file, text);
+    const checked = await mtslc(["check", file]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain("MTSL2009");
+    expect(checked.stderr).toContain("MTSL2006");
+    const json = await mtslc(["check", "--format", "json", file]);
+    const fromCheck = (JSON.parse(json.stdout) as { code: string }[]).map((d) => d.code);
+    const compiled = await mtslc(["compile", file, "-o", join(dir, "shapes-out"), "--json"]);
+    expect(compiled.code).toBe(1);
+    const fromCompile = (JSON.parse(compiled.stdout) as { diagnostics: { code: string }[] }).diagnostics;
+    expect(fromCompile.map((d) => d.code)).toEqual(fromCheck);
+    expect(fromCheck.filter((c) => c.startsWith("MTSL2")).length).toBeGreaterThanOrEqual(2);
+  });
+
   it("exits 2 for a missing file and for usage errors", async () => {
     expect((await mtslc(["check", join(dir, "nope.mtsl")])).code).toBe(2);
     expect((await mtslc(["check"])).code).toBe(2);

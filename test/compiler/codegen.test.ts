@@ -72,6 +72,7 @@ model TinyUnet {
     head: conv(4, 3, stride: 2, padding: valid) elu flatten dropout(0.25) dense(16) bn gelu dense(5, bias: false)
     loss: ce
     metrics: [accuracy]
+    target: kind
   }
 
   backbone {

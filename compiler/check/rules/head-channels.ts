@@ -31,7 +31,7 @@ function expectedChannels(task: TypedTask, model: TypedModel): { channels: numbe
 }
 
 /** The head's output channels and the layer and argument that set them, when known statically. */
-function headChannels(
+export function headChannels(
   head: readonly ResolvedCall[],
 ): { channels: number; layer: ResolvedCall; param: string } | undefined {
   for (let i = head.length - 1; i >= 0; i--) {
@@ -46,6 +46,12 @@ function headChannels(
     return { channels: base * times, layer, param: effect.param };
   }
   return undefined;
+}
+
+/** Kinds whose head outputs a map (every pixel), not a vector. */
+function isDenseKind(task: TypedTask): boolean {
+  const kind = task.kind?.name;
+  return kind !== undefined && kind !== "classification" && kind !== "regression";
 }
 
 export const headChannelsRule: Rule = {
@@ -66,7 +72,9 @@ export const headChannelsRule: Rule = {
           "MTSL1063",
           `head of task '${task.name}' outputs ${actual.channels} channel${actual.channels === 1 ? "" : "s"} (${actual.layer.name}), but ${expected.why}`,
           span,
-          `make the head's last ${actual.layer.name} output ${expected.channels}`,
+          actual.layer.name === "dense" && isDenseKind(task)
+            ? `a ${task.kind!.name} head outputs a map: end it with conv(${expected.channels}, 1) at the input's size, not dense`
+            : `make the head's last ${actual.layer.name} output ${expected.channels}`,
         ),
       );
     }

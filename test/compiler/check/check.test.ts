@@ -140,7 +140,7 @@ describe("check", () => {
         const { document } = parse(source);
         const out = check(document);
         for (const d of out) {
-          expect(d.code).toMatch(/^MTSL1\d{3}$/);
+          expect(d.code).toMatch(/^MTSL[12]\d{3}$/);
           expect(d.message.length).toBeGreaterThan(0);
           expect(d.span.start.offset).toBeGreaterThanOrEqual(0);
           expect(d.span.end.offset).toBeLessThanOrEqual(source.length);

@@ -12,7 +12,7 @@ describe("unknown-names", () => {
           "task normal: normals { head: conv(3, 1) tanh; loss: l1_unit; metrics: mean_angle, within_11_25, within_22_5, within_30 }",
           "task edge: edges { head: conv(1, 1) sigmoid; loss: bce(pos_weight: 0.9); metrics: bce, accuracy }",
           "task ae: reconstruction { head: conv(3, 1); loss: mse; metrics: mse }",
-          "task count: regression(outputs: 2) { head: gap dense(2); loss: rmse; metrics: rmse, mse }",
+          "task count: regression(outputs: 2) { head: gap dense(2); loss: rmse; metrics: mse }",
         ],
         stages: [
           "stem: conv(8) bn elu gelu maxpool avgpool(2, stride: 1, padding: same) dropout(0.1)",

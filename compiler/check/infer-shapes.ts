@@ -1,0 +1,262 @@
+/**
+ * Shape inference over a typed model: every stage's and head's layers, with
+ * parameters and FLOPs, and every shape error (MTSL2001-MTSL2006) in one pass.
+ *
+ * Inference goes on past an error, as a type checker's error type does: after
+ * a layer that shrinks a map to nothing or joins maps of different sizes, the
+ * height and width are unknown (a stand-in size that nothing shrinks) and
+ * errors about height and width are not reported until a skip or the input
+ * fixes them again; the channels stay known, so channel errors downstream are
+ * still found. After a rank error (a vector where a map is needed, a map where
+ * a vector is) the rest of that path is unknown. Parts the typed model could not resolve (an unknown
+ * layer, a bad argument: the rules report those) are unknown too.
+ */
+import type { Span } from "../../grammar/ast.js";
+import type { Diagnostic } from "../../grammar/diagnostics.js";
+import { inferLayer, type InferResult, type ShapeCode } from "../ir/infer.js";
+import type { IrLayer, IrLayerOp, Shape, TaskKind } from "../ir/types.js";
+import { layerOp } from "./layer-op.js";
+import { headChannels } from "./rules/head-channels.js";
+import type { ResolvedCall } from "./resolve-args.js";
+import type { TypedModel, TypedTask } from "./typed-model.js";
+
+/** A feature map's shape as inference knows it; `exact: false` when height and width are unknown. */
+interface Flow {
+  readonly shape: Shape;
+  readonly exact: boolean;
+}
+
+/** Height and width used where they are unknown: large enough that no kernel or stride empties them. */
+const STAND_IN = 1 << 16;
+
+/** Codes about height and width, not reported while those are unknown. */
+const SPATIAL: ReadonlySet<ShapeCode> = new Set(["MTSL2003", "MTSL2004", "MTSL2006"]);
+
+export interface InferredStage {
+  readonly name: string;
+  readonly layers: IrLayer[];
+  readonly skips: string[];
+  readonly inShape: Shape;
+  readonly outShape: Shape;
+}
+
+export interface InferredHead {
+  readonly task: string;
+  readonly layers: IrLayer[];
+  readonly inShape: Shape;
+  readonly outShape: Shape;
+}
+
+export interface ShapeInference {
+  /** Every stage, when all of them were inferred exactly and without error; else null. */
+  readonly stages: InferredStage[] | null;
+  /** Every head, when all of them were inferred exactly and without error; else null. */
+  readonly heads: InferredHead[] | null;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** `shape` with its height and width replaced by the stand-in (a vector is left alone). */
+function standIn(shape: Shape): Shape {
+  return shape.length === 3 ? [STAND_IN, STAND_IN, shape[2]!] : shape;
+}
+
+/** The layer's IR operation, or undefined when the typed model could not resolve it. */
+function opOf(call: ResolvedCall | undefined): IrLayerOp | undefined {
+  if (call === undefined) return undefined;
+  try {
+    return layerOp(call);
+  } catch {
+    return undefined; // an argument the rules reported (missing, mistyped)
+  }
+}
+
+/** The channels a task's head must output. */
+export function expectedHeadChannels(
+  kind: TaskKind,
+  options: Readonly<Record<string, unknown>>,
+  inputChannels: number,
+): number | undefined {
+  const n = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+  switch (kind) {
+    case "classification":
+    case "segmentation":
+      return n(options["classes"]);
+    case "depth":
+    case "edges":
+      return 1;
+    case "normals":
+      return 3;
+    case "reconstruction":
+      return inputChannels;
+    case "regression":
+      return n(options["outputs"]) ?? 1;
+  }
+}
+
+/** The input's shape, when it is three positive whole numbers (the input rule reports the rest). */
+function inputShapeOf(typed: TypedModel): Shape | null {
+  const dims = typed.input?.shape.map((d) => d.value);
+  if (dims === undefined || dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d > 0)) return null;
+  return dims;
+}
+
+/** Infers every stage and head of `typed`; see the module comment for how errors are carried on. */
+export function inferShapes(typed: TypedModel): ShapeInference {
+  const diagnostics: Diagnostic[] = [];
+  const input = inputShapeOf(typed);
+  if (input === null) return { stages: null, heads: null, diagnostics };
+  let complete = true;
+  const report = (code: ShapeCode, message: string, span: Span): void => {
+    complete = false;
+    diagnostics.push({ code, severity: "error", message, span });
+  };
+
+  /** Runs one layer on `flow`; reports its error (unless spatial and unknown) and recovers. */
+  const step = (
+    op: IrLayerOp,
+    flow: Flow,
+    skip: Flow | null | undefined,
+    where: string,
+    span: Span,
+  ): { flow: Flow | null; layer?: IrLayer } => {
+    // Unknown sizes on either side of a skip: compare none.
+    const exact = flow.exact && (skip === undefined || skip === null || skip.exact);
+    const inShape = exact ? flow.shape : standIn(flow.shape);
+    const skipShape = skip === undefined || skip === null ? undefined : exact ? skip.shape : standIn(skip.shape);
+    let r: InferResult = inferLayer(op, inShape, skipShape);
+    if (r.ok) return { flow: { shape: r.layer.outShape, exact }, layer: r.layer };
+    if (!(SPATIAL.has(r.code) && !exact)) report(r.code, `${where}: ${r.message}`, span);
+    switch (r.code) {
+      case "MTSL2003":
+      case "MTSL2004": {
+        // Carry on with unknown height and width.
+        r = inferLayer(op, standIn(inShape), skipShape === undefined ? undefined : standIn(skipShape));
+        return r.ok ? { flow: { shape: r.layer.outShape, exact: false } } : { flow: null };
+      }
+      default:
+        return { flow: null };
+    }
+  };
+
+  // stages
+  const stages: InferredStage[] = [];
+  const stageOut = new Map<string, Flow | null>();
+  let flow: Flow | null = { shape: input, exact: true };
+  for (const ts of typed.stages) {
+    const layers: IrLayer[] = [];
+    const skips: string[] = [];
+    const inFlow: Flow | null = flow;
+    for (const call of ts.layers) {
+      if (flow === null) break;
+      const op = opOf(call);
+      if (op === undefined) {
+        flow = null;
+        break;
+      }
+      let skip: Flow | null | undefined;
+      if (op.op === "concat") {
+        skips.push(op.stage);
+        skip = stageOut.has(op.stage) ? stageOut.get(op.stage) : null;
+        if (skip === null) {
+          flow = null; // an unknown or later stage (the concat rule reports it), or an unknown shape
+          break;
+        }
+      }
+      const span = call?.node?.span ?? ts.decl.name.span;
+      const r = step(op, flow, skip, `stage '${ts.name}'`, span);
+      if (r.layer) layers.push(r.layer);
+      flow = r.flow;
+    }
+    stageOut.set(ts.name, flow);
+    if (flow === null || inFlow === null || !flow.exact || !inFlow.exact) complete = false;
+    else stages.push({ name: ts.name, layers, skips, inShape: inFlow.shape, outShape: flow.shape });
+  }
+  if (typed.stages.length === 0) complete = false;
+
+  // heads
+  const last: Flow | null = flow;
+  const heads: InferredHead[] = [];
+  for (const t of typed.tasks) {
+    const head = inferHead(t, last, input, stageOut, step, report);
+    if (head === null) complete = false;
+    else heads.push(head);
+  }
+  return complete ? { stages, heads, diagnostics } : { stages: null, heads: null, diagnostics };
+}
+
+type Step = (
+  op: IrLayerOp,
+  flow: Flow,
+  skip: Flow | null | undefined,
+  where: string,
+  span: Span,
+) => { flow: Flow | null; layer?: IrLayer };
+
+/** One task's head and the check that its output fits the task (MTSL2005, MTSL2006). */
+function inferHead(
+  t: TypedTask,
+  from: Flow | null,
+  input: Shape,
+  stageOut: ReadonlyMap<string, Flow | null>,
+  step: Step,
+  report: (code: ShapeCode, message: string, span: Span) => void,
+): InferredHead | null {
+  if (from === null || t.head === undefined) return null;
+  let flow: Flow | null = from;
+  const layers: IrLayer[] = [];
+  for (const call of t.head) {
+    const op = opOf(call);
+    if (op === undefined || flow === null) return null;
+    let skip: Flow | null | undefined;
+    if (op.op === "concat") {
+      skip = stageOut.get(op.stage) ?? null;
+      if (skip === null) return null; // an unknown stage (the concat rule reports it) or an unknown shape
+    }
+    const r = step(op, flow, skip, `head of task '${t.name}'`, call.node?.span ?? t.decl.name.span);
+    if (r.layer) layers.push(r.layer);
+    flow = r.flow;
+  }
+  if (flow === null || t.kind === undefined) return null;
+  const kind = t.kind.name as TaskKind;
+  const want = expectedHeadChannels(kind, t.kind.args, input[2]!);
+  if (want === undefined) return null;
+  const span = t.settings.nodes.get("head")?.value.span ?? t.decl.name.span;
+  const out = flow.shape;
+  // Channels set by a layer of the head itself are the head-channels rule's to report (MTSL1063).
+  const staticChannels = headChannels(t.head);
+  const ruleOwnsChannels = staticChannels !== undefined && staticChannels.channels !== want;
+  let fits = !ruleOwnsChannels;
+  const fail = (code: ShapeCode, message: string): void => {
+    fits = false;
+    report(code, message, span);
+  };
+  if (kind === "classification") {
+    if (out.length !== 1 || (out[0] !== want && !ruleOwnsChannels)) {
+      fail(
+        "MTSL2005",
+        `head of classification task '${t.name}' outputs [${out.join(", ")}]; it needs a vector of ${want} class scores (end with gap or flatten and dense(${want}))`,
+      );
+    }
+  } else if (kind === "regression") {
+    if (out[out.length - 1] !== want && !ruleOwnsChannels) {
+      fail("MTSL2005", `head of regression task '${t.name}' outputs [${out.join(", ")}]; it needs ${want} values`);
+    }
+  } else if (out.length !== 3) {
+    fail(
+      "MTSL2005",
+      `head of ${kind} task '${t.name}' outputs a vector [${out.join(", ")}]; a dense task needs a map [${input[0]}, ${input[1]}, ${want}]`,
+    );
+  } else {
+    if (flow.exact && (out[0] !== input[0] || out[1] !== input[1])) {
+      fail(
+        "MTSL2006",
+        `head of task '${t.name}' outputs ${out[0]}x${out[1]} maps but the input is ${input[0]}x${input[1]}; upsample to the input size`,
+      );
+    }
+    if (out[2] !== want && !ruleOwnsChannels) {
+      fail("MTSL2005", `head of ${kind} task '${t.name}' outputs ${out[2]} channels; it needs ${want}`);
+    }
+  }
+  if (!fits || !flow.exact) return null;
+  return { task: t.name, layers, inShape: from.shape, outShape: out };
+}
