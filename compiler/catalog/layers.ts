@@ -31,6 +31,7 @@ export const LAYERS: readonly LayerSpec[] = [
   {
     name: "conv",
     vocabulary: "layer",
+    aliases: ["conv2d", "convolution"],
     doc: "2-D convolution.",
     channels: { kind: "set", param: "filters" },
     params: [
@@ -51,6 +52,7 @@ export const LAYERS: readonly LayerSpec[] = [
   {
     name: "bn",
     vocabulary: "layer",
+    aliases: ["batchnorm", "batch_norm", "batchnorm2d", "batchnormalization"],
     doc: "Batch normalisation over the channel axis.",
     channels: { kind: "keep" },
     params: [
@@ -70,7 +72,14 @@ export const LAYERS: readonly LayerSpec[] = [
   { name: "gelu", vocabulary: "layer", doc: "Gaussian error linear unit.", channels: { kind: "keep" }, params: [] },
   { name: "sigmoid", vocabulary: "layer", doc: "1 / (1 + exp(-x)).", channels: { kind: "keep" }, params: [] },
   { name: "tanh", vocabulary: "layer", doc: "Hyperbolic tangent.", channels: { kind: "keep" }, params: [] },
-  { name: "maxpool", vocabulary: "layer", doc: "Max pooling.", channels: { kind: "keep" }, params: poolParams("max") },
+  {
+    name: "maxpool",
+    vocabulary: "layer",
+    aliases: ["max_pool", "maxpool2d", "max_pool2d"],
+    doc: "Max pooling.",
+    channels: { kind: "keep" },
+    params: poolParams("max"),
+  },
   {
     name: "avgpool",
     vocabulary: "layer",
@@ -81,6 +90,7 @@ export const LAYERS: readonly LayerSpec[] = [
   {
     name: "gap",
     vocabulary: "layer",
+    aliases: ["globalaveragepooling2d", "global_avg_pool", "adaptiveavgpool2d"],
     doc: "Global average pooling: [H, W, C] to [C].",
     channels: { kind: "keep" },
     params: [],
@@ -88,6 +98,7 @@ export const LAYERS: readonly LayerSpec[] = [
   {
     name: "dense",
     vocabulary: "layer",
+    aliases: ["linear", "fc", "fully_connected"],
     doc: "Fully connected layer on a vector.",
     channels: { kind: "set", param: "units" },
     params: [
@@ -128,6 +139,7 @@ export const LAYERS: readonly LayerSpec[] = [
   {
     name: "upsample",
     vocabulary: "layer",
+    aliases: ["upsampling2d", "interpolate", "resize"],
     doc: "Spatial upsampling by an integer factor.",
     channels: { kind: "keep" },
     params: [

@@ -73,6 +73,11 @@ export interface ParamSpec {
 export interface CallSpec {
   readonly name: string;
   readonly vocabulary: VocabularyName;
+  /**
+   * What other frameworks call this word (`batchnorm` for `bn`): an unknown name
+   * equal to one, case aside, is answered "did you mean" this word.
+   */
+  readonly aliases?: readonly string[];
   readonly params: readonly ParamSpec[];
   readonly doc: string;
 }

@@ -75,8 +75,15 @@ function calleeOf(node: Call | Identifier): Identifier {
   return node.kind === "Call" ? node.callee : node;
 }
 
-/** The hint for an unknown name: the closest known one, else the list of known ones. */
-function unknownHint(name: string, known: readonly string[], noun: string): string {
+/**
+ * The hint for an unknown name: the word it is another framework's name for,
+ * else the closest known one, else the list of known ones.
+ */
+function unknownHint(name: string, entries: readonly CallSpec[], noun: string): string {
+  const lower = name.toLowerCase();
+  const aliased = entries.find((e) => e.aliases?.includes(lower));
+  if (aliased !== undefined) return `did you mean '${aliased.name}'?`;
+  const known = entries.map((e) => e.name);
   return (
     didYouMean(name, known) ?? (known.length > 0 ? `known ${noun}s: ${known.join(", ")}` : `no ${noun}s are known`)
   );
@@ -219,7 +226,7 @@ function resolveCallValue(node: Call | Identifier, vocab: VocabularyName, out: D
         UNKNOWN_CODES[vocab],
         `unknown ${noun} '${callee.name}'`,
         callee.span,
-        unknownHint(callee.name, [...vocabulary(vocab).keys()], noun),
+        unknownHint(callee.name, [...vocabulary(vocab).values()], noun),
       ),
     );
     return undefined;

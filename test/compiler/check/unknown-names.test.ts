@@ -56,7 +56,14 @@ describe("unknown-names", () => {
         message: "unknown layer 'softmax'",
         hint: "known layers: conv, bn",
       },
-      { code: "MTSL1031", ...at(src, "batchnorm"), length: 9, message: "unknown layer 'batchnorm'" },
+      // Another framework's name for a word: the word, not the list of all layers.
+      {
+        code: "MTSL1031",
+        ...at(src, "batchnorm"),
+        length: 9,
+        message: "unknown layer 'batchnorm'",
+        hint: "did you mean 'bn'?",
+      },
       { code: "MTSL1031", ...at(src, "ReLU"), length: 4, hint: "did you mean 'relu'?" },
     ]);
   });
