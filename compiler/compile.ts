@@ -5,7 +5,7 @@
 import type { Document } from "../grammar/ast.js";
 import type { Diagnostic } from "../grammar/diagnostics.js";
 import { parse } from "../grammar/parse.js";
-import { check, typeModel } from "./check/index.js";
+import { checkContext, runRules } from "./check/index.js";
 import { lint } from "./ir/lint.js";
 import type { IrModel } from "./ir/types.js";
 import { lower } from "./lower/lower.js";
@@ -18,10 +18,12 @@ export interface CompileResult {
 const hasError = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === "error");
 
 export function compile(document: Document): CompileResult {
-  const diagnostics = check(document);
-  if (hasError(diagnostics) || document.model === null) return { ir: null, diagnostics };
-  const typed = typeModel(document.model);
-  const lowered = lower(document.model, typed.model);
+  // One context for the checks and the lowering: the model is typed and its shapes inferred once.
+  const context = checkContext(document);
+  if (context === null) return { ir: null, diagnostics: [] };
+  const diagnostics = runRules(context);
+  if (hasError(diagnostics)) return { ir: null, diagnostics };
+  const lowered = lower(context.model, context.typed.model, context.shapes);
   const all = [...diagnostics, ...lowered.diagnostics];
   if (lowered.ir) {
     const problems = lint(lowered.ir);

@@ -27,6 +27,11 @@ export function joinSpans(a: Span, b: Span): Span {
   return { start: a.start, end: b.end };
 }
 
+/** "1 epoch", "20 epochs": how messages count training epochs. */
+export function epochCount(n: number): string {
+  return `${n} epoch${n === 1 ? "" : "s"}`;
+}
+
 /** Orders diagnostics by position, then code, then message. */
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return (

@@ -9,6 +9,7 @@ import { compareDiagnostics } from "./diagnostic.js";
 import { RULES } from "./registry.js";
 import type { CheckContext, Rule } from "./rule.js";
 import { buildSharingTable } from "./sharing-table.js";
+import { inferShapes } from "./infer-shapes.js";
 import { typeModel } from "./typed-model.js";
 
 export { CHECK_CODES, type CheckCode, type CodeInfo } from "./codes.js";
@@ -28,7 +29,8 @@ export {
 export function checkContext(document: Document): CheckContext | null {
   const model = document.model;
   if (model === null) return null;
-  return { document, model, typed: typeModel(model), sharing: buildSharingTable(model) };
+  const typed = typeModel(model);
+  return { document, model, typed, sharing: buildSharingTable(model), shapes: inferShapes(typed.model) };
 }
 
 /**
@@ -38,7 +40,11 @@ export function checkContext(document: Document): CheckContext | null {
  */
 export function check(document: Document, rules: readonly Rule[] = RULES): Diagnostic[] {
   const context = checkContext(document);
-  if (context === null) return [];
+  return context === null ? [] : runRules(context, rules);
+}
+
+/** Runs `rules` over a context already built (compile lowers from the same one). */
+export function runRules(context: CheckContext, rules: readonly Rule[] = RULES): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const rule of rules) out.push(...rule.run(context));
   return out.sort(compareDiagnostics);

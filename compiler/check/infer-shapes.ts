@@ -13,10 +13,10 @@
  */
 import type { Span } from "../../grammar/ast.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import { inferLayer, type InferResult, type ShapeCode } from "../ir/infer.js";
+import { inferLayer, type ShapeCode } from "../ir/infer.js";
 import type { IrLayer, IrLayerOp, Shape, TaskKind } from "../ir/types.js";
 import { layerOp } from "./layer-op.js";
-import { headChannels } from "./rules/head-channels.js";
+import { expectedHeadChannels, headChannels } from "./rules/head-channels.js";
 import type { ResolvedCall } from "./resolve-args.js";
 import type { TypedModel, TypedTask } from "./typed-model.js";
 
@@ -24,6 +24,8 @@ import type { TypedModel, TypedTask } from "./typed-model.js";
 interface Flow {
   readonly shape: Shape;
   readonly exact: boolean;
+  /** The layer that produced it, when inferred exactly. */
+  readonly layer?: IrLayer;
 }
 
 /** Height and width used where they are unknown: large enough that no kernel or stride empties them. */
@@ -70,29 +72,6 @@ function opOf(call: ResolvedCall | undefined): IrLayerOp | undefined {
   }
 }
 
-/** The channels a task's head must output. */
-export function expectedHeadChannels(
-  kind: TaskKind,
-  options: Readonly<Record<string, unknown>>,
-  inputChannels: number,
-): number | undefined {
-  const n = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
-  switch (kind) {
-    case "classification":
-    case "segmentation":
-      return n(options["classes"]);
-    case "depth":
-    case "edges":
-      return 1;
-    case "normals":
-      return 3;
-    case "reconstruction":
-      return inputChannels;
-    case "regression":
-      return n(options["outputs"]) ?? 1;
-  }
-}
-
 /** The input's shape, when it is three positive whole numbers (the input rule reports the rest). */
 function inputShapeOf(typed: TypedModel): Shape | null {
   const dims = typed.input?.shape.map((d) => d.value);
@@ -100,126 +79,110 @@ function inputShapeOf(typed: TypedModel): Shape | null {
   return dims;
 }
 
+type Report = (code: ShapeCode, message: string, span: Span) => void;
+
+/** Runs one layer on `flow`; reports its error (unless about sizes that are unknown) and recovers. */
+function step(
+  op: IrLayerOp,
+  flow: Flow,
+  skip: Flow | undefined,
+  where: string,
+  span: Span,
+  report: Report,
+): Flow | null {
+  // Unknown sizes on either side of a skip: compare none.
+  const exact = flow.exact && (skip === undefined || skip.exact);
+  const inShape = exact ? flow.shape : standIn(flow.shape);
+  const skipShape = skip === undefined ? undefined : exact ? skip.shape : standIn(skip.shape);
+  const r = inferLayer(op, inShape, skipShape);
+  if (r.ok) return { shape: r.layer.outShape, exact, layer: r.layer };
+  if (!(SPATIAL.has(r.code) && !exact)) report(r.code, `${where}: ${r.message}`, span);
+  if (r.code !== "MTSL2003" && r.code !== "MTSL2004") return null;
+  // Carry on with unknown height and width.
+  const again = inferLayer(op, standIn(inShape), skipShape === undefined ? undefined : standIn(skipShape));
+  return again.ok ? { shape: again.layer.outShape, exact: false } : null;
+}
+
+/**
+ * Runs `calls` from `from`: the flow after the last layer and the layers inferred
+ * exactly, or null once the path is unknown (an unresolved layer, a rank error, a
+ * concat of a stage not in `stageOut` or of unknown shape).
+ */
+function walk(
+  calls: readonly (ResolvedCall | undefined)[],
+  from: Flow,
+  stageOut: ReadonlyMap<string, Flow | null>,
+  where: string,
+  fallback: Span,
+  report: Report,
+): { flow: Flow; layers: IrLayer[]; skips: string[] } | null {
+  let flow: Flow | null = from;
+  const layers: IrLayer[] = [];
+  const skips: string[] = [];
+  for (const call of calls) {
+    const op = opOf(call);
+    if (op === undefined) return null;
+    let skip: Flow | undefined;
+    if (op.op === "concat") {
+      skips.push(op.stage);
+      skip = stageOut.get(op.stage) ?? undefined;
+      if (skip === undefined) return null; // the concat rule reports an unknown or later stage
+    }
+    flow = step(op, flow, skip, where, call?.node?.span ?? fallback, report);
+    if (flow === null) return null;
+    if (flow.layer) layers.push(flow.layer);
+  }
+  return { flow, layers, skips };
+}
+
 /** Infers every stage and head of `typed`; see the module comment for how errors are carried on. */
 export function inferShapes(typed: TypedModel): ShapeInference {
   const diagnostics: Diagnostic[] = [];
   const input = inputShapeOf(typed);
-  if (input === null) return { stages: null, heads: null, diagnostics };
+  if (input === null || typed.stages.length === 0) return { stages: null, heads: null, diagnostics };
   let complete = true;
-  const report = (code: ShapeCode, message: string, span: Span): void => {
+  const report: Report = (code, message, span) => {
     complete = false;
     diagnostics.push({ code, severity: "error", message, span });
   };
 
-  /** Runs one layer on `flow`; reports its error (unless spatial and unknown) and recovers. */
-  const step = (
-    op: IrLayerOp,
-    flow: Flow,
-    skip: Flow | null | undefined,
-    where: string,
-    span: Span,
-  ): { flow: Flow | null; layer?: IrLayer } => {
-    // Unknown sizes on either side of a skip: compare none.
-    const exact = flow.exact && (skip === undefined || skip === null || skip.exact);
-    const inShape = exact ? flow.shape : standIn(flow.shape);
-    const skipShape = skip === undefined || skip === null ? undefined : exact ? skip.shape : standIn(skip.shape);
-    let r: InferResult = inferLayer(op, inShape, skipShape);
-    if (r.ok) return { flow: { shape: r.layer.outShape, exact }, layer: r.layer };
-    if (!(SPATIAL.has(r.code) && !exact)) report(r.code, `${where}: ${r.message}`, span);
-    switch (r.code) {
-      case "MTSL2003":
-      case "MTSL2004": {
-        // Carry on with unknown height and width.
-        r = inferLayer(op, standIn(inShape), skipShape === undefined ? undefined : standIn(skipShape));
-        return r.ok ? { flow: { shape: r.layer.outShape, exact: false } } : { flow: null };
-      }
-      default:
-        return { flow: null };
-    }
-  };
-
-  // stages
   const stages: InferredStage[] = [];
   const stageOut = new Map<string, Flow | null>();
   let flow: Flow | null = { shape: input, exact: true };
   for (const ts of typed.stages) {
-    const layers: IrLayer[] = [];
-    const skips: string[] = [];
     const inFlow: Flow | null = flow;
-    for (const call of ts.layers) {
-      if (flow === null) break;
-      const op = opOf(call);
-      if (op === undefined) {
-        flow = null;
-        break;
-      }
-      let skip: Flow | null | undefined;
-      if (op.op === "concat") {
-        skips.push(op.stage);
-        skip = stageOut.has(op.stage) ? stageOut.get(op.stage) : null;
-        if (skip === null) {
-          flow = null; // an unknown or later stage (the concat rule reports it), or an unknown shape
-          break;
-        }
-      }
-      const span = call?.node?.span ?? ts.decl.name.span;
-      const r = step(op, flow, skip, `stage '${ts.name}'`, span);
-      if (r.layer) layers.push(r.layer);
-      flow = r.flow;
-    }
+    const r: ReturnType<typeof walk> =
+      inFlow === null ? null : walk(ts.layers, inFlow, stageOut, `stage '${ts.name}'`, ts.decl.name.span, report);
+    flow = r?.flow ?? null;
     stageOut.set(ts.name, flow);
-    if (flow === null || inFlow === null || !flow.exact || !inFlow.exact) complete = false;
-    else stages.push({ name: ts.name, layers, skips, inShape: inFlow.shape, outShape: flow.shape });
+    if (r && inFlow?.exact && r.flow.exact) {
+      stages.push({ name: ts.name, layers: r.layers, skips: r.skips, inShape: inFlow.shape, outShape: r.flow.shape });
+    } else complete = false;
   }
-  if (typed.stages.length === 0) complete = false;
 
-  // heads
-  const last: Flow | null = flow;
   const heads: InferredHead[] = [];
   for (const t of typed.tasks) {
-    const head = inferHead(t, last, input, stageOut, step, report);
-    if (head === null) complete = false;
-    else heads.push(head);
+    const head = flow === null ? null : inferHead(t, flow, input, stageOut, report);
+    if (head) heads.push(head);
+    else complete = false;
   }
   return complete ? { stages, heads, diagnostics } : { stages: null, heads: null, diagnostics };
 }
 
-type Step = (
-  op: IrLayerOp,
-  flow: Flow,
-  skip: Flow | null | undefined,
-  where: string,
-  span: Span,
-) => { flow: Flow | null; layer?: IrLayer };
-
 /** One task's head and the check that its output fits the task (MTSL2005, MTSL2006). */
 function inferHead(
   t: TypedTask,
-  from: Flow | null,
+  from: Flow,
   input: Shape,
   stageOut: ReadonlyMap<string, Flow | null>,
-  step: Step,
-  report: (code: ShapeCode, message: string, span: Span) => void,
+  report: Report,
 ): InferredHead | null {
-  if (from === null || t.head === undefined) return null;
-  let flow: Flow | null = from;
-  const layers: IrLayer[] = [];
-  for (const call of t.head) {
-    const op = opOf(call);
-    if (op === undefined || flow === null) return null;
-    let skip: Flow | null | undefined;
-    if (op.op === "concat") {
-      skip = stageOut.get(op.stage) ?? null;
-      if (skip === null) return null; // an unknown stage (the concat rule reports it) or an unknown shape
-    }
-    const r = step(op, flow, skip, `head of task '${t.name}'`, call.node?.span ?? t.decl.name.span);
-    if (r.layer) layers.push(r.layer);
-    flow = r.flow;
-  }
-  if (flow === null || t.kind === undefined) return null;
+  if (t.head === undefined || t.kind === undefined) return null;
+  const r = walk(t.head, from, stageOut, `head of task '${t.name}'`, t.decl.name.span, report);
+  const want = expectedHeadChannels(t, input[2]!)?.channels;
+  if (r === null || want === undefined) return null;
+  const { flow, layers } = r;
   const kind = t.kind.name as TaskKind;
-  const want = expectedHeadChannels(kind, t.kind.args, input[2]!);
-  if (want === undefined) return null;
   const span = t.settings.nodes.get("head")?.value.span ?? t.decl.name.span;
   const out = flow.shape;
   // Channels set by a layer of the head itself are the head-channels rule's to report (MTSL1063).

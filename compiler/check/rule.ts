@@ -2,10 +2,11 @@
 import type { Document, Model } from "../../grammar/ast.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
 import type { CheckCode } from "./codes.js";
+import type { ShapeInference } from "./infer-shapes.js";
 import type { SharingTable } from "./sharing-table.js";
 import type { TypedModelResult } from "./typed-model.js";
 
-/** What a rule sees: the model, its typed form and the sharing table (both computed once). */
+/** What a rule sees: the model, its typed form, the sharing table and the inferred shapes (each computed once). */
 export interface CheckContext {
   readonly document: Document;
   readonly model: Model;
@@ -13,6 +14,8 @@ export interface CheckContext {
   readonly typed: TypedModelResult;
   /** The sharing block's rows resolved to stage indices; null without a sharing block. */
   readonly sharing: SharingTable | null;
+  /** Every stage's and head's shapes, with the shape errors; lowering reuses them. */
+  readonly shapes: ShapeInference;
 }
 
 /** One semantic rule: it reports only the codes it owns. */

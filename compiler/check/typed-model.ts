@@ -17,6 +17,8 @@ import type {
 } from "../../grammar/ast.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { type BlockName, blockSpec, type TaskKindSpec } from "../catalog/index.js";
+import type { TaskKind } from "../ir/types.js";
+import { bindTarget } from "../lower/targets.js";
 import { resolveCall, resolveDefault, resolveValue, type ResolvedCall, type ResolvedValue } from "./resolve-args.js";
 
 /** Settings of a block (or task) by name: the first occurrence of each known one, and defaults. */
@@ -41,7 +43,10 @@ export interface TypedTask {
   /** The metrics as written, or the kind's defaults. */
   readonly metrics: readonly ResolvedCall[] | undefined;
   readonly weight: number;
-  /** Which data target the task learns (its own name unless set). */
+  /**
+   * Which data target the task learns: its `target:`, else the data source's
+   * default for its name and kind (compiler/lower/targets.ts `bindTarget`).
+   */
   readonly target: string;
 }
 
@@ -202,7 +207,14 @@ export function typeModel(model: Model): TypedModelResult {
     }
   }
   train ??= typeBlock(null, "train", out);
-  return { model: { input, data, tasks, stages, structuralLearning, train }, diagnostics: out };
+  // The data member may follow the tasks: targets are bound once everything is read.
+  const source = data?.source?.name;
+  const bound = tasks.map((t) =>
+    source === undefined || t.kind === undefined || t.settings.nodes.has("target")
+      ? t
+      : { ...t, target: bindTarget(source, { name: t.name, kind: t.kind.name as TaskKind, target: null }) },
+  );
+  return { model: { input, data, tasks: bound, stages, structuralLearning, train }, diagnostics: out };
 }
 
 /** The callee identifier of a layer or call as written. */

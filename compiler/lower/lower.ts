@@ -4,7 +4,7 @@
  */
 import type { Identifier, Model, SharingDecl } from "../../grammar/ast.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import { inferShapes } from "../check/infer-shapes.js";
+import type { ShapeInference } from "../check/infer-shapes.js";
 import type { ResolvedCall, ResolvedValue } from "../check/resolve-args.js";
 import type { TypedModel, TypedSettings } from "../check/typed-model.js";
 import { headId } from "../ir/lint.js";
@@ -22,7 +22,6 @@ import {
   type Shape,
   type TaskKind,
 } from "../ir/types.js";
-import { bindTarget } from "./targets.js";
 
 function toIrValue(v: ResolvedValue): IrValue {
   if (Array.isArray(v)) return (v as readonly ResolvedValue[]).map(toIrValue);
@@ -107,24 +106,21 @@ export interface LowerResult {
  * checker's (compiler/check/infer-shapes.ts); a model with shape errors lowers
  * to null with those errors.
  */
-export function lower(model: Model, typed: TypedModel): LowerResult {
+export function lower(model: Model, typed: TypedModel, inferred: ShapeInference): LowerResult {
   const inputDecl = typed.input!;
   const inputShape: Shape = inputDecl.shape.map((n) => n.value);
   const data = irCall(typed.data!.source!);
   const tasks: IrTask[] = typed.tasks.map((t) => {
-    const kind = t.kind!.name as TaskKind;
-    const explicit = t.settings.nodes.has("target") ? t.target : null;
     return {
       name: t.name,
-      kind,
+      kind: t.kind!.name as TaskKind,
       options: irCall(t.kind!).options,
-      target: bindTarget(data.name, { name: t.name, kind, target: explicit }),
+      target: t.target,
       loss: irCall(t.loss!),
       metrics: t.metrics!.map((m) => m.name),
       weight: t.weight,
     };
   });
-  const inferred = inferShapes(typed);
   if (inferred.stages === null || inferred.heads === null) return { ir: null, diagnostics: inferred.diagnostics };
   const stages: IrStage[] = inferred.stages.map((s, index) => ({ ...s, index }));
   const stageParams = new Map(stages.map((s) => [s.name, s.layers.reduce((n, l) => n + l.params, 0)]));

@@ -3,6 +3,7 @@
  * it becomes a tensor, its loss (with the file's options) and its metrics.
  */
 import * as tf from "@tensorflow/tfjs";
+import { IMAGE_TARGET } from "../../compiler/catalog/index.js";
 import type { IrTask } from "../../compiler/ir/types.js";
 import type { Batch, DatasetDescription, TargetSpec } from "../data/types.js";
 import { MtslError } from "../errors.js";
@@ -40,7 +41,8 @@ export function semanticEdges(labels: Int32Array, n: number, h: number, w: numbe
   return out;
 }
 
-function family(task: IrTask): MetricFamily {
+/** The metric family that evaluates a task of the IR (regression is scored as reconstruction). */
+export function metricFamily(task: Pick<IrTask, "kind">): MetricFamily {
   switch (task.kind) {
     case "classification":
       return "classification";
@@ -73,7 +75,7 @@ function lossOptions(task: IrTask): LossOptions {
 
 export function bindTask(task: IrTask, description: DatasetDescription): BoundTask {
   const spec = description.targets[task.target] ?? null;
-  if (!spec && task.target !== "image") {
+  if (!spec && task.target !== IMAGE_TARGET) {
     const names = Object.keys(description.targets).join(", ");
     throw new MtslError(
       "MTSL3006",
@@ -122,7 +124,7 @@ export function bindTask(task: IrTask, description: DatasetDescription): BoundTa
     },
     loss: (pred, target) => lossFn(pred, target, options),
     newMetrics: () =>
-      createMetricAccumulator(family(task), {
+      createMetricAccumulator(metricFamily(task), {
         ...(classes === undefined ? {} : { classes }),
         ...(options.posWeight === undefined ? {} : { posWeight: options.posWeight }),
       }),

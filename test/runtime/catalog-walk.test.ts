@@ -12,18 +12,7 @@ import { getDataSource } from "../../runtime/data/registry.js";
 import type { DatasetDescription, TargetSpec } from "../../runtime/data/types.js";
 import { isLossName } from "../../runtime/losses.js";
 import { METRIC_FAMILIES } from "../../runtime/metrics.js";
-import { bindTask } from "../../runtime/train/tasks.js";
-
-/** The metric family of each task kind, as the trainer binds it. */
-const FAMILY: Record<TaskKind, keyof typeof METRIC_FAMILIES> = {
-  classification: "classification",
-  segmentation: "segmentation",
-  depth: "depth",
-  normals: "normals",
-  edges: "edges",
-  reconstruction: "reconstruction",
-  regression: "reconstruction",
-};
+import { bindTask, metricFamily } from "../../runtime/train/tasks.js";
 
 describe("the catalogue and the runtime", () => {
   it("every data source is implemented, with exactly the catalogue's options", () => {
@@ -49,11 +38,14 @@ describe("the catalogue and the runtime", () => {
     for (const loss of LOSSES) expect(isLossName(loss.name), loss.name).toBe(true);
     for (const metric of METRICS) {
       for (const kind of metric.kinds) {
-        expect(METRIC_FAMILIES[FAMILY[kind as TaskKind]], `${metric.name} on ${kind}`).toContain(metric.name);
+        expect(METRIC_FAMILIES[metricFamily({ kind: kind as TaskKind })], `${metric.name} on ${kind}`).toContain(
+          metric.name,
+        );
       }
     }
     for (const kind of TASK_KINDS) {
-      for (const m of kind.defaultMetrics) expect(METRIC_FAMILIES[FAMILY[kind.name as TaskKind]]).toContain(m);
+      for (const m of kind.defaultMetrics)
+        expect(METRIC_FAMILIES[metricFamily({ kind: kind.name as TaskKind })]).toContain(m);
     }
   });
 

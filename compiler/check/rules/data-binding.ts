@@ -7,7 +7,7 @@
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
 import { dataSourceSpec } from "../../catalog/index.js";
 import type { TaskKind } from "../../ir/types.js";
-import { bindTarget, folderReads, type TaskTarget } from "../../lower/targets.js";
+import { folderReads, type TaskTarget } from "../../lower/targets.js";
 import { diagnostic } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
 import type { TypedTask } from "../typed-model.js";
@@ -29,9 +29,10 @@ export const dataBindingRule: Rule = {
     for (const t of typed.model.tasks) {
       if (t.kind === undefined) continue;
       const kind = t.kind.name as TaskKind;
-      const explicit = t.settings.nodes.has("target") ? t.target : null;
-      const target = bindTarget(source.name, { name: t.name, kind, target: explicit });
-      bound.push({ typed: t, task: { name: t.name, kind, options: t.kind.args as TaskTarget["options"], target } });
+      bound.push({
+        typed: t,
+        task: { name: t.name, kind, options: t.kind.args as TaskTarget["options"], target: t.target },
+      });
     }
     if (spec.targets === null) {
       const channels = typed.model.input?.shape[2]?.value ?? 3;

@@ -9,9 +9,16 @@ import type { LayerSpec } from "../../catalog/index.js";
 import type { ResolvedCall } from "../resolve-args.js";
 import { diagnostic } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
-import type { TypedModel, TypedTask } from "../typed-model.js";
+import type { TypedTask } from "../typed-model.js";
 
-function expectedChannels(task: TypedTask, model: TypedModel): { channels: number; why: string } | undefined {
+/**
+ * The channels a task's head must output, from its kind's catalogue entry
+ * (a parameter, a fixed count, or the input's channels), and why.
+ */
+export function expectedHeadChannels(
+  task: TypedTask,
+  inputChannels: number | undefined,
+): { channels: number; why: string } | undefined {
   const spec = task.kindSpec;
   const kind = task.kind;
   if (spec === undefined || kind === undefined) return undefined;
@@ -23,10 +30,10 @@ function expectedChannels(task: TypedTask, model: TypedModel): { channels: numbe
       const v = kind.args[rule.param];
       return typeof v === "number" ? { channels: v, why: `${spec.name}(${rule.param}: ${v}) needs ${v}` } : undefined;
     }
-    case "input": {
-      const c = model.input?.shape.length === 3 ? model.input.shape[2]?.value : undefined;
-      return c === undefined ? undefined : { channels: c, why: `${spec.name} needs the input's ${c}` };
-    }
+    case "input":
+      return inputChannels === undefined
+        ? undefined
+        : { channels: inputChannels, why: `${spec.name} needs the input's ${inputChannels}` };
   }
 }
 
@@ -62,7 +69,8 @@ export const headChannelsRule: Rule = {
     const out: Diagnostic[] = [];
     for (const task of typed.model.tasks) {
       if (task.head === undefined) continue;
-      const expected = expectedChannels(task, typed.model);
+      const input = typed.model.input;
+      const expected = expectedHeadChannels(task, input?.shape.length === 3 ? input.shape[2]?.value : undefined);
       const actual = headChannels(task.head);
       if (expected === undefined || actual === undefined || actual.channels === expected.channels) continue;
       const span = actual.layer.argNodes[actual.param]?.span ?? actual.layer.node?.span;

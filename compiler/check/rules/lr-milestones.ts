@@ -2,9 +2,8 @@
 import type { Span } from "../../../grammar/ast.js";
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
 import type { ResolvedCall } from "../resolve-args.js";
-import { diagnostic } from "../diagnostic.js";
+import { diagnostic, epochCount, joinSpans } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
-import { epochCount } from "./slp-schedule.js";
 
 export const lrMilestonesRule: Rule = {
   name: "lr-milestones",
@@ -33,7 +32,7 @@ export const lrMilestonesRule: Rule = {
         late.length === 1
           ? `learning-rate milestone ${list} is never reached: train has ${epochCount(epochs)}`
           : `learning-rate milestones ${list} are never reached: train has ${epochCount(epochs)}`,
-        { start: first.span.start, end: last.span.end },
+        joinSpans(first.span, last.span),
         `use milestones below ${epochs}, or raise train { epochs } above ${last.value}`,
       ),
     );

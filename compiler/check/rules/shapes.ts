@@ -1,5 +1,4 @@
 /** Shape inference: every layer fits its input, and every head's output fits its task. */
-import { inferShapes } from "../infer-shapes.js";
 import type { Rule } from "../rule.js";
 
 export const shapesRule: Rule = {
@@ -7,5 +6,5 @@ export const shapesRule: Rule = {
   description:
     "Infers the shape after every layer of every stage and head; reports each layer that cannot take its input and each head whose output does not fit its task, carrying on past errors.",
   codes: ["MTSL2001", "MTSL2002", "MTSL2003", "MTSL2004", "MTSL2005", "MTSL2006"],
-  run: ({ typed }) => inferShapes(typed.model).diagnostics,
+  run: ({ shapes }) => shapes.diagnostics,
 };

@@ -5,16 +5,11 @@
 import type { Span, Value } from "../../../grammar/ast.js";
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
 import type { ResolvedCall } from "../resolve-args.js";
-import { diagnostic } from "../diagnostic.js";
+import { diagnostic, epochCount, joinSpans } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
 
 function listItems(value: Value | undefined): readonly Value[] {
   return value?.kind === "List" ? value.items : [];
-}
-
-/** "1 epoch", "20 epochs". */
-export function epochCount(n: number): string {
-  return `${n} epoch${n === 1 ? "" : "s"}`;
 }
 
 export const slpScheduleRule: Rule = {
@@ -62,7 +57,7 @@ export const slpScheduleRule: Rule = {
             late.length === 1
               ? `structural-learning phase after epoch ${list} never runs: ${source}`
               : `structural-learning phases after epochs ${list} never run: ${source}`,
-            { start: first.span.start, end: last.span.end },
+            joinSpans(first.span, last.span),
             `raise train { epochs } above ${last.epoch}, or keep only phases up to epoch ${epochs}`,
           ),
         );
