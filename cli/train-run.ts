@@ -11,6 +11,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { baselineDocument, type Baseline } from "../compiler/baseline.js";
+import { orderDiagnostics } from "../compiler/check/diagnostic.js";
 import { compile } from "../compiler/compile.js";
 import { partitionsOf } from "../compiler/ir/rebuild.js";
 import type { IrModel } from "../compiler/ir/types.js";
@@ -96,11 +97,14 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   const log = options.log ?? (() => undefined);
   const source = options.source ?? readFileSync(file, "utf8");
   const parsed = parse(source, { file });
-  if (parsed.diagnostics.some((d) => d.severity === "error"))
-    return { ok: false, diagnostics: parsed.diagnostics, source };
+  if (!parsed.checkable) return { ok: false, diagnostics: parsed.diagnostics, source };
   const document = options.baseline ? baselineDocument(parsed.document, options.baseline) : parsed.document;
   const compiled = compile(document);
-  if (!compiled.ir) return { ok: false, diagnostics: compiled.diagnostics, source };
+  const syntaxErrors = parsed.diagnostics.some((d) => d.severity === "error");
+  if (!compiled.ir || syntaxErrors) {
+    const diagnostics = orderDiagnostics([...parsed.diagnostics, ...compiled.diagnostics]);
+    return { ok: false, diagnostics, source };
+  }
   let ir: IrModel = compiled.ir;
   if (options.epochs !== undefined) ir = { ...ir, train: { ...ir.train, epochs: options.epochs } };
   if (options.seed !== undefined) ir = { ...ir, train: { ...ir.train, seed: options.seed } };

@@ -6,6 +6,7 @@ import type { Document } from "../grammar/ast.js";
 import type { Diagnostic } from "../grammar/diagnostics.js";
 import { parse } from "../grammar/parse.js";
 import { checkContext, runRules } from "./check/index.js";
+import { orderDiagnostics } from "./check/diagnostic.js";
 import { lint } from "./ir/lint.js";
 import type { IrModel } from "./ir/types.js";
 import { lower } from "./lower/lower.js";
@@ -31,13 +32,18 @@ export function compile(document: Document): CompileResult {
       throw new Error(`compiler produced an unsound IR (a compiler bug):\n${problems.join("\n")}`);
     }
   }
-  return { ir: lowered.ir, diagnostics: all.sort((a, b) => a.span.start.offset - b.span.start.offset) };
+  return { ir: lowered.ir, diagnostics: orderDiagnostics(all) };
 }
 
-/** Parse and compile a source text: syntax errors stop before the checks. */
+/**
+ * Parse and compile a source text. Syntax errors stop before the checks,
+ * except those the parser repaired (`ParseResult.checkable`): then the checks
+ * run too, so every error appears in one pass, and no IR is made.
+ */
 export function compileSource(source: string, options: { file?: string } = {}): CompileResult {
   const parsed = parse(source, options);
-  if (hasError(parsed.diagnostics)) return { ir: null, diagnostics: parsed.diagnostics };
+  if (!parsed.checkable) return { ir: null, diagnostics: parsed.diagnostics };
   const compiled = compile(parsed.document);
-  return { ir: compiled.ir, diagnostics: [...parsed.diagnostics, ...compiled.diagnostics] };
+  const diagnostics = orderDiagnostics([...parsed.diagnostics, ...compiled.diagnostics]);
+  return { ir: hasError(parsed.diagnostics) ? null : compiled.ir, diagnostics };
 }

@@ -252,11 +252,13 @@ export class AstBuilder {
   }
 
   private block(node: CstNode): SettingsBlock | null {
-    const kw = tok(node, "StructuralLearning") ?? tok(node, "Train");
+    const train = tok(node, "Train");
+    const kw = tok(node, "StructuralLearning") ?? train;
     const body = sub(node, "settingsBody");
     const span = nodeSpan(node);
     if (!kw || !span) return null;
-    const keyword: BlockKeyword = kw.image === "train" ? "train" : "structural_learning";
+    // By token, not by spelling: a misspelt `trian` is read as `train` (grammar/member-typos.ts).
+    const keyword: BlockKeyword = kw === train ? "train" : "structural_learning";
     return {
       kind: "Block",
       keyword,

@@ -8,6 +8,7 @@ export const SYNTAX_CODES = {
   MTSL0006: "input after the end of the model (a file holds one model)",
   MTSL0007: "the file has no model",
   MTSL0008: "number out of range",
+  MTSL0009: "misspelt member keyword (read as the keyword it most likely means)",
 } as const;
 
 export type SyntaxCode = keyof typeof SYNTAX_CODES;

@@ -9,6 +9,7 @@ import { AstBuilder, tokenSpan } from "./build-ast.js";
 import { attachComments } from "./comments.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { parser } from "./parser.js";
+import { correctMemberKeywords } from "./member-typos.js";
 import { lexer, UnterminatedBlockComment } from "./tokens.js";
 
 export interface ParseOptions {
@@ -19,7 +20,17 @@ export interface ParseOptions {
 export interface ParseResult {
   document: Document;
   diagnostics: Diagnostic[];
+  /**
+   * True when the document says what the source most likely means: no syntax
+   * error, or only errors the parser repaired with certainty of intent (a
+   * misspelt member keyword read as the keyword). Semantic checks run on a
+   * checkable document, so one pass reports the file's other errors too.
+   */
+  checkable: boolean;
 }
+
+/** Syntax errors after which the document is still what the user meant (see `ParseResult.checkable`). */
+const REPAIRED_SYNTAX_CODES: ReadonlySet<string> = new Set(["MTSL0009"]);
 
 /**
  * Converts an offset of `source` to a 1-based line and column. Line breaks are
@@ -88,6 +99,7 @@ export function parse(source: string, _options: ParseOptions = {}): ParseResult 
     });
   }
 
+  diagnostics.push(...correctMemberKeywords(lexed.tokens));
   parser.input = lexed.tokens;
   const cst = parser.file();
   const seen = new Set<string>();
@@ -126,5 +138,6 @@ export function parse(source: string, _options: ParseOptions = {}): ParseResult 
   attachComments(document, comments, source);
 
   diagnostics.sort((a, b) => a.span.start.offset - b.span.start.offset || a.code.localeCompare(b.code));
-  return { document, diagnostics };
+  const checkable = diagnostics.every((d) => d.severity !== "error" || REPAIRED_SYNTAX_CODES.has(d.code));
+  return { document, diagnostics, checkable };
 }

@@ -2,6 +2,7 @@ import { parse } from "../../grammar/parse.js";
 import { diagnosticsToJson, renderDiagnostic, summarize, type JsonDiagnostic } from "../../grammar/render.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { check } from "../../compiler/check/index.js";
+import { orderDiagnostics } from "../../compiler/check/diagnostic.js";
 import { EXIT, readSource, useColor, type CliContext } from "../io.js";
 
 export interface CheckOptions {
@@ -12,9 +13,8 @@ export interface CheckOptions {
 /** Parse and semantic diagnostics of one source text. */
 export function diagnose(source: string, file: string): Diagnostic[] {
   const parsed = parse(source, { file });
-  const syntax = parsed.diagnostics;
-  if (syntax.some((d) => d.severity === "error")) return syntax;
-  return [...syntax, ...check(parsed.document)];
+  if (!parsed.checkable) return parsed.diagnostics;
+  return orderDiagnostics([...parsed.diagnostics, ...check(parsed.document)]);
 }
 
 export function runCheck(files: string[], options: CheckOptions, ctx: CliContext): number {

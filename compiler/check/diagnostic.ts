@@ -41,3 +41,19 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
     (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
   );
 }
+
+/**
+ * The diagnostics in reading order, each said once: two with the same code,
+ * span and message (one mistake reached by two rules or two passes) are one.
+ */
+export function orderDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of [...diagnostics].sort(compareDiagnostics)) {
+    const key = `${d.code}\u0000${d.span.start.offset}\u0000${d.span.end.offset}\u0000${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
+}

@@ -5,7 +5,7 @@
  */
 import type { Document } from "../../grammar/ast.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import { compareDiagnostics } from "./diagnostic.js";
+import { orderDiagnostics } from "./diagnostic.js";
 import { RULES } from "./registry.js";
 import type { CheckContext, Rule } from "./rule.js";
 import { buildSharingTable } from "./sharing-table.js";
@@ -47,5 +47,5 @@ export function check(document: Document, rules: readonly Rule[] = RULES): Diagn
 export function runRules(context: CheckContext, rules: readonly Rule[] = RULES): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const rule of rules) out.push(...rule.run(context));
-  return out.sort(compareDiagnostics);
+  return orderDiagnostics(out);
 }

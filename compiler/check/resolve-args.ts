@@ -9,7 +9,7 @@ import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { describeType, formatNumber, inRange } from "../catalog/describe.js";
 import { VOCABULARY_NOUNS, vocabulary, vocabularyEntry } from "../catalog/lookup.js";
 import type { CallSpec, DefaultValue, ParamSpec, ValueType, VocabularyName } from "../catalog/types.js";
-import { didYouMean } from "../suggest.js";
+import { didYouMean } from "../../grammar/suggest.js";
 import type { CheckCode } from "./codes.js";
 import { diagnostic } from "./diagnostic.js";
 

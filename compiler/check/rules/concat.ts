@@ -1,7 +1,7 @@
 /** `concat(stage)` names a known stage that comes before the stage using it. */
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
 import type { ResolvedCall } from "../resolve-args.js";
-import { didYouMean } from "../../suggest.js";
+import { didYouMean } from "../../../grammar/suggest.js";
 import { diagnostic } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
 import { stageIndexOf } from "../sharing-table.js";

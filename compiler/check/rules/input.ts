@@ -1,7 +1,7 @@
 /** The input declares a known element type and a [height, width, channels] shape of positive integers. */
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
 import { INPUT_DTYPES, INPUT_RANK } from "../../catalog/index.js";
-import { didYouMean } from "../../suggest.js";
+import { didYouMean } from "../../../grammar/suggest.js";
 import { diagnostic, joinSpans } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
 

@@ -2,7 +2,7 @@
 import type { Setting, Span } from "../../../grammar/ast.js";
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
 import { type BlockName, blockSpec } from "../../catalog/index.js";
-import { didYouMean } from "../../suggest.js";
+import { didYouMean } from "../../../grammar/suggest.js";
 import { diagnostic } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
 

@@ -1,6 +1,6 @@
 /** In every sharing row, the groups partition the tasks: known tasks, each in exactly one non-empty group. */
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
-import { didYouMean } from "../../suggest.js";
+import { didYouMean } from "../../../grammar/suggest.js";
 import { diagnostic } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
 

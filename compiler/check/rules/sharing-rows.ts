@@ -1,7 +1,7 @@
 /** Sharing rows name known stages in forward ranges and cover every stage exactly once. */
 import type { Identifier } from "../../../grammar/ast.js";
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
-import { didYouMean } from "../../suggest.js";
+import { didYouMean } from "../../../grammar/suggest.js";
 import { diagnostic, keywordSpan } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closest, didYouMean, editDistance, maxSuggestionDistance } from "../../../compiler/suggest.js";
+import { closest, didYouMean, editDistance, maxSuggestionDistance } from "../../grammar/suggest.js";
 
 describe("editDistance (optimal string alignment)", () => {
   it("matches hand-worked distances", () => {
