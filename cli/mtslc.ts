@@ -32,8 +32,8 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .argument("<files...>", ".mtsl files")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("-q, --quiet", "print only diagnostics")
-    .action((files: string[], opts: { format: "text" | "json"; quiet?: boolean }) => {
-      setExit(runCheck(files, opts, ctx));
+    .action(async (files: string[], opts: { format: "text" | "json"; quiet?: boolean }) => {
+      setExit(await runCheck(files, opts, ctx));
     });
 
   program

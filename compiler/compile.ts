@@ -35,15 +35,22 @@ export function compile(document: Document): CompileResult {
   return { ir: lowered.ir, diagnostics: orderDiagnostics(all) };
 }
 
+/** A compiled source text, with the document it was parsed into. */
+export interface SourceCompileResult extends CompileResult {
+  /** Null when the parse found no model. */
+  document: Document | null;
+}
+
 /**
  * Parse and compile a source text. Syntax errors stop before the checks,
  * except those the parser repaired (`ParseResult.checkable`): then the checks
  * run too, so every error appears in one pass, and no IR is made.
  */
-export function compileSource(source: string, options: { file?: string } = {}): CompileResult {
+export function compileSource(source: string, options: { file?: string } = {}): SourceCompileResult {
   const parsed = parse(source, options);
-  if (!parsed.checkable) return { ir: null, diagnostics: parsed.diagnostics };
+  const document = parsed.document.model === null ? null : parsed.document;
+  if (!parsed.checkable) return { ir: null, diagnostics: parsed.diagnostics, document };
   const compiled = compile(parsed.document);
   const diagnostics = orderDiagnostics([...parsed.diagnostics, ...compiled.diagnostics]);
-  return { ir: hasError(parsed.diagnostics) ? null : compiled.ir, diagnostics };
+  return { ir: hasError(parsed.diagnostics) ? null : compiled.ir, diagnostics, document };
 }

@@ -1,8 +1,6 @@
-import { parse } from "../../grammar/parse.js";
 import { diagnosticsToJson, renderDiagnostic, summarize, type JsonDiagnostic } from "../../grammar/render.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import { check } from "../../compiler/check/index.js";
-import { orderDiagnostics } from "../../compiler/check/diagnostic.js";
+import { diagnoseSource } from "../diagnose.js";
 import { EXIT, readSource, useColor, type CliContext } from "../io.js";
 
 export interface CheckOptions {
@@ -10,14 +8,12 @@ export interface CheckOptions {
   quiet?: boolean;
 }
 
-/** Parse and semantic diagnostics of one source text. */
-export function diagnose(source: string, file: string): Diagnostic[] {
-  const parsed = parse(source, { file });
-  if (!parsed.checkable) return parsed.diagnostics;
-  return orderDiagnostics([...parsed.diagnostics, ...check(parsed.document)]);
+/** Every diagnostic of one source text: what `compile` would report, data binding included. */
+export async function diagnose(source: string, file: string): Promise<Diagnostic[]> {
+  return (await diagnoseSource(source, file)).diagnostics;
 }
 
-export function runCheck(files: string[], options: CheckOptions, ctx: CliContext): number {
+export async function runCheck(files: string[], options: CheckOptions, ctx: CliContext): Promise<number> {
   let exit: number = EXIT.ok;
   const json: JsonDiagnostic[] = [];
   const color = useColor(ctx, ctx.stderr);
@@ -28,7 +24,7 @@ export function runCheck(files: string[], options: CheckOptions, ctx: CliContext
       exit = EXIT.usage;
       continue;
     }
-    const diagnostics = diagnose(read.text, file);
+    const diagnostics = await diagnose(read.text, file);
     if (diagnostics.some((d) => d.severity === "error") && exit === EXIT.ok) exit = EXIT.problems;
     if (options.format === "json") {
       json.push(...diagnosticsToJson(diagnostics, file));

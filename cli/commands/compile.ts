@@ -1,10 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
-import { compileSource } from "../../compiler/compile.js";
 import { irToJson } from "../../compiler/ir/json.js";
 import { summarize } from "../../compiler/summary.js";
 import { diagnosticsToJson, renderDiagnostic } from "../../grammar/render.js";
 import { writeFileAtomic } from "../../runtime/io/atomic.js";
+import { diagnoseSource } from "../diagnose.js";
 import { EXIT, readSource, useColor, type CliContext } from "../io.js";
 import { formatTable, humanCount } from "../table.js";
 
@@ -49,7 +49,7 @@ export async function runCompile(file: string, options: CompileOptions, ctx: Cli
     ctx.stderr.write(`mtslc: error: ${read.message}\n`);
     return EXIT.usage;
   }
-  const result = compileSource(read.text, { file });
+  const result = await diagnoseSource(read.text, file);
   const color = useColor(ctx, ctx.stderr);
   const diagnostics = diagnosticsToJson(result.diagnostics, file);
   if (options.json) {

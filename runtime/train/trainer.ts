@@ -14,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { irToJson } from "../../compiler/ir/json.js";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { batchIndices } from "../data/dataset.js";
+import { checkInputShape } from "../data/probe.js";
 import type { Dataset } from "../data/types.js";
 import { MtslError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -103,18 +104,7 @@ export class Trainer {
     this.optimizer = optimizer;
     this.baseLr = lr;
     this.tasks = ir.tasks.map((t) => bindTask(t, options.dataset.description));
-    const [h, w, c] = options.dataset.description.inputShape;
-    const want = ir.input.shape;
-    if (want[0] !== h || want[1] !== w || want[2] !== c) {
-      throw new MtslError(
-        "MTSL3003",
-        `the model's input is [${want.join(", ")}] but the data's images are [${h}, ${w}, ${c}]`,
-        {
-          expected: `[${want.join(", ")}]`,
-          found: `[${h}, ${w}, ${c}]`,
-        },
-      );
-    }
+    checkInputShape(ir.input.shape, options.dataset.description);
   }
 
   get checkpointPath(): string {

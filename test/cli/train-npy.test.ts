@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeNyuv2Layout } from "../fixtures/nyuv2-layout.js";
+import { shrunkNyuv2Example, writeNyuv2Layout } from "../fixtures/nyuv2-layout.js";
 import { mtslc, type CliResult } from "./helpers.js";
 
 /**
@@ -18,24 +18,9 @@ const run = join(dir, "run");
 let check: CliResult;
 let train: CliResult;
 
-/** Replaces `from` by `to` in `text`, failing when the example no longer has `from`. */
-function edit(text: string, from: string, to: string): string {
-  if (!text.includes(from)) throw new Error(`examples/nyuv2.mtsl no longer contains ${JSON.stringify(from)}`);
-  return text.replace(from, to);
-}
-
 beforeAll(async () => {
   writeNyuv2Layout(data, { size: 32, train: 4, val: 2, ignore: 255 });
-  let text = readFileSync("examples/nyuv2.mtsl", "utf8");
-  text = edit(text, "input image: f32[288, 384, 3]", "input image: f32[32, 32, 3]");
-  text = edit(text, 'data npy(dir: "data/nyuv2")', `data npy(dir: ${JSON.stringify(data)})`);
-  text = edit(text, "segmentation(classes: 13, ignore: -1)", "segmentation(classes: 13, ignore: 255)");
-  text = edit(text, "at_epochs: [2, 4, 6, 8, 12, 16, 24, 32, 40, 48]", "at_epochs: [1]");
-  text = edit(text, "samples: 800", "samples: 4");
-  text = edit(text, "passes: [1, 1, 2, 2, 2, 2, 4, 4, 8, 8]", "passes: [1]");
-  text = edit(text, "epochs: 80", "epochs: 2");
-  text = edit(text, "batch: 8", "batch: 2");
-  text = edit(text, "milestones: [60, 70]", "milestones: [1]");
+  const text = shrunkNyuv2Example(data, { size: 32, ignore: 255 });
   writeFileSync(file, text);
   check = await mtslc(["check", file]);
   train = await mtslc(["train", file, "-o", run, "--backend", "wasm", "-q"]);

@@ -250,6 +250,7 @@ function limited(layout: ArrayLayout, wanted: number | undefined, split: SplitNa
   if (wanted > layout.count) {
     throw new MtslError("MTSL3003", `the ${split} split has fewer samples than option '${split}' asks for`, {
       file: layout.path,
+      option: split,
       expected: `at least ${wanted} samples`,
       found: `${layout.count}`,
     });
