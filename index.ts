@@ -18,8 +18,16 @@ export { IR_VERSION } from "./compiler/ir/types.js";
 export { irToJson, irFromJson } from "./compiler/ir/json.js";
 export { lint, instanceId, headId, weightKey } from "./compiler/ir/lint.js";
 export { SHAPE_CODES } from "./compiler/ir/infer.js";
-export { partitionsOf, withPartitions, type Partitions } from "./compiler/ir/rebuild.js";
-export { lift, sameIr, irPartitions } from "./compiler/lift.js";
+export { withPartitions } from "./compiler/ir/rebuild.js";
+export {
+  instancesOf,
+  partitionsOf,
+  partitionKey,
+  groupKey,
+  sameSharingTree,
+  type Partitions,
+} from "./compiler/ir/sharing-tree.js";
+export { lift, sameIr } from "./compiler/lift.js";
 export { baselineDocument, type Baseline } from "./compiler/baseline.js";
 export { revisionText, revisionHeader, type RevisionInfo } from "./compiler/revision.js";
 export { summarize as summarizeIr } from "./compiler/summary.js";
@@ -35,7 +43,8 @@ export { MtslError, isMtslError, RUNTIME_ERROR_CODES } from "./runtime/errors.js
 export { Rng } from "./runtime/random.js";
 export { WeightStore } from "./runtime/model/weights.js";
 export { forward } from "./runtime/model/network.js";
-export { Trainer, readMetrics, type EpochRecord, type TrainEvent, type TrainOptions } from "./runtime/train/trainer.js";
+export { Trainer, type EpochRecord, type TrainEvent, type TrainOptions } from "./runtime/train/trainer.js";
+export { readMetrics, openRun, readRunHistory, RUN_FILES, revisionPaths } from "./runtime/run/folder.js";
 export { evaluateSplit, type SplitScores } from "./runtime/train/evaluate.js";
 export { readCheckpoint, writeCheckpoint } from "./runtime/train/checkpoint.js";
 export { StructuralLearningHooks, type SlpRecord } from "./runtime/structure/mtsl.js";
@@ -46,7 +55,12 @@ export { LOSSES, getLoss } from "./runtime/losses.js";
 export { METRIC_DIRECTIONS, createMetricAccumulator, multiTaskGain } from "./runtime/metrics.js";
 
 // the whole training pipeline (what `mtslc train` runs) and the command line
-export { trainFile as train, mergeMessage, type TrainFileOptions, type TrainFileResult } from "./cli/train-run.js";
+export {
+  trainFile as train,
+  mergeMessage,
+  type TrainFileOptions,
+  type TrainFileResult,
+} from "./runtime/run/train-file.js";
 export { run as runCli } from "./cli/mtslc.js";
 
 // evaluation and the run report

@@ -34,6 +34,7 @@ import { compile } from "./compile.js";
 import { irToJson } from "./ir/json.js";
 import type { IrCall, IrLayerOp, IrModel, IrValue } from "./ir/types.js";
 import { stagePartitions } from "./lower/lower.js";
+import { partitionKey, partitionsOf } from "./ir/sharing-tree.js";
 import { bindTarget } from "./lower/targets.js";
 
 const ORIGIN = { offset: 0, line: 1, column: 1 };
@@ -199,23 +200,6 @@ function liftBackbone(ir: IrModel): BackboneDecl {
   return { kind: "Backbone", stages, dangling: [], trivia: trivia(true), span: SPAN };
 }
 
-/** The partition of every stage in the IR, as lists of task names. */
-export function irPartitions(ir: IrModel): Map<string, string[][]> {
-  const out = new Map<string, string[][]>();
-  for (const s of ir.stages)
-    out.set(
-      s.name,
-      ir.instances.filter((i) => i.stage === s.name).map((i) => [...i.tasks]),
-    );
-  return out;
-}
-
-const partitionKey = (groups: string[][]): string =>
-  groups
-    .map((g) => [...g].sort().join(" "))
-    .sort()
-    .join(" | ");
-
 function row(from: string, to: string | null, groups: string[][], t: Trivia): SharingRow {
   return {
     kind: "SharingRow",
@@ -242,7 +226,7 @@ function rowsFor(stages: string[], parts: Map<string, string[][]>, first: Trivia
 }
 
 function liftSharing(ir: IrModel, template?: SharingDecl): SharingDecl {
-  const parts = irPartitions(ir);
+  const parts = partitionsOf(ir);
   const names = ir.stages.map((s) => s.name);
   if (!template) {
     return { kind: "Sharing", rows: rowsFor(names, parts, trivia()), dangling: [], trivia: trivia(true), span: SPAN };
@@ -340,10 +324,32 @@ function withTrivia<T extends Member>(node: T, kept: Member): T {
   };
 }
 
-/** Lifts `ir` to a document; see the module comment for what `template` does. */
-export function lift(ir: IrModel, template?: Document): Document {
+/** A template document with its IR, compiled once and lifted against many times. */
+export interface LiftTemplate {
+  readonly kind: "LiftTemplate";
+  readonly document: Document;
+  /** Null when the document does not compile (then lifting prints the canonical layout). */
+  readonly ir: IrModel | null;
+}
+
+/** Compiles `document` once, for any number of {@link lift}s against it. */
+export function liftTemplate(document: Document): LiftTemplate {
+  return { kind: "LiftTemplate", document, ir: compile(document).ir };
+}
+
+/**
+ * Lifts `ir` to a document; see the module comment for what `template` does.
+ * A plain document is compiled on every call: pass a {@link LiftTemplate} to lift
+ * repeatedly against one file.
+ */
+export function lift(ir: IrModel, templateOrDocument?: Document | LiftTemplate): Document {
+  const prepared =
+    templateOrDocument === undefined || templateOrDocument.kind === "LiftTemplate"
+      ? templateOrDocument
+      : liftTemplate(templateOrDocument);
+  const template = prepared?.document;
   const templateModel = template?.model ?? null;
-  const templateIr = template ? compile(template).ir : null;
+  const templateIr = prepared?.ir ?? null;
   if (!templateModel || !templateIr) return canonicalDocument(ir);
 
   const same = (a: unknown, b: unknown): boolean => sameValue(a, b);

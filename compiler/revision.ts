@@ -9,7 +9,7 @@ import type { Comment, Document, Span } from "../grammar/ast.js";
 import { formatNumber } from "../grammar/numbers.js";
 import { print } from "../grammar/printer.js";
 import type { IrModel } from "./ir/types.js";
-import { lift } from "./lift.js";
+import { lift, type LiftTemplate } from "./lift.js";
 
 export interface RevisionSet {
   parent: string;
@@ -65,9 +65,13 @@ export function revisionHeader(info: RevisionInfo): string[] {
   return lines;
 }
 
-/** The text of a revision file. */
-export function revisionText(ir: IrModel, template: Document, info: RevisionInfo): string {
-  const doc = lift(ir, template);
+/** The text of a revision file: `ir` lifted against `template`, under its header. */
+export function revisionText(ir: IrModel, template: Document | LiftTemplate, info: RevisionInfo): string {
+  return revisionFileText(lift(ir, template), info);
+}
+
+/** The text of a revision file from the document already lifted. */
+export function revisionFileText(doc: Document, info: RevisionInfo): string {
   const header: Comment[] = revisionHeader(info).map((line) => ({
     kind: "line",
     text: `// ${line}`.trimEnd(),

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { EvalReport } from "../runtime/eval/evaluate-run.js";
 import { readCheckpoint } from "../runtime/train/checkpoint.js";
-import { partitionsOf } from "../compiler/ir/rebuild.js";
+import { partitionsOf } from "../compiler/ir/sharing-tree.js";
 
 const root = process.argv[2] ?? "runs/results";
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -3,7 +3,6 @@
  * baselines'), prints the metrics, Delta_m, robustness and size tables (or
  * JSON) and writes RUN_DIR/eval.json atomically.
  */
-import { join } from "node:path";
 import cliProgress from "cli-progress";
 import { EXIT, type CliContext } from "../io.js";
 import { formatTable, humanCount } from "../table.js";
@@ -124,9 +123,8 @@ export function evalTables(report: EvalReport): string {
 export async function runEval(dir: string, options: EvalCliOptions, ctx: CliContext): Promise<number> {
   const { MtslError } = await import("../../runtime/errors.js");
   const { evaluateRun } = await import("../../runtime/eval/evaluate-run.js");
-  const { openRun } = await import("../../runtime/eval/run.js");
+  const { openRun, runFile, writeJsonFile } = await import("../../runtime/run/folder.js");
   const { selectBackend } = await import("../../runtime/backend/select.js");
-  const { writeFileAtomic } = await import("../../runtime/io/atomic.js");
   const say = (text: string): void => {
     if (!options.quiet && !options.json) ctx.stderr.write(text + "\n");
   };
@@ -174,8 +172,8 @@ export async function runEval(dir: string, options: EvalCliOptions, ctx: CliCont
       },
     });
     bar?.stop();
-    const path = join(run.dir, "eval.json");
-    writeFileAtomic(path, JSON.stringify(report, null, 2) + "\n");
+    const path = runFile(run.dir, "eval");
+    writeJsonFile(path, report);
     if (options.json) ctx.stdout.write(JSON.stringify(report, null, 2) + "\n");
     else {
       ctx.stdout.write(evalTables(report));

@@ -8,7 +8,9 @@ import type { Baseline } from "../../compiler/baseline.js";
 import { renderDiagnostic } from "../../grammar/render.js";
 import type { BackendPreference } from "../../runtime/backend/select.js";
 import { isMtslError } from "../../runtime/errors.js";
+import type { WrittenRevision } from "../../runtime/run/train-file.js";
 import type { TrainEvent } from "../../runtime/train/trainer.js";
+import { commitFile, ensureRepository } from "../git.js";
 import { EXIT, readSource, useColor, type CliContext } from "../io.js";
 import { formatTable } from "../table.js";
 
@@ -91,7 +93,7 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
   };
   // Loaded here, as `mtslc eval` loads the runtime: TensorFlow.js and the trainer cost about
   // a second of start-up that `mtslc check` and `fmt` should not pay.
-  const { trainFile } = await import("../train-run.js");
+  const { trainFile } = await import("../../runtime/run/train-file.js");
   try {
     const result = await trainFile({
       file,
@@ -103,7 +105,7 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),
-      ...(options.git ? { git: true } : {}),
+      ...(options.git ? { onRevision: commitRevision() } : {}),
       onEvent,
       log: say,
     });
@@ -135,4 +137,13 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
     }
     throw error;
   }
+}
+
+/** `--git`: commits each revision in the run folder's repository (made on the first). */
+function commitRevision(): (revision: WrittenRevision) => void {
+  let repo: string | null = null;
+  return (revision) => {
+    repo ??= ensureRepository(revision.outDir);
+    commitFile(repo, revision.path, revision.message);
+  };
 }

@@ -5,6 +5,7 @@
  * list exactly when they are equal (whitespace, comments and spelling that
  * compile to the same IR are no change).
  */
+import { instancesOf } from "../ir/sharing-tree.js";
 import type { IrModel, IrStage } from "../ir/types.js";
 import { costChange, modelCost, showCostChange, taskCost, taskPath } from "./cost.js";
 import { compareLayers, layerText } from "./layers.js";
@@ -155,7 +156,7 @@ export function matchStages(a: IrModel, b: IrModel): Map<string, string> {
 }
 
 function stageGroups(ir: IrModel, stage: string): StageGroups {
-  return { stage, groups: ir.instances.filter((i) => i.stage === stage).map((i) => ({ tasks: i.tasks, id: i.id })) };
+  return { stage, groups: instancesOf(ir, stage).map((i) => ({ tasks: i.tasks, id: i.id })) };
 }
 
 function sharingChanges(a: IrModel, b: IrModel, renamed: ReadonlyMap<string, string>): ArchitectureChange[] {
@@ -172,8 +173,8 @@ function sharingChanges(a: IrModel, b: IrModel, renamed: ReadonlyMap<string, str
 
 function stageSummary(ir: IrModel, s: IrStage, type: "STAGE_ADDED" | "STAGE_REMOVED"): ArchitectureChange {
   const layers = s.layers.map(layerText);
-  const instances = ir.instances.filter((i) => i.stage === s.name).map((i) => i.id);
-  const groups = ir.instances.filter((i) => i.stage === s.name).map((i) => showGroup(i.tasks));
+  const instances = instancesOf(ir, s.name).map((i) => i.id);
+  const groups = instancesOf(ir, s.name).map((i) => showGroup(i.tasks));
   const verb = type === "STAGE_ADDED" ? "added" : "removed";
   return {
     type,

@@ -6,6 +6,7 @@
  * removed from the model joined or left it) a change of members. Groups made
  * only of added or removed tasks are left to the TASK_ADDED/TASK_REMOVED changes.
  */
+import { groupKey } from "../ir/sharing-tree.js";
 import type { SharingChange } from "./types.js";
 
 /** The groups of one stage with their instance ids, in the IR's instance order. */
@@ -16,8 +17,6 @@ export interface StageGroups {
 
 export const showGroup = (tasks: readonly string[]): string => `{${tasks.join(" ")}}`;
 const showGroups = (groups: readonly (readonly string[])[]): string => groups.map(showGroup).join(" ");
-
-const setKey = (tasks: readonly string[]): string => [...tasks].sort().join(" ");
 
 /** The sharing changes of one stage present in both models (`stage` is its name in the new model). */
 export function compareGroups(before: StageGroups, after: StageGroups, common: ReadonlySet<string>): SharingChange[] {
@@ -58,7 +57,8 @@ export function compareGroups(before: StageGroups, after: StageGroups, common: R
   for (const { olds, news } of components.values()) {
     const oldGroups = olds.map((i) => a[i]!);
     const newGroups = news.map((j) => b[j]!);
-    if (olds.length === 1 && news.length === 1 && setKey(oldGroups[0]!.tasks) === setKey(newGroups[0]!.tasks)) continue;
+    if (olds.length === 1 && news.length === 1 && groupKey(oldGroups[0]!.tasks) === groupKey(newGroups[0]!.tasks))
+      continue;
     const oldIds = new Set(oldGroups.map((g) => g.id));
     const newIds = new Set(newGroups.map((g) => g.id));
     const removedInstances = oldGroups.map((g) => g.id).filter((id) => !newIds.has(id));

@@ -4,7 +4,7 @@
  * The compiler lints what it produces in tests; the runtime lints the IR it
  * holds after every structural change.
  */
-import type { IrModel } from "./types.js";
+import { IR_VERSION, type IrModel } from "./types.js";
 
 export const INPUT_NODE = "input";
 
@@ -23,7 +23,7 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
 export function lint(ir: IrModel): string[] {
   const problems: string[] = [];
   const say = (m: string): void => void problems.push(m);
-  if (ir.version !== 1) say(`version is ${String(ir.version)}, expected 1`);
+  if (ir.version !== IR_VERSION) say(`version is ${String(ir.version)}, expected ${IR_VERSION}`);
 
   const taskOrder = new Map(ir.tasks.map((t, i) => [t.name, i]));
   if (taskOrder.size !== ir.tasks.length) say("task names are not unique");

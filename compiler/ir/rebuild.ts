@@ -5,20 +5,8 @@
  * so their weights and optimiser state carry over untouched.
  */
 import { headId, INPUT_NODE, instanceId, lint } from "./lint.js";
+import type { Partitions } from "./sharing-tree.js";
 import type { IrInstance, IrModel } from "./types.js";
-
-/** The partition of every stage (stage name -> groups of task names). */
-export type Partitions = Map<string, string[][]>;
-
-export function partitionsOf(ir: IrModel): Partitions {
-  const out: Partitions = new Map();
-  for (const s of ir.stages)
-    out.set(
-      s.name,
-      ir.instances.filter((i) => i.stage === s.name).map((i) => [...i.tasks]),
-    );
-  return out;
-}
 
 /** `ir` with the sharing tree given by `partitions` (groups in any order; tasks are sorted into declaration order). */
 export function withPartitions(ir: IrModel, partitions: Partitions): IrModel {

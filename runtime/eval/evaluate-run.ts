@@ -14,7 +14,7 @@ import { evaluateSplit } from "../train/evaluate.js";
 import { bindTask } from "../train/tasks.js";
 import { CORRUPTION_NAMES, SEVERITIES, corrupt, type CorruptionName } from "./corruptions.js";
 import { DELTA_M_CONVENTION, deltaM, direction, keyMetric, meanScores, type Gain, type Scores } from "./gain.js";
-import { isSingleTaskLayout, openRun, type RunFolder, type RunKind } from "./run.js";
+import { isSingleTaskLayout, openRun, type RunFolder, type RunKind } from "../run/folder.js";
 import { modelSize, type ModelSize } from "./size.js";
 
 export interface EvaluateRunOptions {

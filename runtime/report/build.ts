@@ -7,12 +7,19 @@
  * model size. Deterministic: the same folders give the same bytes.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { MtslError } from "../errors.js";
 import type { EvalReport, ModelResult } from "../eval/evaluate-run.js";
 import { DELTA_M_CONVENTION, deltaM, direction, keyMetric, meanScores, type Scores } from "../eval/gain.js";
-import { isSingleTaskLayout, openRun, readRunHistory, type RunFolder, type RunHistory } from "../eval/run.js";
+import {
+  isSingleTaskLayout,
+  openRun,
+  readRunHistory,
+  runFile,
+  type RunFolder,
+  type RunHistory,
+} from "../run/folder.js";
 import { modelSize } from "../eval/size.js";
 import { heatmap, lineChart, type LinePoint } from "./charts.js";
 import { escapeHtml, figure, htmlTable, page, para, section } from "./html.js";
@@ -44,7 +51,7 @@ function label(folder: RunFolder, role: "run" | "baseline"): string {
 }
 
 function readEval(dir: string): EvalReport | null {
-  const path = join(dir, "eval.json");
+  const path = runFile(dir, "eval");
   if (!existsSync(path)) return null;
   try {
     const report = JSON.parse(readFileSync(path, "utf8")) as EvalReport;
@@ -367,7 +374,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
   const baselineDirs =
     options.baselines ??
     evalReport?.models
-      .filter((m) => m.role === "baseline" && existsSync(join(m.dir, "checkpoint.ckpt")))
+      .filter((m) => m.role === "baseline" && existsSync(runFile(m.dir, "checkpoint")))
       .map((m) => m.dir) ??
     [];
   const run: Model = { folder, history: readRunHistory(folder), label: label(folder, "run") };

@@ -5,7 +5,8 @@
  * removal, optimiser hand-off). Plugged into the Trainer through its hooks.
  */
 import * as tf from "@tensorflow/tfjs";
-import { partitionsOf, withPartitions } from "../../compiler/ir/rebuild.js";
+import { withPartitions } from "../../compiler/ir/rebuild.js";
+import { partitionsOf } from "../../compiler/ir/sharing-tree.js";
 import { instanceId } from "../../compiler/ir/lint.js";
 import type { IrModel, IrStructuralLearning } from "../../compiler/ir/types.js";
 import type { ForwardResult } from "../model/network.js";

@@ -6,7 +6,8 @@
  * header as UTF-8 JSON, zero padding to a multiple of 4, then float32 data; the
  * header lists each tensor's key, shape and offset (in floats) into the data.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { IrFormatError, irFromValue } from "../../compiler/ir/json.js";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { MtslError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -31,9 +32,12 @@ interface TensorEntry {
   length: number;
 }
 
+/** The version of the checkpoint layout this module writes and reads. */
+export const CHECKPOINT_VERSION = 1;
+
 interface Header<S> {
   format: "mtsl-checkpoint";
-  version: 1;
+  version: typeof CHECKPOINT_VERSION;
   ir: IrModel;
   epoch: number;
   state: S;
@@ -61,7 +65,7 @@ export function encodeCheckpoint<S>(data: CheckpointData<S>): Uint8Array {
     }));
   const header: Header<S> = {
     format: "mtsl-checkpoint",
-    version: 1,
+    version: CHECKPOINT_VERSION,
     ir: data.ir,
     epoch: data.epoch,
     state: data.state,
@@ -84,20 +88,45 @@ export function encodeCheckpoint<S>(data: CheckpointData<S>): Uint8Array {
   return out;
 }
 
-export function decodeCheckpoint<S>(bytes: Uint8Array, file = "checkpoint"): CheckpointData<S> {
-  const bad = (why: string): MtslError =>
-    new MtslError("MTSL3301", `${file} is not a readable mtsl checkpoint: ${why}`, { file });
-  if (bytes.length < 12 || Buffer.from(bytes.subarray(0, 8)).toString("ascii") !== MAGIC) throw bad("bad magic");
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const length = view.getUint32(8, true);
-  if (12 + length > bytes.length) throw bad("truncated header");
+const unreadable = (file: string, why: string): MtslError =>
+  new MtslError("MTSL3301", `not a readable mtsl checkpoint: ${why}`, { file });
+
+/** The header length from the first 12 bytes; throws MTSL3301 for anything but a checkpoint of `size` bytes. */
+function headerLength(prefix: Uint8Array, size: number, file: string): number {
+  if (prefix.length < 12 || Buffer.from(prefix.subarray(0, 8)).toString("ascii") !== MAGIC)
+    throw unreadable(file, "bad magic");
+  const length = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength).getUint32(8, true);
+  if (12 + length > size) throw unreadable(file, "truncated header");
+  return length;
+}
+
+/** The JSON header, its format and version checked and its IR validated (compiler/ir/schema.ts). */
+function decodeHeader<S>(json: Uint8Array, file: string): Header<S> {
   let header: Header<S>;
   try {
-    header = JSON.parse(Buffer.from(bytes.subarray(12, 12 + length)).toString("utf8")) as Header<S>;
+    header = JSON.parse(Buffer.from(json).toString("utf8")) as Header<S>;
   } catch {
-    throw bad("corrupt header");
+    throw unreadable(file, "corrupt header");
   }
-  if (header.format !== "mtsl-checkpoint" || header.version !== 1) throw bad("unknown format version");
+  if (header === null || typeof header !== "object" || header.format !== "mtsl-checkpoint")
+    throw unreadable(file, "unknown header");
+  if (header.version !== CHECKPOINT_VERSION)
+    throw unreadable(file, `format version ${String(header.version)}, this mtsl reads ${CHECKPOINT_VERSION}`);
+  if (typeof header.epoch !== "number" || !Array.isArray(header.weights)) throw unreadable(file, "unknown header");
+  try {
+    irFromValue(header.ir);
+  } catch (e) {
+    if (e instanceof IrFormatError)
+      throw unreadable(file, `its IR is not sound (${e.problems.slice(0, 3).join("; ")})`);
+    throw e;
+  }
+  return header;
+}
+
+export function decodeCheckpoint<S>(bytes: Uint8Array, file = "checkpoint"): CheckpointData<S> {
+  const bad = (why: string): MtslError => unreadable(file, why);
+  const length = headerLength(bytes, bytes.length, file);
+  const header = decodeHeader<S>(bytes.subarray(12, 12 + length), file);
   const pad = (4 - ((12 + length) % 4)) % 4;
   const start = 12 + length + pad;
   const aligned = new Uint8Array(bytes.length - start);
@@ -125,6 +154,27 @@ export function decodeCheckpoint<S>(bytes: Uint8Array, file = "checkpoint"): Che
 
 export function writeCheckpoint<S>(path: string, data: CheckpointData<S>): void {
   writeFileAtomic(path, encodeCheckpoint(data));
+}
+
+/** The IR and epoch of a checkpoint, reading only its header (not the weights). */
+export function readCheckpointHeader(path: string): { ir: IrModel; epoch: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    throw new MtslError("MTSL3001", `no checkpoint at ${path}`, { file: path });
+  }
+  try {
+    const prefix = Buffer.alloc(12);
+    const got = readSync(fd, prefix, 0, 12, 0);
+    const length = headerLength(prefix.subarray(0, got), fstatSync(fd).size, path);
+    const json = Buffer.alloc(length);
+    readSync(fd, json, 0, length, 12);
+    const header = decodeHeader(json, path);
+    return { ir: header.ir, epoch: header.epoch };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function readCheckpoint<S>(path: string): CheckpointData<S> {

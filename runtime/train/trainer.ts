@@ -8,8 +8,7 @@
  * masks on (seed, epoch, step), so a run resumed from the checkpoint written
  * after epoch e continues exactly as an uninterrupted one would.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { irToJson } from "../../compiler/ir/json.js";
 import type { IrModel } from "../../compiler/ir/types.js";
@@ -18,6 +17,7 @@ import { checkInputShape } from "../data/probe.js";
 import type { Dataset } from "../data/types.js";
 import { MtslError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { runFile, writeJsonLines } from "../run/folder.js";
 import { forward, type ForwardResult } from "../model/network.js";
 import type { StatUpdate } from "../model/ops.js";
 import { WeightStore } from "../model/weights.js";
@@ -79,9 +79,6 @@ export interface TrainOptions {
   hooks?: TrainerHooks;
 }
 
-export const CHECKPOINT_FILE = "checkpoint.ckpt";
-export const METRICS_FILE = "metrics.jsonl";
-
 export class Trainer {
   ir: IrModel;
   store: WeightStore;
@@ -108,7 +105,7 @@ export class Trainer {
   }
 
   get checkpointPath(): string {
-    return join(this.options.outDir, CHECKPOINT_FILE);
+    return runFile(this.options.outDir, "checkpoint");
   }
 
   private emit(event: TrainEvent): void {
@@ -141,8 +138,7 @@ export class Trainer {
   }
 
   private writeMetrics(): void {
-    const text = this.records.map((r) => JSON.stringify(r)).join("\n") + (this.records.length ? "\n" : "");
-    writeFileAtomic(join(this.options.outDir, METRICS_FILE), text);
+    writeJsonLines(runFile(this.options.outDir, "metrics"), this.records);
   }
 
   /** One optimisation step on a batch; returns each task's loss. */
@@ -296,7 +292,7 @@ export class Trainer {
       stepsPerEpoch: Math.ceil(n / this.ir.train.batch),
       resumed,
     });
-    writeFileAtomic(join(this.options.outDir, "model.ir.json"), irToJson(this.ir));
+    writeFileAtomic(runFile(this.options.outDir, "ir"), irToJson(this.ir));
     let budget = this.options.stopAfterEpochs ?? Infinity;
     while (this.epoch < this.ir.train.epochs && budget-- > 0) await this.runEpoch();
     return this.records;
@@ -306,14 +302,4 @@ export class Trainer {
     this.store.dispose();
     this.optimizer.dispose();
   }
-}
-
-/** Reads metrics.jsonl of a run directory. */
-export function readMetrics(dir: string): EpochRecord[] {
-  const path = join(dir, METRICS_FILE);
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as EpochRecord);
 }

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { trainFile } from "../../cli/train-run.js";
+import { trainFile } from "../../runtime/run/train-file.js";
 import { diagnoseSource } from "../../cli/diagnose.js";
 import {
   DATA_SOURCES,

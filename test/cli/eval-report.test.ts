@@ -85,7 +85,7 @@ describe("mtslc eval", () => {
     expect(ctx.err.join("")).toBe("");
   }, 60_000);
 
-  it("gives clear MTSL3202 errors for a missing or foreign run folder and a foreign baseline", async () => {
+  it("gives clear coded errors for a missing or foreign run folder and a foreign baseline", async () => {
     let ctx = captureContext();
     expect(await run(["eval", join(runs.root, "nope")], ctx)).toBe(1);
     expect(ctx.err.join("")).toMatch(/error MTSL3202: .*nope: no such run folder/);
@@ -100,11 +100,11 @@ describe("mtslc eval", () => {
     writeFileSync(join(foreign, "checkpoint.ckpt"), "not a checkpoint at all");
     ctx = captureContext();
     expect(await run(["eval", foreign], ctx)).toBe(1);
-    expect(ctx.err.join("")).toMatch(/MTSL3202: .*checkpoint.ckpt: not an mtsl checkpoint \(bad magic\)/);
+    expect(ctx.err.join("")).toMatch(/MTSL3301: .*checkpoint.ckpt: not a readable mtsl checkpoint: bad magic/);
 
     ctx = captureContext();
     expect(await run(["eval", runs.mtsl, "--baseline", foreign], ctx)).toBe(1);
-    expect(ctx.err.join("")).toMatch(/MTSL3202/);
+    expect(ctx.err.join("")).toMatch(/MTSL3301/);
 
     ctx = captureContext();
     expect(await run(["eval", runs.mtsl, "--severities", "0,7"], ctx)).toBe(2);

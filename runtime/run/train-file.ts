@@ -1,34 +1,31 @@
 /**
- * `trainFile`: everything `mtslc train` does, as a library function: compile the
- * file (or its baseline), pick a backend, load the data, train (with structural
- * learning when the file asks for it), write the run folder (metrics.jsonl,
- * checkpoints, structure.jsonl, revisions/NNN.mtsl + .ckpt, final.json), and
- * evaluate on the test split. The CLI adds only the terminal output.
- *
- * It lives beside the CLI, above compiler/ and runtime/, because writing
- * revisions prints `.mtsl` text (grammar) from the runtime's IR.
+ * `trainFile`: everything `mtslc train` does, as a library function (exported
+ * as `train`): compile the file (or its baseline), pick a backend, load the
+ * data, train (with structural learning when the file asks for it), write the
+ * run folder (runtime/run/folder.ts: metrics, checkpoints, structure log,
+ * revisions, final scores) and evaluate on the test split. The CLI adds only
+ * the terminal output and, with `--git`, a commit per revision (`onRevision`).
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { baselineDocument, type Baseline } from "../compiler/baseline.js";
-import { orderDiagnostics } from "../compiler/check/diagnostic.js";
-import { compile } from "../compiler/compile.js";
-import { partitionsOf } from "../compiler/ir/rebuild.js";
-import type { IrModel } from "../compiler/ir/types.js";
-import { lift } from "../compiler/lift.js";
-import { revisionText, type RevisionInfo } from "../compiler/revision.js";
-import type { Document } from "../grammar/ast.js";
-import type { Diagnostic } from "../grammar/diagnostics.js";
-import { parse } from "../grammar/parse.js";
-import { selectBackend, type BackendInfo, type BackendPreference } from "../runtime/backend/select.js";
-import { getDataSource } from "../runtime/data/registry.js";
-import { MtslError } from "../runtime/errors.js";
-import { writeFileAtomic } from "../runtime/io/atomic.js";
-import { StructuralLearningHooks, type SlpRecord } from "../runtime/structure/mtsl.js";
-import { readCheckpoint } from "../runtime/train/checkpoint.js";
-import { evaluateSplit, type SplitScores } from "../runtime/train/evaluate.js";
-import { Trainer, type EpochRecord, type TrainEvent } from "../runtime/train/trainer.js";
-import { commitFile, ensureRepository } from "./git.js";
+import { baselineDocument, type Baseline } from "../../compiler/baseline.js";
+import { orderDiagnostics } from "../../compiler/check/diagnostic.js";
+import { compile } from "../../compiler/compile.js";
+import { sameSharingTree } from "../../compiler/ir/sharing-tree.js";
+import type { IrModel } from "../../compiler/ir/types.js";
+import { lift, liftTemplate, type LiftTemplate } from "../../compiler/lift.js";
+import { revisionFileText, revisionText, type RevisionInfo } from "../../compiler/revision.js";
+import type { Diagnostic } from "../../grammar/diagnostics.js";
+import { parse } from "../../grammar/parse.js";
+import { selectBackend, type BackendInfo, type BackendPreference } from "../backend/select.js";
+import { getDataSource } from "../data/registry.js";
+import { MtslError } from "../errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { StructuralLearningHooks, type SlpRecord } from "../structure/mtsl.js";
+import { readCheckpoint } from "../train/checkpoint.js";
+import { evaluateSplit, type SplitScores } from "../train/evaluate.js";
+import { Trainer, type EpochRecord, type TrainEvent } from "../train/trainer.js";
+import { revisionOf, revisionPaths, runFile, writeJsonFile, writeJsonLines } from "./folder.js";
 
 export interface TrainFileOptions {
   /** The `.mtsl` file (a revision file with `resume` branches from its checkpoint). */
@@ -46,11 +43,21 @@ export interface TrainFileOptions {
   seed?: number;
   /** Use only the first n training samples per epoch. */
   trainLimit?: number;
-  /** Commit each revision in the run folder's git repository. */
-  git?: boolean;
+  /** Called after each revision file is written (`mtslc train --git` commits it). */
+  onRevision?: (revision: WrittenRevision) => void;
   onEvent?: (event: TrainEvent) => void;
   /** One-line progress messages (backend, data, revisions written). */
   log?: (text: string) => void;
+}
+
+/** A revision just written into the run folder. */
+export interface WrittenRevision {
+  readonly outDir: string;
+  readonly number: number;
+  /** revisions/NNN.mtsl */
+  readonly path: string;
+  /** `mtsl: start NAME`, or the merges in words (`merge dec2 {seg,edge} (CKA 0.91)`). */
+  readonly message: string;
 }
 
 export type TrainFileResult =
@@ -66,17 +73,6 @@ export type TrainFileResult =
       structure: SlpRecord[];
       test: SplitScores;
     };
-
-const pad3 = (n: number): string => String(n).padStart(3, "0");
-
-/** A revision file's checkpoint: `NNN.ckpt` beside `NNN.mtsl`. */
-function revisionCheckpoint(file: string): string | null {
-  const ckpt = file.replace(/\.mtsl$/, ".ckpt");
-  return ckpt !== file && existsSync(ckpt) ? ckpt : null;
-}
-
-const samePartitions = (a: IrModel, b: IrModel): boolean =>
-  JSON.stringify([...partitionsOf(a)]) === JSON.stringify([...partitionsOf(b)]);
 
 /** `merge dec2 {seg,edge} (CKA 0.91)`: the commit message of a revision. */
 export function mergeMessage(record: SlpRecord): string {
@@ -114,15 +110,19 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     (options.baseline ? `-${options.baseline}` : "") +
     (options.seed !== undefined ? `-seed${options.seed}` : "");
   // Resuming from a revision file (runs/x/revisions/003.mtsl) branches into runs/x/from-003.
-  const fromRevision = options.resume && !options.baseline ? revisionCheckpoint(file) : null;
-  const runOfRevision = fromRevision ? dirname(dirname(file)) : null;
+  const revision = options.resume && !options.baseline ? revisionOf(file) : null;
+  const fromRevision = revision?.checkpoint ?? null;
+  const runOfRevision = revision?.run ?? null;
   const outDir = options.out ?? (runOfRevision ? join(runOfRevision, `from-${name}`) : join("runs", name));
   // Revisions are printed with the user's original file as the template.
-  let template: Document = parsed.document;
-  const original = runOfRevision ? join(runOfRevision, "model.mtsl") : null;
+  // (compiled once: the file's own IR is the one just compiled, unless a baseline replaced it).
+  let template: LiftTemplate = options.baseline
+    ? liftTemplate(parsed.document)
+    : { kind: "LiftTemplate", document: parsed.document, ir: compiled.ir };
+  const original = runOfRevision ? runFile(runOfRevision, "model") : null;
   if (original && existsSync(original)) {
     const p = parse(readFileSync(original, "utf8"), { file: original });
-    if (!p.diagnostics.some((d) => d.severity === "error")) template = p.document;
+    if (!p.diagnostics.some((d) => d.severity === "error")) template = liftTemplate(p.document);
   }
 
   const tf = await import("@tensorflow/tfjs");
@@ -137,26 +137,23 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   );
 
   mkdirSync(outDir, { recursive: true });
-  if (!existsSync(join(outDir, "model.mtsl")))
-    copyFileSync(original && existsSync(original) ? original : file, join(outDir, "model.mtsl"));
-  const repo = options.git ? ensureRepository(outDir) : null;
-  const revisionsDir = join(outDir, "revisions");
+  if (!existsSync(runFile(outDir, "model")))
+    copyFileSync(original && existsSync(original) ? original : file, runFile(outDir, "model"));
   const sl = ir.structuralLearning;
   const writeRevision = (text: string, number: number, message: string, trainer: Trainer): void => {
-    mkdirSync(revisionsDir, { recursive: true });
-    const path = join(revisionsDir, `${pad3(number)}.mtsl`);
-    writeFileAtomic(path, text);
-    trainer.saveCheckpoint(join(revisionsDir, `${pad3(number)}.ckpt`));
-    log(`wrote ${path}`);
-    if (repo) commitFile(repo, path, message);
+    const paths = revisionPaths(outDir, number);
+    mkdirSync(dirname(paths.mtsl), { recursive: true });
+    writeFileAtomic(paths.mtsl, text);
+    trainer.saveCheckpoint(paths.ckpt);
+    log(`wrote ${paths.mtsl}`);
+    options.onRevision?.({ outDir, number, path: paths.mtsl, message });
   };
   const hooks = sl
     ? new StructuralLearningHooks(sl, {
         log,
         ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),
         onPhase: () => {
-          const lines = hooks!.state.history.map((r) => JSON.stringify(r)).join("\n") + "\n";
-          writeFileAtomic(join(outDir, "structure.jsonl"), lines);
+          writeJsonLines(runFile(outDir, "structure"), hooks!.state.history);
         },
         onMerge: (record, trainer) => {
           const number = hooks!.state.history.filter((r) => r.created.length > 0).length;
@@ -167,9 +164,11 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
             phases: sl.atEpochs.length,
             sets: record.sets,
           };
-          writeRevision(revisionText(trainer.ir, template, info), number, mergeMessage(record), trainer);
-          // The next revision splits this one's sharing rows, so each merge rewrites only its own row.
-          template = lift(trainer.ir, template);
+          const lifted = lift(trainer.ir, template);
+          writeRevision(revisionFileText(lifted, info), number, mergeMessage(record), trainer);
+          // The next revision splits this one's sharing rows, so each merge rewrites only its own
+          // row; the one compile of a merge is this template's.
+          template = liftTemplate(lifted);
         },
       })
     : undefined;
@@ -181,7 +180,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     node: process.version,
     seed: ir.train.seed,
   };
-  writeFileAtomic(join(outDir, "run.json"), JSON.stringify(runInfo, null, 2) + "\n");
+  writeJsonFile(runFile(outDir, "info"), runInfo);
 
   const trainer = new Trainer(ir, {
     outDir,
@@ -195,7 +194,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   try {
     if (fromRevision) {
       const ckpt = readCheckpoint(fromRevision);
-      if (!samePartitions(ckpt.ir, ir)) {
+      if (!sameSharingTree(ckpt.ir, ir)) {
         throw new MtslError(
           "MTSL3202",
           `${file} no longer matches its checkpoint ${fromRevision}: its sharing tree was edited`,
@@ -204,7 +203,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
       }
       trainer.resume(fromRevision, ir);
       log(`resuming from revision ${file} (after epoch ${trainer.epoch}) into ${outDir}`);
-    } else if (sl && !(options.resume && existsSync(join(outDir, "checkpoint.ckpt")))) {
+    } else if (sl && !(options.resume && existsSync(runFile(outDir, "checkpoint")))) {
       const info: RevisionInfo = { number: 0, epoch: 0, phase: 0, phases: sl.atEpochs.length, sets: [] };
       writeRevision(revisionText(ir, template, info), 0, `mtsl: start ${name}`, trainer);
     }
@@ -212,7 +211,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     const test = evaluateSplit(trainer.ir, trainer.store, dataset, "test", trainer.tasks, {
       batch: Math.max(32, ir.train.batch),
     });
-    writeFileAtomic(join(outDir, "final.json"), JSON.stringify({ epoch: trainer.epoch, test }, null, 2) + "\n");
+    writeJsonFile(runFile(outDir, "final"), { epoch: trainer.epoch, test });
     return {
       ok: true,
       diagnostics: compiled.diagnostics,

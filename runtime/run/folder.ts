@@ -1,15 +1,71 @@
 /**
- * Reading a run folder written by `mtslc train`: its final IR (from the
- * checkpoint header, without loading the weights), what kind of run it is, and
- * its history (metrics.jsonl, structure.jsonl, revisions, final.json,
- * eval.json). A missing or foreign folder is MTSL3202.
+ * The run folder of `mtslc train`, read and written here only: its layout
+ * ({@link RUN_FILES}, {@link revisionPaths}), its JSON files, and reading a run
+ * back: its final IR (from the checkpoint header, without loading the weights),
+ * what kind of run it is, and its history (metrics, structure log, revisions,
+ * final scores). A missing or foreign folder is MTSL3202. Every write is atomic.
  */
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { writeFileAtomic } from "../io/atomic.js";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { MtslError } from "../errors.js";
 import type { SlpRecord } from "../structure/mtsl.js";
+import { readCheckpointHeader } from "../train/checkpoint.js";
 import type { EpochRecord } from "../train/trainer.js";
+
+/** The files of a run folder. */
+export const RUN_FILES = {
+  /** The latest checkpoint: IR, epoch, weights, optimiser and structural-learning state. */
+  checkpoint: "checkpoint.ckpt",
+  /** One JSON line per epoch: losses, metrics, learning rate, time. */
+  metrics: "metrics.jsonl",
+  /** One JSON line per structural-learning phase. */
+  structure: "structure.jsonl",
+  /** How the run was made: file, baseline, backend, versions, seed. */
+  info: "run.json",
+  /** Test scores after the last epoch. */
+  final: "final.json",
+  /** The user's file as training started. */
+  model: "model.mtsl",
+  /** The IR the run is at. */
+  ir: "model.ir.json",
+  /** revisions/NNN.mtsl and NNN.ckpt, one pair per merge (000 is the start). */
+  revisions: "revisions",
+  /** Scores of `mtslc eval`. */
+  eval: "eval.json",
+} as const;
+
+/** The path of one of a run's files. */
+export const runFile = (dir: string, file: keyof typeof RUN_FILES): string => join(dir, RUN_FILES[file]);
+
+/** The revision file and its checkpoint: `revisions/NNN.mtsl` and `revisions/NNN.ckpt`. */
+export function revisionPaths(dir: string, number: number): { mtsl: string; ckpt: string } {
+  const base = join(dir, RUN_FILES.revisions, String(number).padStart(3, "0"));
+  return { mtsl: `${base}.mtsl`, ckpt: `${base}.ckpt` };
+}
+
+/**
+ * When `file` is a revision of a run (`RUN/revisions/NNN.mtsl` beside its
+ * `NNN.ckpt`), the run folder and that checkpoint; else null.
+ */
+export function revisionOf(file: string): { run: string; checkpoint: string } | null {
+  if (!/\.mtsl$/.test(file)) return null;
+  const checkpoint = file.replace(/\.mtsl$/, ".ckpt");
+  if (!existsSync(checkpoint)) return null;
+  return { run: dirname(dirname(file)), checkpoint };
+}
+
+/** Writes `value` as indented JSON, atomically, creating the folder. */
+export function writeJsonFile(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n");
+}
+
+/** Writes JSON lines (one record per line), atomically. */
+export function writeJsonLines(path: string, records: readonly unknown[]): void {
+  writeFileAtomic(path, records.map((r) => JSON.stringify(r)).join("\n") + (records.length > 0 ? "\n" : ""));
+}
 
 /** What trained a run: structural learning, a baseline of `mtslc train --baseline`, or a fixed tree. */
 export type RunKind = "mtsl" | "stl" | "one" | "fixed";
@@ -26,40 +82,6 @@ export interface RunFolder {
   checkpoint: string;
   /** run.json, when present. */
   info: Record<string, unknown> | null;
-}
-
-const MAGIC = "MTSLCKPT";
-
-/** The JSON header of a checkpoint (IR and epoch) without reading its weights. */
-export function readCheckpointHeader(path: string): { ir: IrModel; epoch: number } {
-  const foreign = (why: string): MtslError =>
-    new MtslError("MTSL3202", `not an mtsl checkpoint (${why})`, { file: path });
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    throw new MtslError("MTSL3202", "no checkpoint here", { file: path });
-  }
-  try {
-    const head = Buffer.alloc(12);
-    if (readSync(fd, head, 0, 12, 0) < 12 || head.subarray(0, 8).toString("ascii") !== MAGIC)
-      throw foreign("bad magic");
-    const length = head.readUInt32LE(8);
-    if (length > statSync(path).size - 12) throw foreign("truncated header");
-    const json = Buffer.alloc(length);
-    readSync(fd, json, 0, length, 12);
-    let header: { format?: string; ir?: IrModel; epoch?: number };
-    try {
-      header = JSON.parse(json.toString("utf8")) as typeof header;
-    } catch {
-      throw foreign("corrupt header");
-    }
-    if (header.format !== "mtsl-checkpoint" || !header.ir || typeof header.epoch !== "number")
-      throw foreign("unknown header");
-    return { ir: header.ir, epoch: header.epoch };
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function readJson(path: string): Record<string, unknown> | null {
@@ -81,7 +103,7 @@ export function openRun(dir: string): RunFolder {
   if (!existsSync(abs)) throw new MtslError("MTSL3202", "no such run folder", { file: dir });
   if (!statSync(abs).isDirectory())
     throw new MtslError("MTSL3202", "not a folder (give the run folder that mtslc train wrote)", { file: dir });
-  const checkpoint = join(abs, "checkpoint.ckpt");
+  const checkpoint = runFile(abs, "checkpoint");
   if (!existsSync(checkpoint)) {
     throw new MtslError(
       "MTSL3202",
@@ -90,7 +112,7 @@ export function openRun(dir: string): RunFolder {
     );
   }
   const { ir, epoch } = readCheckpointHeader(checkpoint);
-  const info = readJson(join(abs, "run.json"));
+  const info = readJson(runFile(abs, "info"));
   const baseline = info?.["baseline"];
   const kind: RunKind = baseline === "stl" || baseline === "one" ? baseline : ir.structuralLearning ? "mtsl" : "fixed";
   return { dir: abs, name: ir.name, kind, ir, epoch, checkpoint, info };
@@ -118,7 +140,8 @@ export interface RunHistory {
   final: { epoch: number; test: Record<string, Record<string, number>> } | null;
 }
 
-function readJsonLines<T>(path: string): T[] {
+/** Reads a JSON-lines file (empty when absent); a broken line is MTSL3202 with its line number. */
+export function readJsonLines<T>(path: string): T[] {
   if (!existsSync(path)) return [];
   const lines = readFileSync(path, "utf8")
     .split("\n")
@@ -134,7 +157,7 @@ function readJsonLines<T>(path: string): T[] {
 
 /** Reads a run's history; absent files give empty parts. */
 export function readRunHistory(run: RunFolder): RunHistory {
-  const revDir = join(run.dir, "revisions");
+  const revDir = runFile(run.dir, "revisions");
   const revisions: Revision[] = [];
   if (existsSync(revDir)) {
     for (const file of readdirSync(revDir)
@@ -146,11 +169,16 @@ export function readRunHistory(run: RunFolder): RunHistory {
       revisions.push({ number: Number(file.slice(0, -5)), mtsl: join(revDir, file), ir, epoch });
     }
   }
-  const final = readJson(join(run.dir, "final.json")) as RunHistory["final"];
+  const final = readJson(runFile(run.dir, "final")) as RunHistory["final"];
   return {
-    epochs: readJsonLines<EpochRecord>(join(run.dir, "metrics.jsonl")),
-    phases: readJsonLines<SlpRecord>(join(run.dir, "structure.jsonl")),
+    epochs: readJsonLines<EpochRecord>(runFile(run.dir, "metrics")),
+    phases: readJsonLines<SlpRecord>(runFile(run.dir, "structure")),
     revisions,
     final,
   };
+}
+
+/** The epoch records of a run folder (metrics.jsonl). */
+export function readMetrics(dir: string): EpochRecord[] {
+  return readJsonLines<EpochRecord>(runFile(dir, "metrics"));
 }
