@@ -15,7 +15,7 @@ export { check, CHECK_CODES, RULES, typeModel } from "./compiler/check/index.js"
 export { compile, compileSource, type CompileResult } from "./compiler/compile.js";
 export type * from "./compiler/ir/types.js";
 export { IR_VERSION } from "./compiler/ir/types.js";
-export { irToJson, irFromJson } from "./compiler/ir/json.js";
+export { irToJson, irFromJson, irProblems, IrFormatError } from "./compiler/ir/json.js";
 export { lint, instanceId, headId, weightKey } from "./compiler/ir/lint.js";
 export { SHAPE_CODES } from "./compiler/ir/infer.js";
 export { withPartitions } from "./compiler/ir/rebuild.js";
@@ -27,7 +27,9 @@ export {
   sameSharingTree,
   type Partitions,
 } from "./compiler/ir/sharing-tree.js";
-export { lift, sameIr } from "./compiler/lift.js";
+export { lift, liftTemplate, sameIr, type LiftTemplate } from "./compiler/lift.js";
+export { printIr } from "./compiler/ir/print.js";
+export { IR_SCHEMA } from "./compiler/ir/schema.js";
 export { baselineDocument, type Baseline } from "./compiler/baseline.js";
 export { revisionText, revisionHeader, type RevisionInfo } from "./compiler/revision.js";
 export { summarize as summarizeIr } from "./compiler/summary.js";
@@ -62,6 +64,7 @@ export {
   type TrainFileResult,
 } from "./runtime/run/train-file.js";
 export { run as runCli } from "./cli/mtslc.js";
+export { diagnoseSource } from "./cli/diagnose.js";
 
 // evaluation and the run report
 export { evaluateRun, type EvalReport, type EvaluateRunOptions } from "./runtime/eval/evaluate-run.js";

@@ -56,7 +56,11 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .description("compile a file to the graph IR (JSON) and a typed TypeScript model, and print a summary")
     .argument("<file>", ".mtsl file")
     .option("-o, --out <dir>", "output folder", ".")
-    .option("--emit <kinds>", "what to write: a comma list of ir, ts, summary", "ir,ts,summary")
+    .option(
+      "--emit <kinds>",
+      "what to write: a comma list of ir, text (the IR one line per node), ts, summary",
+      "ir,ts,summary",
+    )
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "print nothing but errors")
     .action(async (file: string, opts: { out: string; emit: string; json?: boolean; quiet?: boolean }) => {
@@ -64,10 +68,10 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
         .split(",")
         .map((e) => e.trim())
         .filter((e) => e !== "");
-      const bad = emit.filter((e) => !["ir", "ts", "summary"].includes(e));
+      const bad = emit.filter((e) => !["ir", "text", "ts", "summary"].includes(e));
       if (bad.length > 0) {
         ctx.stderr.write(
-          `mtslc compile: unknown --emit kind ${bad.map((b) => `'${b}'`).join(", ")} (expected ir, ts, summary)\n`,
+          `mtslc compile: unknown --emit kind ${bad.map((b) => `'${b}'`).join(", ")} (expected ir, text, ts, summary)\n`,
         );
         setExit(EXIT.usage);
         return;

@@ -10,6 +10,7 @@
  * docs/algorithms.md for the formulas and where we differ.
  */
 import * as tf from "@tensorflow/tfjs";
+import { vocabularyEntry } from "../compiler/catalog/index.js";
 
 /** Stable error codes of this module. */
 export type LossErrorCode = "LOSS_SHAPE_MISMATCH" | "LOSS_BAD_OPTION" | "LOSS_UNKNOWN";
@@ -175,6 +176,12 @@ export function binaryCrossEntropy(pred: tf.Tensor, target: tf.Tensor, options: 
   });
 }
 
+/** The catalogue's default `valid` of a loss ("all" for a loss that declares no such option). */
+function defaultValid(loss: string): ValidMask {
+  const declared = vocabularyEntry("loss", loss)?.params.find((p) => p.name === "valid")?.default;
+  return declared === "positive" ? "positive" : "all";
+}
+
 function validMask(target: tf.Tensor, valid: ValidMask): tf.Tensor {
   return valid === "positive" ? tf.cast(tf.greater(target, 0), "float32") : tf.onesLike(target);
 }
@@ -200,7 +207,7 @@ export function rmseLoss(pred: tf.Tensor, target: tf.Tensor, options: LossOption
   checkValid(options.valid, "rmse");
   return tf.tidy(() => {
     const t = tf.cast(target, "float32");
-    const mse = maskedMean(tf.square(tf.sub(pred, t)), validMask(t, options.valid ?? "positive"));
+    const mse = maskedMean(tf.square(tf.sub(pred, t)), validMask(t, options.valid ?? defaultValid("rmse")));
     const positive = isPositive(mse);
     const safe = tf.where(positive, mse, tf.onesLike(mse));
     return tf.where(positive, tf.sqrt(safe), tf.zerosLike(mse)) as tf.Scalar;
@@ -208,15 +215,15 @@ export function rmseLoss(pred: tf.Tensor, target: tf.Tensor, options: LossOption
 }
 
 /**
- * Mean absolute error (`l1`): mean |p - t| over valid elements; `valid` defaults to "all"
- * (use "positive" for depth). Same shapes.
+ * Mean absolute error (`l1`): mean |p - t| over valid elements; `valid` defaults to the
+ * catalogue's ("positive": target > 0, as for depth; "all" for every element). Same shapes.
  */
 export function l1Loss(pred: tf.Tensor, target: tf.Tensor, options: LossOptions = {}): tf.Scalar {
   requireSameShape(pred, target, "l1");
   checkValid(options.valid, "l1");
   return tf.tidy(() => {
     const t = tf.cast(target, "float32");
-    return maskedMean(tf.abs(tf.sub(pred, t)), validMask(t, options.valid ?? "all"));
+    return maskedMean(tf.abs(tf.sub(pred, t)), validMask(t, options.valid ?? defaultValid("l1")));
   });
 }
 
@@ -226,7 +233,7 @@ export function mseLoss(pred: tf.Tensor, target: tf.Tensor, options: LossOptions
   checkValid(options.valid, "mse");
   return tf.tidy(() => {
     const t = tf.cast(target, "float32");
-    return maskedMean(tf.square(tf.sub(pred, t)), validMask(t, options.valid ?? "all"));
+    return maskedMean(tf.square(tf.sub(pred, t)), validMask(t, options.valid ?? defaultValid("mse")));
   });
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { irToJson } from "../../compiler/ir/json.js";
+import { printIr } from "../../compiler/ir/print.js";
 import { summarize } from "../../compiler/summary.js";
 import { diagnosticsToJson, renderDiagnostic } from "../../grammar/render.js";
 import { writeFileAtomic } from "../../runtime/io/atomic.js";
@@ -8,7 +9,7 @@ import { diagnoseSource } from "../diagnose.js";
 import { EXIT, readSource, useColor, type CliContext } from "../io.js";
 import { formatTable, humanCount } from "../table.js";
 
-export type Emit = "ir" | "ts" | "summary";
+export type Emit = "ir" | "text" | "ts" | "summary";
 
 export interface CompileOptions {
   out: string;
@@ -67,6 +68,11 @@ export async function runCompile(file: string, options: CompileOptions, ctx: Cli
     if (options.emit.includes("ir")) {
       const path = join(options.out, `${name}.ir.json`);
       writeFileAtomic(path, irToJson(ir));
+      written.push(path);
+    }
+    if (options.emit.includes("text")) {
+      const path = join(options.out, `${name}.ir.txt`);
+      writeFileAtomic(path, printIr(ir));
       written.push(path);
     }
     if (options.emit.includes("ts")) {

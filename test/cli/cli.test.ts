@@ -135,6 +135,15 @@ describe("mtslc compile", () => {
     expect(r.stderr).toContain("error MTSL2001");
     expect((await mtslc(["compile", "examples/multimnist.mtsl", "--emit", "pdf"])).code).toBe(2);
   });
+
+  it("writes the IR as text with --emit text, as the golden file has it", async () => {
+    const out = join(dir, "text");
+    const r = await mtslc(["compile", "examples/multimnist.mtsl", "-o", out, "--emit", "text", "-q"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(out, "multimnist.ir.txt"), "utf8")).toBe(
+      readFileSync("test/golden/ir/multimnist.ir.txt", "utf8"),
+    );
+  });
 });
 
 describe("mtslc --version and --help", () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../../compiler/compile.js";
 import { irToJson, irFromJson } from "../../compiler/ir/json.js";
+import { printIr } from "../../compiler/ir/print.js";
 import { instanceId, lint } from "../../compiler/ir/lint.js";
 import { withPartitions } from "../../compiler/ir/rebuild.js";
 import { partitionsOf } from "../../compiler/ir/sharing-tree.js";
@@ -62,6 +63,20 @@ describe("compile", () => {
       if (process.env["UPDATE_GOLDEN"] || !existsSync(golden)) writeFileSync(golden, json);
       expect(json, f).toBe(readFileSync(golden, "utf8"));
       expect(irToJson(irFromJson(json))).toBe(json);
+    }
+  });
+
+  it("prints every example's IR as text, one line per node, identical to its golden file", () => {
+    for (const f of examples) {
+      const text = printIr(compileOk(source(f)));
+      const golden = `test/golden/ir/${f.replace(/\.mtsl$/, ".ir.txt")}`;
+      if (process.env["UPDATE_GOLDEN"] || !existsSync(golden)) writeFileSync(golden, text);
+      expect(text, f).toBe(readFileSync(golden, "utf8"));
+      const ir = compileOk(source(f));
+      // One line per instance and head, plus input, tasks, settings and totals.
+      expect(text.trimEnd().split("\n").length, f).toBe(
+        3 + ir.instances.length + ir.heads.length + ir.tasks.length + (ir.structuralLearning ? 1 : 0) + 1,
+      );
     }
   });
 

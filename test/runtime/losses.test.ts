@@ -188,9 +188,10 @@ describe("regression losses", () => {
     expect(value(rmseLoss(tf.tensor1d([1]), tf.tensor1d([0])))).toBe(0); // no valid pixel
   });
 
-  it("l1 is over all elements by default, over valid depth on request", () => {
-    expect(value(l1Loss(pred, target))).toBeCloseTo(6 / 4, 6);
+  it("l1 is over valid depth by default, as the language's l1 (catalogue), over all elements on request", () => {
+    expect(value(l1Loss(pred, target))).toBeCloseTo(4 / 3, 6);
     expect(value(l1Loss(pred, target, { valid: "positive" }))).toBeCloseTo(4 / 3, 6);
+    expect(value(l1Loss(pred, target, { valid: "all" }))).toBeCloseTo(6 / 4, 6);
   });
 
   it("mse is over all elements", () => {
