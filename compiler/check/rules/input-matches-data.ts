@@ -1,6 +1,6 @@
 /** The input's height, width and channels match the images the data source yields. */
 import type { Diagnostic } from "../../../grammar/diagnostics.js";
-import type { DataSourceSpec } from "../../catalog/index.js";
+import { inRange, type DataSourceSpec } from "../../catalog/index.js";
 import { diagnostic } from "../diagnostic.js";
 import type { Rule } from "../rule.js";
 
@@ -20,6 +20,19 @@ export const inputMatchesDataRule: Rule = {
     const size = source.args["size"];
     const sizeText =
       source.argNodes["size"] === undefined ? `size ${String(size)} by default` : `size: ${String(size)}`;
+    const channels = (source.spec as DataSourceSpec).channels;
+    const wantC = channels ?? c.value;
+    // Each help leads to a file that checks: the whole shape the data yields, and
+    // `size:` only where one value of it fits both height and width and its bounds.
+    const wanted = typeof size === "number" ? `[${size}, ${size}, ${wantC}]` : undefined;
+    const sizeSpec = (source.spec as DataSourceSpec).params.find((p) => p.name === "size");
+    const sizeFits =
+      h.value === w.value &&
+      c.value === wantC &&
+      sizeSpec !== undefined &&
+      (sizeSpec.type.kind === "int" || sizeSpec.type.kind === "number") &&
+      inRange(h.value, sizeSpec.type);
+    const fix = `make the input ${wanted ?? ""}${sizeFits ? ` or set size: ${h.value} in data ${source.name}` : ""}`;
     if (typeof size === "number") {
       for (const [dim, label] of [
         [h, "height"],
@@ -31,19 +44,19 @@ export const inputMatchesDataRule: Rule = {
             "MTSL1013",
             `input '${input.name.name}' has ${label} ${dim.value}, but data ${source.name} yields ${size}x${size} images (${sizeText})`,
             dim.span,
-            `make the input [${size}, ${size}, ${c.value}] or set size: ${dim.value} in data ${source.name}`,
+            fix,
           ),
         );
       }
     }
-    const channels = (source.spec as DataSourceSpec).channels;
     if (channels !== null && c.value !== channels) {
+      const channelsFirst = h.value === channels && typeof size === "number" && w.value === size;
       out.push(
         diagnostic(
           "MTSL1013",
-          `input '${input.name.name}' has ${c.value} channel${c.value === 1 ? "" : "s"}, but data ${source.name} yields ${channels}`,
+          `input '${input.name.name}' has ${c.value} channel${c.value === 1 ? "" : "s"}, but data ${source.name} yields ${channels}${channelsFirst ? " (channels come last: [height, width, channels])" : ""}`,
           c.span,
-          `make the last dimension ${channels}`,
+          wanted === undefined ? `make the last dimension ${channels}` : `make the input ${wanted}`,
         ),
       );
     }
