@@ -10,7 +10,7 @@
  * docs/algorithms.md for the formulas and where we differ.
  */
 import * as tf from "@tensorflow/tfjs";
-import { vocabularyEntry } from "../compiler/catalog/index.js";
+import { vocabularyEntry, type LossWord } from "../compiler/catalog/index.js";
 
 /** Stable error codes of this module. */
 export type LossErrorCode = "LOSS_SHAPE_MISMATCH" | "LOSS_BAD_OPTION" | "LOSS_UNKNOWN";
@@ -257,7 +257,7 @@ export function unitL1Loss(pred: tf.Tensor, target: tf.Tensor, options: LossOpti
 }
 
 /** Loss names accepted in a `.mtsl` task's `loss:` setting. */
-export type LossName = "ce" | "bce" | "rmse" | "l1" | "l1_unit" | "mse";
+export type LossName = LossWord;
 
 /** Every loss by name. */
 export const LOSSES: Readonly<Record<LossName, LossFn>> = Object.freeze({

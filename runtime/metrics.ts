@@ -13,6 +13,7 @@
  * (0..100); mean_angle is in degrees; rmse, abs_rel, bce and mse are in the data's units.
  */
 import type * as tf from "@tensorflow/tfjs";
+import { METRICS, type MetricWord } from "../compiler/catalog/index.js";
 
 /** Stable error codes of this module. */
 export type MetricErrorCode =
@@ -28,39 +29,19 @@ export class MetricError extends Error {
   }
 }
 
-/** Every metric name a task may list. */
-export type MetricName =
-  | "accuracy"
-  | "miou"
-  | "pixel_acc"
-  | "rmse"
-  | "abs_rel"
-  | "delta1"
-  | "mean_angle"
-  | "within_11_25"
-  | "within_22_5"
-  | "within_30"
-  | "bce"
-  | "mse";
+/** Every metric name a task may list: the catalogue's words (compiler/catalog/tasks.ts). */
+export type MetricName = MetricWord;
 
 /** Whether a larger or a smaller value of a metric is better. */
 export type MetricDirection = "higher" | "lower";
 
-/** The direction of every metric (l_i = 1 in Delta_m when "lower"). */
-export const METRIC_DIRECTIONS: Readonly<Record<MetricName, MetricDirection>> = Object.freeze({
-  accuracy: "higher",
-  miou: "higher",
-  pixel_acc: "higher",
-  rmse: "lower",
-  abs_rel: "lower",
-  delta1: "higher",
-  mean_angle: "lower",
-  within_11_25: "higher",
-  within_22_5: "higher",
-  within_30: "higher",
-  bce: "lower",
-  mse: "lower",
-});
+/** The direction of every metric (l_i = 1 in Delta_m when "lower"), from the catalogue's `higherIsBetter`. */
+export const METRIC_DIRECTIONS: Readonly<Record<MetricName, MetricDirection>> = Object.freeze(
+  Object.fromEntries(METRICS.map((m) => [m.name, m.higherIsBetter ? "higher" : "lower"])) as Record<
+    MetricName,
+    MetricDirection
+  >,
+);
 
 /** All metric names, in a fixed order. */
 export const METRIC_NAMES: readonly MetricName[] = Object.freeze(Object.keys(METRIC_DIRECTIONS) as MetricName[]);

@@ -17,7 +17,7 @@ import {
 } from "./build.js";
 import type { BlockSpec, LossSpec, MetricSpec, TaskKindSpec } from "./types.js";
 
-export const TASK_KINDS: readonly TaskKindSpec[] = [
+const TASK_KINDS_LITERAL = [
   {
     name: "classification",
     vocabulary: "taskKind",
@@ -93,11 +93,12 @@ export const TASK_KINDS: readonly TaskKindSpec[] = [
     defaultMetrics: ["mse"],
     headChannels: { from: "param", param: "outputs" },
   },
-];
+] as const satisfies readonly TaskKindSpec[];
+export const TASK_KINDS: readonly TaskKindSpec[] = TASK_KINDS_LITERAL;
 
 const validPixels = oneOf("valid-pixel rule", ["positive", "all"]);
 
-export const LOSSES: readonly LossSpec[] = [
+const LOSSES_LITERAL = [
   {
     name: "ce",
     vocabulary: "loss",
@@ -143,13 +144,19 @@ export const LOSSES: readonly LossSpec[] = [
     kinds: ["depth", "normals", "reconstruction", "regression"],
     params: [],
   },
-];
+] as const satisfies readonly LossSpec[];
+export const LOSSES: readonly LossSpec[] = LOSSES_LITERAL;
 
-function metric(metricName: string, kinds: readonly string[], higherIsBetter: boolean, doc: string): MetricSpec {
+function metric<N extends string>(
+  metricName: N,
+  kinds: readonly string[],
+  higherIsBetter: boolean,
+  doc: string,
+): MetricSpec & { readonly name: N } {
   return { name: metricName, vocabulary: "metric", kinds, higherIsBetter, doc, params: [] };
 }
 
-export const METRICS: readonly MetricSpec[] = [
+const METRICS_LITERAL = [
   metric(
     "accuracy",
     ["classification", "edges"],
@@ -167,7 +174,8 @@ export const METRICS: readonly MetricSpec[] = [
   metric("within_30", ["normals"], true, "Fraction of pixels with angle error below 30 degrees."),
   metric("bce", ["edges"], false, "Binary cross-entropy."),
   metric("mse", ["reconstruction", "regression"], false, "Mean squared error."),
-];
+] as const satisfies readonly MetricSpec[];
+export const METRICS: readonly MetricSpec[] = METRICS_LITERAL;
 
 /** The settings inside `task NAME: KIND { ... }`. */
 export const TASK_BLOCK: BlockSpec = {
@@ -180,3 +188,8 @@ export const TASK_BLOCK: BlockSpec = {
     named("target", name, undefined, "Which target of the data this task learns; defaults to the task's name."),
   ],
 };
+
+/** The words of each vocabulary as types: the IR's and the runtime's unions are these. */
+export type TaskKindWord = (typeof TASK_KINDS_LITERAL)[number]["name"];
+export type LossWord = (typeof LOSSES_LITERAL)[number]["name"];
+export type MetricWord = (typeof METRICS_LITERAL)[number]["name"];

@@ -8,6 +8,10 @@
  * `[F]` for vectors.
  */
 
+import type { INITIALIZERS } from "../catalog/layers.js";
+import type { TaskKindWord } from "../catalog/tasks.js";
+import type { BACKENDS } from "../catalog/training.js";
+
 export const IR_VERSION = 1;
 
 export type Shape = number[];
@@ -16,7 +20,8 @@ export type Shape = number[];
 export type IrValue = number | string | boolean | IrValue[];
 
 export type Padding = "same" | "valid";
-export type Initializer = "he_normal" | "he_uniform" | "glorot_normal" | "glorot_uniform" | "lecun_normal" | "zeros";
+/** A weight initialiser: a word of the catalogue (compiler/catalog/layers.ts). */
+export type Initializer = (typeof INITIALIZERS)[number];
 export type Activation = "relu" | "leaky_relu" | "elu" | "gelu" | "sigmoid" | "tanh";
 
 /** A parameter or state tensor of a layer. */
@@ -86,8 +91,8 @@ export interface IrInstance {
   flops: number;
 }
 
-export type TaskKind =
-  "classification" | "segmentation" | "depth" | "normals" | "edges" | "reconstruction" | "regression";
+/** A task kind: a word of the catalogue (compiler/catalog/tasks.ts). */
+export type TaskKind = TaskKindWord;
 
 export interface IrCall {
   name: string;
@@ -135,7 +140,7 @@ export interface IrTrain {
   optimizer: IrCall;
   schedule: IrCall;
   seed: number;
-  backend: "auto" | "gpu" | "native" | "onednn" | "wasm" | "cpu";
+  backend: (typeof BACKENDS)[number];
   valEvery: number;
 }
 
