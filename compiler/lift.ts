@@ -263,7 +263,12 @@ function liftStructural(ir: IrModel): SettingsBlock | null {
       "similarity",
       vocabCall("similarity", {
         name: "cka",
-        options: { debiased: sl.similarity.debiased, pool: sl.similarity.pool, samples: sl.similarity.samples },
+        options: {
+          debiased: sl.similarity.debiased,
+          pool: sl.similarity.pool,
+          samples: sl.similarity.samples,
+          resample: sl.similarity.resample,
+        },
       }),
     ),
     setting("threshold", value(sl.threshold)),

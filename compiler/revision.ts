@@ -16,6 +16,11 @@ export interface RevisionSet {
   stage: string;
   tasks: string[];
   similarity: number[][];
+  /** Off-diagonal minimum and mean, effective rank per task, null CKA (absent in older runs). */
+  min?: number;
+  mean?: number;
+  effectiveRank?: number[];
+  nullSimilarity?: number;
   partition: string[][];
   value: number;
   groupScores: number[];
@@ -58,6 +63,12 @@ export function revisionHeader(info: RevisionInfo): string[] {
     set.tasks.forEach((t, i) => {
       lines.push(`      ${t.padEnd(width)}${set.similarity[i]!.map((v) => fixed(v).padStart(7)).join("")}`);
     });
+    if (set.min !== undefined && set.mean !== undefined && set.nullSimilarity !== undefined) {
+      lines.push(
+        `  min ${fixed(set.min)}, mean ${fixed(set.mean)}; null CKA ${fixed(set.nullSimilarity)}` +
+          (set.effectiveRank ? `; effective rank ${set.effectiveRank.map((r) => r.toFixed(1)).join(" ")}` : ""),
+      );
+    }
     lines.push(
       `  best partition ${braces(set.partition)}: value ${fixed(set.value)}, group scores ${set.groupScores.map(fixed).join(" ")}`,
     );

@@ -34,6 +34,12 @@ export const SIMILARITIES: readonly CallSpec[] = [
       named("debiased", bool, true, "Unbiased HSIC estimator (true) or the biased 1/n centring (false)."),
       named("pool", oneOf("pooling", ["gap"]), "gap", "How feature maps become one vector per sample."),
       named("samples", int({ min: 4 }), 800, "Training images used to measure similarity."),
+      named(
+        "resample",
+        bool,
+        false,
+        "`false`: the first `samples` training images at every phase, as the authors' code; `true`: a new random draw per phase.",
+      ),
     ],
   },
 ];

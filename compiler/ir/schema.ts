@@ -145,6 +145,7 @@ export const IR_SCHEMA = {
             debiased: bool,
             pool: { const: "gap" },
             samples: positiveInt,
+            resample: bool,
           }),
           threshold: num,
           init: { enum: ["fresh", "average"] },

@@ -126,7 +126,8 @@ export interface IrHead {
 
 export interface IrStructuralLearning {
   atEpochs: number[];
-  similarity: { measure: "cka"; debiased: boolean; pool: "gap"; samples: number };
+  /** `resample: false`: the same first `samples` training images at every phase. */
+  similarity: { measure: "cka"; debiased: boolean; pool: "gap"; samples: number; resample: boolean };
   threshold: number;
   init: "fresh" | "average";
   transfer: { method: "distill"; gate: "channel" | "none"; passes: number[]; lr: number | null };

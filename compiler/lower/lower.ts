@@ -185,6 +185,7 @@ function lowerStructural(settings: TypedSettings): IrStructuralLearning {
       debiased: similarity.args["debiased"] as boolean,
       pool: "gap",
       samples: similarity.args["samples"] as number,
+      resample: similarity.args["resample"] as boolean,
     },
     threshold: settingNumber(settings, "threshold"),
     init: settingName(settings, "init"),

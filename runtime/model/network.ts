@@ -24,12 +24,17 @@ export interface ForwardResult {
   features: Map<string, tf.Tensor>;
 }
 
+/** Where an owner's weights come from: the store, or (for null copies) fresh values. */
+export interface WeightSource {
+  get(key: string): tf.Tensor;
+}
+
 /** Runs the layers of one owner (instance or head) on `x`. */
 export function runOwner(
   ownerId: string,
   layers: IrModel["stages"][number]["layers"],
   x: tf.Tensor,
-  store: WeightStore,
+  store: WeightSource,
   skips: tf.Tensor[],
   options: ForwardOptions,
 ): tf.Tensor {

@@ -154,14 +154,25 @@ async function cka(run: Model): Promise<string> {
   if (phases.length === 0)
     return section("cka", "Task similarity (CKA)", para("No structural-learning phase in this run.", "note"));
   const figs: string[] = [];
+  const threshold = run.folder.ir.structuralLearning?.threshold ?? 1;
   for (const p of phases) {
     for (const set of p.sets) {
       const merged = set.merged.map((g) => `{${g.join(" ")}}`).join(" ") || "nothing";
+      // Runs before these fields were recorded have none of them.
+      const trust =
+        set.nullSimilarity === undefined
+          ? ""
+          : ` Min ${set.min.toFixed(3)}, mean ${set.mean.toFixed(3)}; null CKA (fresh, independent copies) ${set.nullSimilarity.toFixed(3)}` +
+            (set.nullSimilarity >= threshold
+              ? ` — at or above the threshold ${threshold}: CKA cannot separate these tasks at this stage`
+              : "") +
+            `; effective rank ${set.effectiveRank.map((r, i) => `${set.tasks[i]} ${r.toFixed(1)}`).join(", ")}.`;
       figs.push(
         svgFigure(
           await heatmap(`SLP ${p.index + 1} (after epoch ${p.epoch}): ${set.stage}`, set.tasks, set.similarity),
           `Linear CKA of the tasks' ${set.stage} outputs under ${set.parent} on ${p.samples} training images; ` +
-            `best partition ${set.partition.map((g) => `{${g.join(" ")}}`).join(" ")} (value ${set.value.toFixed(3)}); merged: ${merged}.`,
+            `best partition ${set.partition.map((g) => `{${g.join(" ")}}`).join(" ")} (value ${set.value.toFixed(3)}); merged: ${merged}.` +
+            trust,
         ),
       );
     }

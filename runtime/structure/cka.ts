@@ -159,6 +159,33 @@ function ckaFromCentredGrams(kx: Float64Array, ky: Float64Array): number {
 }
 
 /**
+ * The participation ratio of `x`'s covariance, (sum of eigenvalues)^2 / sum of squared
+ * eigenvalues = tr(C)^2 / ||C||_F^2 (C = X^T X of the centred rows): the number of directions
+ * the samples really vary in, from 1 (one direction, e.g. only the channel mean moves) to the
+ * feature count (isotropic). NaN when the features do not vary at all.
+ */
+export function participationRatio(x: FeatureMatrix): number {
+  const { data, n, d } = centredRowMajor(x, "features");
+  const c = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let a = 0; a < d; a++) {
+      const va = data[o + a]!;
+      if (va === 0) continue;
+      for (let b = a; b < d; b++) c[a * d + b] = c[a * d + b]! + va * data[o + b]!;
+    }
+  }
+  let trace = 0;
+  let frob = 0;
+  for (let a = 0; a < d; a++) {
+    trace += c[a * d + a]!;
+    frob += c[a * d + a]! ** 2;
+    for (let b = a + 1; b < d; b++) frob += 2 * c[a * d + b]! ** 2;
+  }
+  return (trace * trace) / frob;
+}
+
+/**
  * Linear CKA between two representations of the same n samples, in float64.
  * `x` is n x p and `y` is n x q (p and q may differ). Returns a value in [-1, 1] (the debiased
  * estimator can be negative), or NaN when a representation has no variance across samples

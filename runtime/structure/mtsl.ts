@@ -7,15 +7,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { withPartitions } from "../../compiler/ir/rebuild.js";
 import { partitionsOf } from "../../compiler/ir/sharing-tree.js";
-import { instanceId } from "../../compiler/ir/lint.js";
+import { instanceId, weightKey } from "../../compiler/ir/lint.js";
 import type { IrModel, IrStructuralLearning } from "../../compiler/ir/types.js";
 import type { ForwardResult } from "../model/network.js";
-import { forward } from "../model/network.js";
+import { forward, runOwner, type WeightSource } from "../model/network.js";
+import { initialValues } from "../model/init.js";
 import { weightOwners } from "../model/weights.js";
 import { Rng } from "../random.js";
 import type { EpochRecord, Trainer, TrainerHooks } from "../train/trainer.js";
 import { learningRate } from "../train/schedule.js";
-import { ckaAlignmentLoss, ckaMatrix } from "./cka.js";
+import { ckaAlignmentLoss, ckaMatrix, participationRatio } from "./cka.js";
 import { groupTasksDetailed } from "./grouping.js";
 import { siblingSets, type SiblingSet } from "./siblings.js";
 import { transferKnowledge, type TransferResult } from "./transfer.js";
@@ -26,6 +27,20 @@ export interface SetDecision {
   tasks: string[];
   /** CKA matrix in the order of `tasks`. */
   similarity: number[][];
+  /** The smallest and the mean off-diagonal CKA. */
+  min: number;
+  mean: number;
+  /**
+   * Participation ratio of each task's pooled features (order of `tasks`): how many
+   * directions they vary in; near 1, CKA compares little more than the channel mean.
+   */
+  effectiveRank: number[];
+  /**
+   * The mean off-diagonal CKA of the same stage freshly and independently initialised for
+   * each task, run on the same input: the value CKA takes before any learning. At or above
+   * the threshold, CKA cannot tell these tasks apart at this stage.
+   */
+  nullSimilarity: number;
   /** The best partition found and its value. */
   partition: string[][];
   value: number;
@@ -61,6 +76,45 @@ export interface MtslHooksOptions {
   onPhase?(record: SlpRecord, trainer: Trainer): void | Promise<void>;
   log?(text: string): void;
   trainLimit?: number;
+}
+
+/** The smallest and the mean entry off the diagonal of a square matrix (1 for a 1 x 1 matrix). */
+function offDiagonal(matrix: number[][]): { min: number; mean: number } {
+  let min = Infinity;
+  let sum = 0;
+  let count = 0;
+  matrix.forEach((row, i) =>
+    row.forEach((v, j) => {
+      if (i === j) return;
+      min = Math.min(min, v);
+      sum += v;
+      count++;
+    }),
+  );
+  return count === 0 ? { min: 1, mean: 1 } : { min, mean: sum / count };
+}
+
+const nullOwner = (task: string): string => `null@${task}`;
+
+/**
+ * Fresh weights of a set's stage, one independent draw per task (seeded by the stage and
+ * the task, never by the copies' shared start), for the null similarity.
+ */
+function nullWeights(ir: IrModel, set: SiblingSet, seed: number): WeightSource & { dispose(): void } {
+  const layers = ir.stages.find((s) => s.name === set.stage)!.layers;
+  const tensors = new Map<string, tf.Tensor>();
+  for (const task of set.tasks) {
+    layers.forEach((layer, j) => {
+      for (const w of layer.weights) {
+        const values = initialValues(seed, `${set.stage}#null#${task}`, j, w);
+        tensors.set(weightKey(nullOwner(task), j, w.name), tf.tensor(values, w.shape, "float32"));
+      }
+    });
+  }
+  return {
+    get: (key) => tensors.get(key)!,
+    dispose: () => tensors.forEach((t) => t.dispose()),
+  };
 }
 
 /** The mean of several equally shaped tensors. */
@@ -132,27 +186,55 @@ export class StructuralLearningHooks implements TrainerHooks {
     await this.options.onMerge?.(record, trainer);
   }
 
-  /** Features (GAP over height and width) of every instance in `sets`, over `indices` of the training split. */
-  private features(trainer: Trainer, sets: SiblingSet[], indices: Int32Array): Map<string, Float64Array[]> {
-    const shape = trainer.ir.input.shape as [number, number, number];
+  /**
+   * Features (GAP over height and width) of every instance in `sets`, over `indices` of the
+   * training split, and of each set's null copies: its stage freshly initialised once per task
+   * (independent draws) and run on the set's first instance's inputs.
+   */
+  private features(
+    trainer: Trainer,
+    sets: SiblingSet[],
+    indices: Int32Array,
+  ): { real: Map<string, Float64Array[]>; nulls: Float64Array[][][] } {
+    const ir = trainer.ir;
+    const shape = ir.input.shape as [number, number, number];
     const wanted = new Set(sets.flatMap((s) => s.instances));
-    const out = new Map<string, Float64Array[]>([...wanted].map((id) => [id, []]));
+    const real = new Map<string, Float64Array[]>([...wanted].map((id) => [id, []]));
+    const nulls: Float64Array[][][] = sets.map((s) => s.tasks.map(() => []));
+    const stages = new Map(ir.stages.map((s) => [s.name, s]));
+    const instances = new Map(ir.instances.map((i) => [i.id, i]));
+    const fresh = sets.map((set) => nullWeights(ir, set, trainer.ir.train.seed));
+    const pooledRows = (f: tf.Tensor, into: Float64Array[]): void => {
+      const pooled = (f.rank === 4 ? tf.mean(f, [1, 2]) : f) as tf.Tensor2D;
+      const [n, c] = pooled.shape;
+      const data = pooled.dataSync();
+      for (let i = 0; i < n; i++) into.push(Float64Array.from(data.subarray(i * c, (i + 1) * c)));
+    };
     const batch = 64;
-    for (let start = 0; start < indices.length; start += batch) {
-      const b = trainer.options.dataset.getBatch("train", indices.subarray(start, start + batch));
-      tf.tidy(() => {
-        const x = tf.tensor4d(b.images, [b.size, ...shape]);
-        const { features } = forward(trainer.ir, trainer.store, x, { training: false });
-        for (const id of wanted) {
-          const f = features.get(id)!;
-          const pooled = (f.rank === 4 ? tf.mean(f, [1, 2]) : f) as tf.Tensor2D;
-          const [n, c] = pooled.shape;
-          const data = pooled.dataSync();
-          for (let i = 0; i < n; i++) out.get(id)!.push(Float64Array.from(data.subarray(i * c, (i + 1) * c)));
-        }
-      });
+    try {
+      for (let start = 0; start < indices.length; start += batch) {
+        const b = trainer.options.dataset.getBatch("train", indices.subarray(start, start + batch));
+        tf.tidy(() => {
+          const x = tf.tensor4d(b.images, [b.size, ...shape]);
+          const { features } = forward(ir, trainer.store, x, { training: false });
+          for (const id of wanted) pooledRows(features.get(id)!, real.get(id)!);
+          sets.forEach((set, k) => {
+            const first = instances.get(set.instances[0]!)!;
+            const input = features.get(first.input)!;
+            const skips = first.skips.map((id) => features.get(id)!);
+            set.tasks.forEach((task, t) => {
+              const y = runOwner(nullOwner(task), stages.get(set.stage)!.layers, input, fresh[k]!, skips, {
+                training: false,
+              });
+              pooledRows(y, nulls[k]![t]!);
+            });
+          });
+        });
+      }
+    } finally {
+      for (const source of fresh) source.dispose();
     }
-    return out;
+    return { real, nulls };
   }
 
   /** One structural-learning phase. */
@@ -174,23 +256,39 @@ export class StructuralLearningHooks implements TrainerHooks {
     const dataset = trainer.options.dataset;
     const trainSize = Math.min(dataset.splits.train.size, trainer.options.trainLimit ?? Infinity);
     const n = Math.min(this.sl.similarity.samples, trainSize);
-    const indices = Rng.fromSeed(ir.train.seed).fork(`slp/${index}`).permutation(trainSize).subarray(0, n);
+    // The authors' fixed set (the first n training images, the same at every phase), or a new draw per phase.
+    const indices = this.sl.similarity.resample
+      ? Rng.fromSeed(ir.train.seed).fork(`slp/${index}`).permutation(trainSize).subarray(0, n)
+      : Int32Array.from({ length: n }, (_, i) => i);
     record.samples = n;
-    const feats = this.features(trainer, sets, indices);
+    const { real: feats, nulls } = this.features(trainer, sets, indices);
 
     const partitions = partitionsOf(ir);
     const jobs: { set: SiblingSet; group: string[] }[] = [];
-    for (const set of sets) {
+    for (const [k, set] of sets.entries()) {
+      const options = { debiased: this.sl.similarity.debiased };
       const matrix = ckaMatrix(
         set.instances.map((id) => feats.get(id)!),
-        { debiased: this.sl.similarity.debiased },
+        options,
       );
+      const nullSimilarity = offDiagonal(ckaMatrix(nulls[k]!, options)).mean;
+      const { min, mean: meanCka } = offDiagonal(matrix);
+      const effectiveRank = set.instances.map((id) => participationRatio(feats.get(id)!));
+      if (nullSimilarity >= this.sl.threshold) {
+        this.options.log?.(
+          `warning: at ${set.stage} (${set.tasks.join(", ")}) freshly initialised copies already have CKA ${nullSimilarity.toFixed(3)} >= threshold ${this.sl.threshold}: similarity cannot separate these tasks here`,
+        );
+      }
       const details = groupTasksDetailed(matrix, set.tasks, this.sl.threshold);
       record.sets.push({
         parent: set.parent,
         stage: set.stage,
         tasks: set.tasks,
         similarity: matrix,
+        min,
+        mean: meanCka,
+        effectiveRank,
+        nullSimilarity,
         partition: details.partition,
         value: details.value,
         groupScores: details.groupScores,

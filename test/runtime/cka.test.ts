@@ -7,7 +7,9 @@ import {
   linearCKA,
   linearCKAScalar,
   linearCKATensor,
+  participationRatio,
 } from "../../runtime/structure/cka.js";
+import { Rng } from "../../runtime/random.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -364,5 +366,79 @@ describe("ckaAlignmentLoss", () => {
     linearCKATensor(feats[0]!, feats[1]!);
     expect(tf.memory().numTensors).toBe(before + 1);
     loss.dispose();
+  });
+});
+
+describe("participationRatio", () => {
+  /** Eigenvalues of a symmetric matrix by cyclic Jacobi rotations (float64, an independent reference). */
+  function eigenvalues(a: number[][]): number[] {
+    const n = a.length;
+    const m = a.map((r) => [...r]);
+    for (let sweep = 0; sweep < 100; sweep++) {
+      let off = 0;
+      for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p]![q]! ** 2;
+      if (off < 1e-30) break;
+      for (let p = 0; p < n; p++) {
+        for (let q = p + 1; q < n; q++) {
+          if (Math.abs(m[p]![q]!) < 1e-300) continue;
+          const theta = (m[q]![q]! - m[p]![p]!) / (2 * m[p]![q]!);
+          const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+          const c = 1 / Math.sqrt(t * t + 1);
+          const s = t * c;
+          for (let k = 0; k < n; k++) {
+            const mkp = m[k]![p]!;
+            const mkq = m[k]![q]!;
+            m[k]![p] = c * mkp - s * mkq;
+            m[k]![q] = s * mkp + c * mkq;
+          }
+          for (let k = 0; k < n; k++) {
+            const mpk = m[p]![k]!;
+            const mqk = m[q]![k]!;
+            m[p]![k] = c * mpk - s * mqk;
+            m[q]![k] = s * mpk + c * mqk;
+          }
+        }
+      }
+    }
+    return m.map((r, i) => r[i]!);
+  }
+
+  it("is the number of directions the samples vary in", () => {
+    // two uncorrelated columns of equal variance and a constant one: 2
+    const x = [
+      [1, 1, 5],
+      [-1, 1, 5],
+      [1, -1, 5],
+      [-1, -1, 5],
+    ];
+    expect(participationRatio(x)).toBeCloseTo(2, 12);
+    // every column a multiple of one: 1
+    expect(participationRatio(x.map((r) => [r[0]!, 2 * r[0]!, -r[0]!]))).toBeCloseTo(1, 12);
+    expect(
+      participationRatio([
+        [1, 2],
+        [1, 2],
+        [1, 2],
+      ]),
+    ).toBeNaN();
+  });
+
+  it("equals (sum of eigenvalues)^2 / sum of squared eigenvalues of the covariance, on random features", () => {
+    const rng = Rng.fromSeed(11);
+    for (const [n, d] of [
+      [50, 6],
+      [12, 9],
+      [200, 3],
+    ] as const) {
+      const x = Array.from({ length: n }, () => Array.from({ length: d }, (_, j) => rng.normal() * (j + 1)));
+      const mean = Array.from({ length: d }, (_, j) => x.reduce((s, r) => s + r[j]!, 0) / n);
+      const cov = Array.from({ length: d }, (_, a) =>
+        Array.from({ length: d }, (_, b) => x.reduce((s, r) => s + (r[a]! - mean[a]!) * (r[b]! - mean[b]!), 0)),
+      );
+      const ev = eigenvalues(cov);
+      const sum = ev.reduce((s, v) => s + v, 0);
+      const sq = ev.reduce((s, v) => s + v * v, 0);
+      expect(participationRatio(x)).toBeCloseTo((sum * sum) / sq, 9);
+    }
   });
 });

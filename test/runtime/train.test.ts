@@ -142,6 +142,49 @@ describe("Trainer on the CPU backend", () => {
     t.dispose();
   }, 60_000);
 
+  it("records what the similarity can be trusted with: min, mean, effective rank, null CKA, on a fixed sample set", async () => {
+    const sl = ir.structuralLearning!;
+    const logs: string[] = [];
+    // threshold 1: nothing merges, so two phases compare the same layers
+    const fixed = new StructuralLearningHooks({ ...sl, atEpochs: [9, 10], threshold: 1 }, { log: (t) => logs.push(t) });
+    const t = new Trainer(ir, { outDir: tempDir(), dataset, backend: "cpu", hooks: fixed });
+    await t.runEpoch();
+    const first = fixed.phase(t, 0);
+    const second = fixed.phase(t, 1);
+    expect(first.created).toEqual([]);
+    const set = first.sets[0]!;
+    expect(set.stage).toBe("c1");
+    const off = set.similarity[0]![1]!;
+    expect(set.min).toBeCloseTo(off, 12);
+    expect(set.mean).toBeCloseTo(off, 12);
+    expect(set.effectiveRank).toHaveLength(2);
+    for (const r of set.effectiveRank) {
+      expect(r).toBeGreaterThanOrEqual(1);
+      expect(r).toBeLessThanOrEqual(8);
+    }
+    // independent fresh draws of conv-bn-relu on the same input: related, but not identical
+    expect(set.nullSimilarity).toBeGreaterThan(0);
+    expect(set.nullSimilarity).toBeLessThan(1);
+    // the same images at every phase (the authors' fixed set): the same matrix twice
+    expect(second.sets[0]!.similarity).toEqual(set.similarity);
+    expect(second.sets[0]!.nullSimilarity).toBe(set.nullSimilarity);
+    // at threshold 1 the null CKA is below tau: no warning
+    expect(logs.filter((l) => l.startsWith("warning"))).toEqual([]);
+
+    const resampled = new StructuralLearningHooks(
+      { ...sl, atEpochs: [9, 10], threshold: 0.05, similarity: { ...sl.similarity, resample: true, samples: 32 } },
+      { log: (text) => logs.push(text) },
+    );
+    const a = resampled.phase(t, 0);
+    const b = resampled.phase(t, 1);
+    expect(b.sets[0]!.similarity[0]![1]).not.toBe(a.sets[0]!.similarity[0]![1]);
+    // tau 0.05 lies below the null CKA: said as a warning
+    expect(
+      logs.some((l) => /^warning: at c1 \(left, right\) freshly initialised copies already have CKA/.test(l)),
+    ).toBe(true);
+    t.dispose();
+  }, 60_000);
+
   it("writes metrics.jsonl with one line per epoch", async () => {
     const dir = tempDir();
     const t = new Trainer(
