@@ -52,8 +52,10 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
     return EXIT.usage;
   }
   const color = useColor(ctx, ctx.stderr);
+  // Progress is quiet with -q or --json; a warning is always said (on stderr, so --json stays parseable).
   const say = (text: string): void => {
-    if (!options.quiet && !options.json) ctx.stderr.write(text + "\n");
+    if (text.startsWith("warning:")) ctx.stderr.write(`mtslc: ${text}\n`);
+    else if (!options.quiet && !options.json) ctx.stderr.write(text + "\n");
   };
   const tty = ctx.stderr.isTTY === true && !options.quiet && !options.json;
   const bar = tty
