@@ -21,6 +21,8 @@ export interface RevisionSet {
   mean?: number;
   effectiveRank?: number[];
   nullSimilarity?: number;
+  /** A parameter-free stage merged without comparing. */
+  exact?: boolean;
   partition: string[][];
   value: number;
   groupScores: number[];
@@ -57,6 +59,10 @@ export function revisionHeader(info: RevisionInfo): string[] {
   );
   for (const set of info.sets) {
     const merged = set.merged.length > 0 ? `merged ${braces(set.merged)}` : "no merge";
+    if (set.exact) {
+      lines.push(`${set.stage} (parent ${set.parent}): ${merged}, parameter-free: its copies compute the same function`);
+      continue;
+    }
     lines.push(`${set.stage} (parent ${set.parent}): ${merged}`);
     const width = Math.max(...set.tasks.map((t) => t.length));
     lines.push(`  CKA ${" ".repeat(width)}${set.tasks.map((t) => t.padStart(7)).join("")}`);

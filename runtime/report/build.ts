@@ -157,6 +157,15 @@ async function cka(run: Model): Promise<string> {
   const threshold = run.folder.ir.structuralLearning?.threshold ?? 1;
   for (const p of phases) {
     for (const set of p.sets) {
+      if (set.exact) {
+        figs.push(
+          para(
+            `SLP ${p.index + 1} (after epoch ${p.epoch}): ${set.stage} under ${set.parent} is parameter-free and its copies read the same input: merged {${set.tasks.join(" ")}} without comparing.`,
+            "note",
+          ),
+        );
+        continue;
+      }
       const merged = set.merged.map((g) => `{${g.join(" ")}}`).join(" ") || "nothing";
       // Runs before these fields were recorded have none of them.
       const trust =

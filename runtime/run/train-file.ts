@@ -81,7 +81,7 @@ export function mergeMessage(record: SlpRecord): string {
       const idx = g.map((t) => set.tasks.indexOf(t));
       const pairs = idx.flatMap((a, i) => idx.slice(i + 1).map((b) => set.similarity[a]![b]!));
       const cka = pairs.reduce((x, y) => x + y, 0) / Math.max(1, pairs.length);
-      return `${set.stage} {${g.join(",")}} (CKA ${cka.toFixed(2)})`;
+      return `${set.stage} {${g.join(",")}} (${set.exact ? "parameter-free" : `CKA ${cka.toFixed(2)}`})`;
     }),
   );
   return `merge ${merges.join("; ")}`;

@@ -41,6 +41,12 @@ export interface SetDecision {
    * the threshold, CKA cannot tell these tasks apart at this stage.
    */
   nullSimilarity: number;
+  /**
+   * A parameter-free stage (`gap`, pooling, activations only) whose copies read the same
+   * input and skips: they compute the same function, so they were merged without comparing
+   * (and without spending the phase on them). Its similarity is 1 by construction.
+   */
+  exact?: boolean;
   /** The best partition found and its value. */
   partition: string[][];
   value: number;
@@ -237,11 +243,54 @@ export class StructuralLearningHooks implements TrainerHooks {
     return { real, nulls };
   }
 
+  /**
+   * Merges, repeatedly, every sibling set whose stage has no weights and whose copies read
+   * the same skips: its copies compute the same function of the same input, so merging them
+   * is exact, needs no transfer and changes no output. The phase then compares the stage below.
+   */
+  private mergeParameterFree(trainer: Trainer, record: SlpRecord): void {
+    for (;;) {
+      const ir = trainer.ir;
+      const stages = new Map(ir.stages.map((s) => [s.name, s]));
+      const instances = new Map(ir.instances.map((i) => [i.id, i]));
+      const exact = siblingSets(ir).filter((set) => {
+        if (stages.get(set.stage)!.layers.some((l) => l.weights.length > 0)) return false;
+        const skips = set.instances.map((id) => instances.get(id)!.skips.join(" "));
+        return skips.every((s) => s === skips[0]);
+      });
+      if (exact.length === 0) return;
+      const partitions = partitionsOf(ir);
+      for (const set of exact) {
+        const group = [...set.tasks];
+        const rest = partitions.get(set.stage)!.filter((g) => !(g.length === 1 && group.includes(g[0]!)));
+        partitions.set(set.stage, [...rest, group]);
+        record.sets.push({
+          parent: set.parent,
+          stage: set.stage,
+          tasks: set.tasks,
+          similarity: set.tasks.map(() => set.tasks.map(() => 1)),
+          min: 1,
+          mean: 1,
+          effectiveRank: [],
+          nullSimilarity: 1,
+          exact: true,
+          partition: [group],
+          value: 1,
+          groupScores: [1],
+          merged: [group],
+        });
+        record.created.push(instanceId(set.stage, group));
+        record.removed.push(...set.instances);
+      }
+      trainer.ir = withPartitions(ir, partitions);
+      trainer.rebind();
+      this.options.log?.(`structural learning: merged parameter-free ${exact.map((s) => s.stage).join(", ")} (exact)`);
+    }
+  }
+
   /** One structural-learning phase. */
   phase(trainer: Trainer, index: number): SlpRecord {
     const started = performance.now();
-    const ir = trainer.ir;
-    const sets = siblingSets(ir);
     const record: SlpRecord = {
       index,
       epoch: trainer.epoch,
@@ -252,7 +301,13 @@ export class StructuralLearningHooks implements TrainerHooks {
       removed: [],
       seconds: 0,
     };
-    if (sets.length === 0) return record;
+    this.mergeParameterFree(trainer, record);
+    const ir = trainer.ir;
+    const sets = siblingSets(ir);
+    if (sets.length === 0) {
+      record.seconds = (performance.now() - started) / 1000;
+      return record;
+    }
     const dataset = trainer.options.dataset;
     const trainSize = Math.min(dataset.splits.train.size, trainer.options.trainLimit ?? Infinity);
     const n = Math.min(this.sl.similarity.samples, trainSize);
@@ -302,7 +357,7 @@ export class StructuralLearningHooks implements TrainerHooks {
     }
     if (jobs.length === 0) {
       record.seconds = (performance.now() - started) / 1000;
-      this.options.log?.(`structural learning after epoch ${trainer.epoch}: no merge`);
+      this.options.log?.(`structural learning after epoch ${trainer.epoch}: no merge by similarity`);
       return record;
     }
 

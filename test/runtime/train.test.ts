@@ -10,6 +10,7 @@ import { getDataSource } from "../../runtime/data/registry.js";
 import type { Dataset } from "../../runtime/data/types.js";
 import { isMtslError } from "../../runtime/errors.js";
 import { Rng } from "../../runtime/random.js";
+import { forward } from "../../runtime/model/network.js";
 import { StructuralLearningHooks } from "../../runtime/structure/mtsl.js";
 import { readCheckpoint } from "../../runtime/train/checkpoint.js";
 import { Trainer, type TrainerHooks } from "../../runtime/train/trainer.js";
@@ -182,6 +183,38 @@ describe("Trainer on the CPU backend", () => {
     expect(
       logs.some((l) => /^warning: at c1 \(left, right\) freshly initialised copies already have CKA/.test(l)),
     ).toBe(true);
+    t.dispose();
+  }, 60_000);
+
+  it("merges a parameter-free stage exactly, without comparing it, and compares the stage below in the same phase", async () => {
+    const pooled = compileSource(
+      tiny
+        .replace("c1: conv(8, 3, stride: 2) bn relu", "c0: maxpool(1)\n    c1: conv(8, 3, stride: 2) bn relu")
+        .replace("c1..c3: {left} {right}", "c0..c3: {left} {right}"),
+    ).ir!;
+    const sl = pooled.structuralLearning!;
+    const hooks = new StructuralLearningHooks({ ...sl, atEpochs: [9], threshold: 1 });
+    const t = new Trainer(pooled, { outDir: tempDir(), dataset, backend: "cpu", hooks });
+    await t.runEpoch();
+    const batch = dataset.getBatch("val", Int32Array.from([0, 1, 2, 3]));
+    const outputs = (): Float32Array[] =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(batch.images, [batch.size, ...(t.ir.input.shape as [number, number, number])]);
+        const { outputs } = forward(t.ir, t.store, x, { training: false });
+        return [...outputs.values()].map((o) => o.dataSync() as Float32Array);
+      });
+    const before = outputs();
+    const record = hooks.phase(t, 0);
+    expect(record.sets.map((s) => [s.stage, s.exact === true])).toEqual([
+      ["c0", true],
+      ["c1", false],
+    ]);
+    expect(record.created).toEqual(["c0@left+right"]);
+    expect(record.transfers).toEqual([]);
+    expect(t.ir.instances.filter((i) => i.stage === "c0").map((i) => i.id)).toEqual(["c0@left+right"]);
+    // exact: every output unchanged, bit for bit
+    const after = outputs();
+    after.forEach((o, i) => expect(Buffer.from(o.buffer).equals(Buffer.from(before[i]!.buffer))).toBe(true));
     t.dispose();
   }, 60_000);
 
