@@ -285,6 +285,8 @@ function liftStructural(ir: IrModel): SettingsBlock | null {
       }),
     ),
     setting("alignment", value(sl.alignment)),
+    // Printed only when set, so files and revisions from before this setting print as they did.
+    ...(sl.alignmentPause > 0 ? [setting("alignment_pause", value(sl.alignmentPause))] : []),
     setting("handoff", ident(sl.handoff)),
   ];
   return {

@@ -60,7 +60,9 @@ export function revisionHeader(info: RevisionInfo): string[] {
   for (const set of info.sets) {
     const merged = set.merged.length > 0 ? `merged ${braces(set.merged)}` : "no merge";
     if (set.exact) {
-      lines.push(`${set.stage} (parent ${set.parent}): ${merged}, parameter-free: its copies compute the same function`);
+      lines.push(
+        `${set.stage} (parent ${set.parent}): ${merged}, parameter-free: its copies compute the same function`,
+      );
       continue;
     }
     lines.push(`${set.stage} (parent ${set.parent}): ${merged}`);

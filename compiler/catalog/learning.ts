@@ -96,6 +96,12 @@ export const STRUCTURAL_LEARNING_BLOCK: BlockSpec = {
     ),
     named("alignment", nonNegativeNum, 0.2, "Weight of the CKA alignment loss between sibling tasks; 0 disables it."),
     named(
+      "alignment_pause",
+      int({ min: 0 }),
+      0,
+      "Epochs before each phase without the alignment loss, so the layers compared show what the tasks learned; 0 keeps it on throughout, as the authors do.",
+    ),
+    named(
       "handoff",
       oneOf("optimiser hand-off", ["mean", "reset"]),
       "mean",

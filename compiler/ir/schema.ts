@@ -156,6 +156,7 @@ export const IR_SCHEMA = {
             lr: { anyOf: [num, { type: "null" }] },
           }),
           alignment: num,
+          alignmentPause: int,
           handoff: { enum: ["mean", "reset"] },
         }),
       ],

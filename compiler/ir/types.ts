@@ -132,6 +132,8 @@ export interface IrStructuralLearning {
   init: "fresh" | "average";
   transfer: { method: "distill"; gate: "channel" | "none"; passes: number[]; lr: number | null };
   alignment: number;
+  /** Epochs before each phase in which the alignment loss is off (0: on throughout). */
+  alignmentPause: number;
   handoff: "mean" | "reset";
 }
 

@@ -196,6 +196,7 @@ function lowerStructural(settings: TypedSettings): IrStructuralLearning {
       lr: typeof lr === "number" ? lr : null,
     },
     alignment: settingNumber(settings, "alignment"),
+    alignmentPause: settingNumber(settings, "alignment_pause"),
     handoff: settingName(settings, "handoff"),
   };
 }

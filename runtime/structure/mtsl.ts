@@ -150,8 +150,18 @@ export class StructuralLearningHooks implements TrainerHooks {
     return !this.state.finished && epochsDone < last;
   }
 
+  /**
+   * Whether the alignment loss is on while training the epoch after `epochsDone`: while
+   * phases remain, except in the `alignment_pause` epochs just before a phase.
+   */
+  aligning(epochsDone: number): boolean {
+    if (this.sl.alignment <= 0 || !this.active(epochsDone)) return false;
+    const next = this.sl.atEpochs.find((e) => e > epochsDone);
+    return next === undefined || next - (epochsDone + 1) >= this.sl.alignmentPause;
+  }
+
   extraLoss(trainer: Trainer, result: ForwardResult): tf.Scalar | null {
-    if (this.sl.alignment <= 0 || !this.active(trainer.epoch)) return null;
+    if (!this.aligning(trainer.epoch)) return null;
     const sets = this.siblingsOf(trainer.ir);
     let total: tf.Scalar | null = null;
     for (const set of sets) {
