@@ -84,9 +84,9 @@ export const STRUCTURAL_LEARNING_BLOCK: BlockSpec = {
     named("threshold", unitInterval, 0.8, "Similarity above which task layers merge (tau), in [0, 1]."),
     named(
       "init",
-      oneOf("initialisation", ["fresh", "average"]),
+      oneOf("initialisation", ["fresh", "random", "average"]),
       "fresh",
-      "A group layer starts from the stage's initial weights or the average of the merged layers.",
+      "A group layer starts from the stage's initial weights (where every copy started), a new random draw (the authors' decoder stages), or the average of the merged layers.",
     ),
     named(
       "transfer",

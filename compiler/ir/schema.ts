@@ -148,7 +148,7 @@ export const IR_SCHEMA = {
             resample: bool,
           }),
           threshold: num,
-          init: { enum: ["fresh", "average"] },
+          init: { enum: ["fresh", "random", "average"] },
           transfer: object({
             method: { const: "distill" },
             gate: { enum: ["channel", "none"] },

@@ -129,7 +129,8 @@ export interface IrStructuralLearning {
   /** `resample: false`: the same first `samples` training images at every phase. */
   similarity: { measure: "cka"; debiased: boolean; pool: "gap"; samples: number; resample: boolean };
   threshold: number;
-  init: "fresh" | "average";
+  /** The group layer's start: the copies' start, a new random draw, or the copies' average. */
+  init: "fresh" | "random" | "average";
   transfer: { method: "distill"; gate: "channel" | "none"; passes: number[]; lr: number | null };
   alignment: number;
   /** Epochs before each phase in which the alignment loss is off (0: on throughout). */

@@ -389,6 +389,16 @@ export class StructuralLearningHooks implements TrainerHooks {
           const suffix = key.slice(student.length);
           store.assign(key, mean(teachers.map((t) => store.get(t + suffix))));
         }
+      } else if (this.sl.init === "random") {
+        // A new draw, independent of the copies' shared start: seeded by the stage and the group.
+        const owner = owners.get(student)!;
+        owner.layers.forEach((layer, l) => {
+          for (const w of layer.weights) {
+            if (w.init === "zeros" || w.init === "ones") continue; // biases and statistics start as always
+            const values = initialValues(ir.train.seed, `${set.stage}#group#${group.join("+")}`, l, w);
+            tf.tidy(() => store.assign(weightKey(student, l, w.name), tf.tensor(values, w.shape, "float32")));
+          }
+        });
       }
       const probe = indices.subarray(0, Math.min(256, indices.length));
       record.transfers.push(

@@ -10,6 +10,7 @@ import { getDataSource } from "../../runtime/data/registry.js";
 import type { Dataset } from "../../runtime/data/types.js";
 import { isMtslError } from "../../runtime/errors.js";
 import { Rng } from "../../runtime/random.js";
+import { initialValues } from "../../runtime/model/init.js";
 import { forward } from "../../runtime/model/network.js";
 import { StructuralLearningHooks } from "../../runtime/structure/mtsl.js";
 import { readCheckpoint } from "../../runtime/train/checkpoint.js";
@@ -216,6 +217,38 @@ describe("Trainer on the CPU backend", () => {
     const after = outputs();
     after.forEach((o, i) => expect(Buffer.from(o.buffer).equals(Buffer.from(before[i]!.buffer))).toBe(true));
     t.dispose();
+  }, 60_000);
+
+  it("starts a group layer where its init says: the copies' start, a new draw, or their average", async () => {
+    const sl = ir.structuralLearning!;
+    const kernel = ir.stages[0]!.layers[0]!.weights.find((w) => w.name === "kernel")!;
+    const groupKernel = async (init: "fresh" | "random" | "average"): Promise<{ got: Float32Array; t: Trainer }> => {
+      // zero distillation passes: the group layer keeps its initial values
+      const hooks = new StructuralLearningHooks({
+        ...sl,
+        atEpochs: [9],
+        init,
+        transfer: { ...sl.transfer, passes: [0] },
+      });
+      const t = new Trainer(ir, { outDir: tempDir(), dataset, backend: "cpu", hooks });
+      await t.runEpoch();
+      const left = t.store.get("c1@left/0.kernel").dataSync() as Float32Array;
+      const right = t.store.get("c1@right/0.kernel").dataSync() as Float32Array;
+      const record = hooks.phase(t, 0);
+      expect(record.created).toEqual(["c1@left+right"]);
+      const got = t.store.get("c1@left+right/0.kernel").dataSync() as Float32Array;
+      if (init === "average")
+        for (let i = 0; i < got.length; i += 7) expect(got[i]).toBeCloseTo((left[i]! + right[i]!) / 2, 6);
+      return { got, t };
+    };
+    const fresh = await groupKernel("fresh");
+    expect([...fresh.got]).toEqual([...initialValues(ir.train.seed, "c1", 0, kernel)]);
+    fresh.t.dispose();
+    const random = await groupKernel("random");
+    expect([...random.got]).toEqual([...initialValues(ir.train.seed, "c1#group#left+right", 0, kernel)]);
+    expect([...random.got]).not.toEqual([...initialValues(ir.train.seed, "c1", 0, kernel)]);
+    random.t.dispose();
+    (await groupKernel("average")).t.dispose();
   }, 60_000);
 
   it("writes metrics.jsonl with one line per epoch", async () => {
