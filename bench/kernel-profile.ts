@@ -1,7 +1,8 @@
 /**
- * `npm run bench:kernels -- [--backend onednn|wasm|cpu] [--tree separate|shared] [--steps N]`
+ * `npm run bench:kernels -- [--backend onednn|wasm|cpu] [--tree separate|shared] [--steps N] [--file F]`
  *
- * Where a training step of examples/scenes.mtsl spends its time, kernel by kernel: every
+ * Where a training step of examples/scenes.mtsl (or `--file F`, e.g. the compute-bound
+ * bench/fixtures/scenes64.mtsl) spends its time, kernel by kernel: every
  * kernel registered on the backend is wrapped to count its calls and time them, then
  * `Trainer.step` runs 3 warm-up steps and N profiled ones (default 5). Printed per step:
  * wall time, kernel count, the kernels by total time (calls, ms, µs per call), the bytes of
@@ -32,6 +33,7 @@ const args = process.argv.slice(2);
 const backend = stringArg(args, "--backend") ?? "onednn";
 const tree = stringArg(args, "--tree") ?? "separate";
 const steps = numberArg(args, "--steps", 5);
+const file = stringArg(args, "--file") ?? "examples/scenes.mtsl";
 const GC_KINDS: Record<number, string> = {
   1: "scavenge",
   2: "minor mark-sweep",
@@ -40,7 +42,7 @@ const GC_KINDS: Record<number, string> = {
   16: "weak callbacks",
 };
 
-const doc = parse(readFileSync("examples/scenes.mtsl", "utf8")).document!;
+const doc = parse(readFileSync(file, "utf8"), { file }).document!;
 const ir = compile(tree === "shared" ? baselineDocument(doc, "one") : doc).ir!;
 tf.enableProdMode();
 const info = await selectBackend(backend as never);
@@ -89,6 +91,10 @@ recording = true;
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) trainer.step(batches[i % batches.length]!, trainer.baseLr, i + 3);
 const stepMs = (performance.now() - t0) / steps;
+const recycling =
+  name === "onednn"
+    ? ((await import("mtsl-onednn")) as { recyclingStats?: () => unknown }).recyclingStats?.()
+    : undefined;
 await new Promise((resolve) => setTimeout(resolve, 50)); // let the last GC entries arrive
 recording = false;
 trainer.dispose();
@@ -100,13 +106,15 @@ for (const s of calls.values()) {
   kernels += s.n;
   bytes += s.bytes;
 }
-console.log(`${info.description}; tree ${tree}; ${steps} profiled steps`);
+console.log(`${file}: ${info.description}; tree ${tree}; ${steps} profiled steps`);
 console.log(
   `per step: ${stepMs.toFixed(1)} ms, ${(kernels / steps).toFixed(0)} kernels, ${(bytes / steps / 1e6).toFixed(1)} MB of kernel outputs`,
 );
 console.log(
   `garbage collection per step: ${[...gc.entries()].map(([k, s]) => `${k} ${(s.n / steps).toFixed(1)}x ${(s.ms / steps).toFixed(1)} ms`).join(", ") || "none"}\n`,
 );
+if (recycling !== undefined)
+  console.log(`kernel-output recycling since start (mtsl-onednn): ${JSON.stringify(recycling)}\n`);
 const rows = [...calls.entries()]
   .sort((a, b) => b[1].ms - a[1].ms)
   .slice(0, 30)

@@ -27,6 +27,11 @@
  *   --train N          training scenes generated for the step benchmark (default 64)
  *   --slp-train N      training scenes for the structural-learning phase (default 128)
  *   --json FILE        also write every measurement as JSON
+ *   --file F           the network to measure (default examples/scenes.mtsl; the compute-bound
+ *                      bench/fixtures/scenes64.mtsl and bench/fixtures/nyuv2-small.mtsl are
+ *                      the issue-12 networks); its data source must generate its data
+ *   --threads N        threads for PyTorch and the onednn backend (MTSL_ONEDNN_THREADS) in
+ *                      this run (default 2)
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -97,8 +102,7 @@ async function importable(name: string): Promise<string | null> {
   }
 }
 
-function compileTrees(root: string, dir: string): Tree[] {
-  const file = join(root, "examples", "scenes.mtsl");
+function compileTrees(file: string, dir: string): Tree[] {
   const parsed = parse(readFileSync(file, "utf8"), { file });
   const trees: Tree[] = [];
   const variants: [Tree["key"], string, typeof parsed.document][] = [
@@ -107,8 +111,7 @@ function compileTrees(root: string, dir: string): Tree[] {
   ];
   for (const [key, label, document] of variants) {
     const result = compile(document);
-    if (!result.ir)
-      throw new Error(`examples/scenes.mtsl (${key}) does not compile: ${result.diagnostics[0]?.message}`);
+    if (!result.ir) throw new Error(`${file} (${key}) does not compile: ${result.diagnostics[0]?.message}`);
     const irFile = join(dir, `scenes-${key}.ir.json`);
     writeFileSync(irFile, irToJson(result.ir));
     trees.push({ key, label, ir: result.ir, irFile });
@@ -116,11 +119,11 @@ function compileTrees(root: string, dir: string): Tree[] {
   return trees;
 }
 
-function runTorch(root: string, tree: Tree, steps: number): TorchMeasurement {
+function runTorch(root: string, tree: Tree, steps: number, threads: number): TorchMeasurement {
   const script = join(root, "bench", "torch", "step.py");
   const r = spawnSync(
     DEBIAN_PYTHON,
-    [script, tree.irFile, "--steps", String(steps), "--warmup", "3", "--threads", "2"],
+    [script, tree.irFile, "--steps", String(steps), "--warmup", "3", "--threads", String(threads)],
     {
       encoding: "utf8",
       env: torchEnv(),
@@ -231,7 +234,9 @@ async function main(): Promise<void> {
   const trainSize = numberArg(args, "--train", 64);
   const slpTrain = numberArg(args, "--slp-train", 128);
   const jsonOut = stringArg(args, "--json");
+  const threads = numberArg(args, "--threads", 2);
   const root = fileURLToPath(new URL("..", import.meta.url));
+  const file = stringArg(args, "--file") ?? join(root, "examples", "scenes.mtsl");
   const script = fileURLToPath(import.meta.url);
   const tf = await import("@tensorflow/tfjs");
 
@@ -241,7 +246,7 @@ async function main(): Promise<void> {
     torch = failed ? { available: false, reason: failed } : torchStatus();
   }
 
-  console.log("# bench:train: training step of examples/scenes.mtsl");
+  console.log(`# bench:train: training step of ${file} (${threads} threads for PyTorch and onednn)`);
   for (const l of machineLines({
     tfjs: tf.version.tfjs,
     torch: torch.available ? `${torch.version} (${DEBIAN_PYTHON})` : "not available",
@@ -251,7 +256,8 @@ async function main(): Promise<void> {
   console.log(loadLine("start"));
 
   const dir = mkdtempSync(join(tmpdir(), "mtsl-bench-train-"));
-  const trees = compileTrees(root, dir);
+  const trees = compileTrees(file, dir);
+  const childEnv = { ...process.env, MTSL_ONEDNN_THREADS: String(threads) };
   const rows: Row[] = [];
   const phases: PhaseMeasurement[] = [];
   const notes: string[] = [];
@@ -281,7 +287,7 @@ async function main(): Promise<void> {
         const m = runChild<StepMeasurement>(
           script,
           ["steps", b.name, tree.irFile, String(b.steps), String(b.name === "cpu" ? 1 : warmup), String(trainSize)],
-          { timeoutMs: b.timeoutMs },
+          { timeoutMs: b.timeoutMs, env: childEnv },
         );
         rows.push({ backend: b.name, tree: tree.key, steps: m });
         console.log(
@@ -297,7 +303,7 @@ async function main(): Promise<void> {
     if (torch.available) {
       process.stdout.write(`running pytorch / ${tree.key} (${torchSteps} timed steps)... `);
       try {
-        const m = runTorch(root, tree, torchSteps);
+        const m = runTorch(root, tree, torchSteps, threads);
         rows.push({ backend: "pytorch", tree: tree.key, torch: m });
         console.log(
           `median ${fmt(median(m.stepMs), 1)} ms (loss ${m.firstLoss.toFixed(3)} -> ${m.lastLoss.toFixed(3)})`,
@@ -322,6 +328,7 @@ async function main(): Promise<void> {
     try {
       const m = runChild<PhaseMeasurement>(script, ["phase", b.name, separate.irFile, String(slpTrain)], {
         timeoutMs: 30 * 60_000,
+        env: childEnv,
       });
       phases.push(m);
       console.log(`${fmt(m.seconds, 2)} s`);
@@ -334,7 +341,7 @@ async function main(): Promise<void> {
   console.log(
     `Step = the runtime's Trainer.step (batch read from the scenes data, forward, losses, backward, Adam); ` +
       `median of ${steps} timed steps after ${warmup} warm-up steps (cpu: ${cpuSteps} after 1; skipped when its first step > ${CPU_SKIP_MS / 1000} s). ` +
-      `PyTorch: bench/torch/step.py, ${torchSteps} steps after 3, torch.set_num_threads(2), random inputs of the same shape, ` +
+      `PyTorch: bench/torch/step.py, ${torchSteps} steps after 3, torch.set_num_threads(${threads}), random inputs of the same shape, ` +
       `${UNSET_FOR_TORCH.join(" and ")} unset for the Python child only.`,
   );
   for (const tree of trees) printTree(tree, rows);

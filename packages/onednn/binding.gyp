@@ -8,7 +8,8 @@
         "src/matmul.cc",
         "src/resample.cc",
         "src/eltwise.cc",
-        "src/pool.cc"
+        "src/pool.cc",
+        "src/training.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

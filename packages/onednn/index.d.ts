@@ -10,3 +10,58 @@ export declare function describe(): string;
 export declare function registerOnednnBackend(): void;
 /** Sets how many threads oneDNN and the addon's loops use (a positive integer). */
 export declare function setThreads(threads: number): void;
+/**
+ * The training step's host loops, native (batch norm forward and backward over the last
+ * axis, the Adam update of one weight), with the signatures of the mtsl runtime's
+ * JavaScript versions; on one thread their results are bit for bit the JavaScript ones.
+ */
+export declare const hostKernels: {
+  readonly batchNormTrainForward: (
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    movingMean: Float32Array,
+    movingVariance: Float32Array,
+    channels: number,
+    attrs: { epsilon: number; momentum: number },
+  ) => {
+    y: Float32Array;
+    mean: Float32Array;
+    variance: Float32Array;
+    movingMean: Float32Array;
+    movingVariance: Float32Array;
+  };
+  readonly batchNormTrainBackward: (
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    channels: number,
+    epsilon: number,
+  ) => { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array };
+  readonly adamLoop: (
+    w: Float32Array,
+    g: Float32Array,
+    m0: Float32Array,
+    v0: Float32Array,
+    hasMoments: boolean,
+    w1: Float32Array,
+    m1: Float32Array,
+    v1: Float32Array,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    weightDecay: number,
+    sqrtC2: number,
+    stepSize: number,
+  ) => void;
+};
+/** Kernel-output recycling since start: outputs served from the free lists, freshly allocated, recycled on dispose, escaped; bytes free now. */
+export declare function recyclingStats(): {
+  reused: number;
+  allocated: number;
+  recycled: number;
+  escaped: number;
+  freeBytes: number;
+};

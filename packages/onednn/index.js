@@ -60,3 +60,13 @@ export function setThreads(threads) {
 }
 
 export { registerOnednnBackend };
+
+/** The training step's host loops run natively (batch norm forward and backward, Adam), for the mtsl runtime. */
+export { hostKernels } from "./lib/training.js";
+
+/**
+ * Kernel-output recycling since start (lib/tensor-data.js): outputs served from the free
+ * lists, freshly allocated, arrays recycled on dispose, arrays that escaped; bytes free now.
+ * @returns {{reused: number, allocated: number, recycled: number, escaped: number, freeBytes: number}}
+ */
+export { recyclingStats } from "./lib/tensor-data.js";

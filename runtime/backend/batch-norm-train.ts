@@ -17,12 +17,14 @@
  * (1 - momentum) * batch, with the unbiased batch variance (PyTorch's convention).
  *
  * The kernels run on host memory (the cpu and onednn backends' Float32Arrays, the wasm
- * backend's heap) with float64 accumulators. {@link fusedTrainingEnabled} says where the
+ * backend's heap) with float64 accumulators; on onednn the same loops run compiled
+ * (runtime/backend/host-kernels.ts). {@link fusedTrainingEnabled} says where the
  * runtime uses them; the pure-JS cpu backend keeps the composed ops as the reference the
  * fused path is tested against.
  */
 import * as tf from "@tensorflow/tfjs";
 
+import { allFloat32, nativeHostKernels } from "./host-kernels.js";
 import { HOST_BACKENDS, onHostMemory, readKernelInput } from "./read-kernel-input.js";
 
 export const BN_TRAIN = "MtslBatchNormTrain";
@@ -158,15 +160,12 @@ const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, gamma, beta, movingMean, movingVariance } = inputs as Record<string, tf.TensorInfo>;
   const c = channelsOf(x!);
   // Read every input before any output exists: a wasm heap view dies with the next allocation.
-  const r = batchNormTrainForward(
-    readKernelInput(backend, x!),
-    readKernelInput(backend, gamma!),
-    readKernelInput(backend, beta!),
-    readKernelInput(backend, movingMean!),
-    readKernelInput(backend, movingVariance!),
-    c,
-    attrs as unknown as BatchNormTrainAttrs,
-  );
+  const v = [x!, gamma!, beta!, movingMean!, movingVariance!].map((t) => readKernelInput(backend, t));
+  const native = nativeHostKernels();
+  const r =
+    native !== undefined && allFloat32(v)
+      ? native.batchNormTrainForward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, attrs as unknown as BatchNormTrainAttrs)
+      : batchNormTrainForward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, attrs as unknown as BatchNormTrainAttrs);
   return [
     output(backend, r.y, [...x!.shape]),
     output(backend, r.mean, [c]),
@@ -179,15 +178,13 @@ const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, x, gamma, mean, variance } = inputs as Record<string, tf.TensorInfo>;
   const c = channelsOf(x!);
-  const r = batchNormTrainBackward(
-    readKernelInput(backend, dy!),
-    readKernelInput(backend, x!),
-    readKernelInput(backend, gamma!),
-    readKernelInput(backend, mean!),
-    readKernelInput(backend, variance!),
-    c,
-    (attrs as unknown as BatchNormTrainAttrs).epsilon,
-  );
+  const v = [dy!, x!, gamma!, mean!, variance!].map((t) => readKernelInput(backend, t));
+  const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
+  const native = nativeHostKernels();
+  const r =
+    native !== undefined && allFloat32(v)
+      ? native.batchNormTrainBackward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, epsilon)
+      : batchNormTrainBackward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, epsilon);
   return [output(backend, r.dx, [...x!.shape]), output(backend, r.dgamma, [c]), output(backend, r.dbeta, [c])];
 };
 

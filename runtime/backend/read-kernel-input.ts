@@ -17,6 +17,15 @@ interface HeapBackend {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
+/** A backend that lends a kernel its inputs' values for the call (mtsl-onednn: reading through readSync would stop it recycling them). */
+interface LendingBackend {
+  kernelValues(dataId: tf.DataId): ArrayLike<number> | undefined;
+}
+
+function lendsValues(backend: unknown): backend is LendingBackend {
+  return typeof (backend as Partial<LendingBackend>).kernelValues === "function";
+}
+
 function hasHeapViews(backend: unknown): backend is HeapBackend {
   return typeof (backend as Partial<HeapBackend>).typedArrayFromHeap === "function";
 }
@@ -24,9 +33,14 @@ function hasHeapViews(backend: unknown): backend is HeapBackend {
 /**
  * The values of `info`. On the wasm backend this is a view into its heap (no copy; it is
  * invalidated by the next allocation, so read it before creating any tensor); elsewhere
- * it is what `readSync` returns. Read-only: never write through the result.
+ * it is the backend's own array (what `readSync` returns). Read-only, and only during the
+ * kernel call: never write through the result, keep it, or return it as an output.
  */
 export function readKernelInput(backend: unknown, info: tf.TensorInfo): ArrayLike<number> {
   if (hasHeapViews(backend)) return backend.typedArrayFromHeap(info);
+  if (lendsValues(backend)) {
+    const values = backend.kernelValues(info.dataId);
+    if (values !== undefined) return values;
+  }
   return (backend as tf.KernelBackend).readSync(info.dataId) as ArrayLike<number>;
 }

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 import { BackendError, BackendErrorCode } from "./backend-error.js";
+import { installHostKernels, isHostKernels } from "./host-kernels.js";
 import { BACKEND_PREFERENCES, isBackendPreference, type BackendPreference } from "./preferences.js";
 import { registerCpuTrainingFixes, registerWasmTrainingKernels } from "./wasm-training-kernels.js";
 
@@ -82,7 +83,9 @@ const CANDIDATES: readonly Candidate[] = [
       // Contract: importing the addon registers its backend and exports its name;
       // the import throws when the native addon was not built.
       const addon = await importOptional("mtsl-onednn");
-      return typeof addon.backendName === "string" ? addon.backendName : "onednn";
+      const name = typeof addon.backendName === "string" ? addon.backendName : "onednn";
+      if (isHostKernels(addon.hostKernels)) installHostKernels(name, addon.hostKernels);
+      return name;
     },
     describe: async () => {
       const addon = await importOptional("mtsl-onednn");

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { IrCall } from "../../compiler/ir/types.js";
 import { fusedTrainingEnabled } from "../backend/batch-norm-train.js";
+import { nativeHostKernels } from "../backend/host-kernels.js";
 
 export interface SlotState {
   /** Steps taken by this weight. */
@@ -155,7 +156,7 @@ export class Adam extends KeyedOptimizer {
       const v1 = new Float32Array(n);
       const c1 = 1 - Math.pow(beta1, step);
       const sqrtC2 = Math.sqrt(1 - Math.pow(beta2, step));
-      adamLoop(
+      (nativeHostKernels()?.adamLoop ?? adamLoop)(
         w,
         g,
         m0 ?? ZERO,
@@ -200,7 +201,7 @@ function float32Values(t: tf.Tensor): Float32Array {
  * they are zero). A function of its own with only typed-array and number arguments, so V8
  * keeps the loop optimised and its doubles unboxed.
  */
-function adamLoop(
+export function adamLoop(
   w: Float32Array,
   g: Float32Array,
   m0: Float32Array,

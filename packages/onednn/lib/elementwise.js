@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Broadcasting binary operations (Add, Sub, Multiply, RealDiv, SquaredDifference,
- * Maximum, Minimum), Sum and Mean over any axes, and Slice / SplitV, for float32
+ * Maximum, Minimum), Sum and Mean over any axes, and Slice / SplitV / Concat, for float32
  * tensors. The CPU backend computes broadcasts and reductions over outer axes with
  * per-element index arithmetic and transposes; these run in the addon (OpenMP) or as
  * contiguous block copies.
@@ -217,6 +217,20 @@ export const sliceKernel = (args) => {
   return floatOutput(backend, s, sliceValues(xv, x.shape, b, s));
 };
 
+/**
+ * A tensor of `shape` seen as `outer` rows around axis `axis`: `outer` = product of the
+ * axes before it, `inner` = product of the axes after it.
+ * @param {readonly number[]} shape
+ * @param {number} axis
+ */
+function aroundAxis(shape, axis) {
+  let outer = 1;
+  for (let d = 0; d < axis; d++) outer *= /** @type {number} */ (shape[d]);
+  let inner = 1;
+  for (let d = axis + 1; d < shape.length; d++) inner *= /** @type {number} */ (shape[d]);
+  return { outer, inner };
+}
+
 /** @type {tf.KernelFunc} */
 export const splitVKernel = (args) => {
   const backend = /** @type {tf.MathBackendCPU} */ (args.backend);
@@ -228,12 +242,40 @@ export const splitVKernel = (args) => {
   const $axis = tf.util.parseAxisParam(axis, x.shape)[0] ?? 0;
   const xt = /** @type {tf.Tensor} */ (/** @type {unknown} */ (x));
   const sizes = tf.backend_util.prepareSplitSize(xt, numOrSizeSplits, $axis);
-  const begin = new Array(x.shape.length).fill(0);
+  const { outer, inner } = aroundAxis(x.shape, $axis);
+  const srcStride = /** @type {number} */ (x.shape[$axis]) * inner;
   const size = [...x.shape];
+  let offset = 0;
   return sizes.map((s) => {
     size[$axis] = s;
-    const out = floatOutput(backend, [...size], sliceValues(xv, x.shape, begin, size));
-    begin[$axis] += s;
-    return out;
+    const run = s * inner;
+    const out = outputArray(outer * run);
+    native.copyRows(xv, srcStride, offset, out, run, 0, outer, run);
+    offset += run;
+    return floatOutput(backend, [...size], out);
   });
+};
+
+/** @type {tf.KernelFunc} */
+export const concatKernel = (args) => {
+  const backend = /** @type {tf.MathBackendCPU} */ (args.backend);
+  const inputs = /** @type {tf.TensorInfo[]} */ (/** @type {unknown} */ (args.inputs));
+  const { axis } = /** @type {tf.ConcatAttrs} */ (/** @type {unknown} */ (args.attrs));
+  const values = inputs.map((t) => floatValues(backend, t));
+  if (inputs.length === 0 || values.some((v) => v === null)) return runCpuKernel(tf.Concat, args);
+  const first = /** @type {tf.TensorInfo} */ (inputs[0]);
+  const $axis = tf.util.parseAxisParam(axis, first.shape)[0] ?? 0;
+  const shapes = inputs.map((t) => t.shape);
+  tf.backend_util.assertParamsConsistent(shapes, $axis);
+  const outShape = tf.backend_util.computeOutShape(shapes, $axis);
+  const { outer, inner } = aroundAxis(outShape, $axis);
+  const dstStride = /** @type {number} */ (outShape[$axis]) * inner;
+  const out = outputArray(sizeOf(outShape));
+  let offset = 0;
+  inputs.forEach((t, i) => {
+    const run = /** @type {number} */ (t.shape[$axis]) * inner;
+    native.copyRows(/** @type {Float32Array} */ (values[i]), run, 0, out, dstStride, offset, outer, run);
+    offset += run;
+  });
+  return floatOutput(backend, outShape, out);
 };

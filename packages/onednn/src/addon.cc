@@ -121,6 +121,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mtsl::initResample(env, exports);
   mtsl::initEltwise(env, exports);
   mtsl::initPool(env, exports);
+  mtsl::initTraining(env, exports);
   return exports;
 }
 

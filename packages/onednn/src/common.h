@@ -75,5 +75,7 @@ void initResample(Napi::Env env, Napi::Object exports);
 void initPool(Napi::Env env, Napi::Object exports);
 /** Registers the element-wise functions on `exports`. */
 void initEltwise(Napi::Env env, Napi::Object exports);
+/** Registers the training-step loops (batch norm, Adam, row copies) on `exports`. */
+void initTraining(Napi::Env env, Napi::Object exports);
 
 }  // namespace mtsl

@@ -1,0 +1,91 @@
+// @ts-check
+/**
+ * The training step's host loops, native: training-mode batch norm (forward and backward
+ * over the last axis) and the Adam update of one weight. They take and return plain
+ * Float32Arrays with the signatures of the mtsl runtime's JavaScript versions
+ * (runtime/backend/batch-norm-train.ts, runtime/train/optimizer.ts), which use these on
+ * the onednn backend; on one thread the results are bit for bit the JavaScript ones.
+ */
+import { native } from "./addon.js";
+import { outputArray } from "./tensor-data.js";
+
+/**
+ * @param {Float32Array} x rows x channels, channels last
+ * @param {Float32Array} gamma
+ * @param {Float32Array} beta
+ * @param {Float32Array} movingMean
+ * @param {Float32Array} movingVariance
+ * @param {number} channels
+ * @param {{epsilon: number, momentum: number}} attrs
+ */
+export function batchNormTrainForward(x, gamma, beta, movingMean, movingVariance, channels, attrs) {
+  const y = outputArray(x.length);
+  const mean = new Float32Array(channels);
+  const variance = new Float32Array(channels);
+  const newMean = new Float32Array(channels);
+  const newVariance = new Float32Array(channels);
+  native.batchNormTrainForward(
+    x,
+    gamma,
+    beta,
+    movingMean,
+    movingVariance,
+    y,
+    mean,
+    variance,
+    newMean,
+    newVariance,
+    attrs.momentum,
+    attrs.epsilon,
+  );
+  return { y, mean, variance, movingMean: newMean, movingVariance: newVariance };
+}
+
+/**
+ * @param {Float32Array} dy
+ * @param {Float32Array} x
+ * @param {Float32Array} gamma
+ * @param {Float32Array} mean
+ * @param {Float32Array} variance
+ * @param {number} channels
+ * @param {number} epsilon
+ */
+export function batchNormTrainBackward(dy, x, gamma, mean, variance, channels, epsilon) {
+  const dx = outputArray(x.length);
+  const dgamma = new Float32Array(channels);
+  const dbeta = new Float32Array(channels);
+  native.batchNormTrainBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, epsilon);
+  return { dx, dgamma, dbeta };
+}
+
+const hyper = new Float64Array(6);
+
+/**
+ * One Adam step of one weight into w1, m1, v1 (see the addon's adamUpdate).
+ * @param {Float32Array} w
+ * @param {Float32Array} g
+ * @param {Float32Array} m0
+ * @param {Float32Array} v0
+ * @param {boolean} hasMoments false at the first step (m0 and v0 are then not read)
+ * @param {Float32Array} w1
+ * @param {Float32Array} m1
+ * @param {Float32Array} v1
+ * @param {number} beta1
+ * @param {number} beta2
+ * @param {number} epsilon
+ * @param {number} weightDecay
+ * @param {number} sqrtC2
+ * @param {number} stepSize
+ */
+export function adamLoop(w, g, m0, v0, hasMoments, w1, m1, v1, beta1, beta2, epsilon, weightDecay, sqrtC2, stepSize) {
+  hyper[0] = beta1;
+  hyper[1] = beta2;
+  hyper[2] = epsilon;
+  hyper[3] = weightDecay;
+  hyper[4] = sqrtC2;
+  hyper[5] = stepSize;
+  native.adamUpdate(w, g, hasMoments ? m0 : null, hasMoments ? v0 : null, w1, m1, v1, hyper);
+}
+
+/** The host loops, as one object (what the mtsl runtime installs). */
+export const hostKernels = Object.freeze({ batchNormTrainForward, batchNormTrainBackward, adamLoop });

@@ -1,0 +1,267 @@
+// The training step's host loops that are not TensorFlow.js kernels: training-mode batch
+// norm forward and backward over the last axis (float64 accumulators), the Adam update
+// of one weight, and strided row copies (concatenation and splits along an inner axis).
+//
+// Each loop computes exactly what the runtime's JavaScript version computes, in the same
+// order per element (runtime/backend/batch-norm-train.ts, runtime/train/optimizer.ts):
+// on one thread the results are bit for bit the JavaScript ones. With more threads the
+// per-channel sums of batch norm are added per thread's block of rows and then across
+// threads, in a fixed order.
+#include <omp.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "common.h"
+
+namespace mtsl {
+namespace {
+
+size_t lengthOf(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (info.Length() <= index || !info[index].IsTypedArray() ||
+      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw Napi::TypeError::New(info.Env(), std::string("argument '") + name + "' must be a Float32Array");
+  }
+  return info[index].As<Napi::Float32Array>().ElementLength();
+}
+
+double numberArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (info.Length() <= index || !info[index].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), std::string("argument '") + name + "' must be a number");
+  }
+  return info[index].As<Napi::Number>().DoubleValue();
+}
+
+/**
+ * Per-channel sums over the rows of a rows x channels array: `rowTerm(r, k, acc)` adds row
+ * r's terms of channel k into acc[k * width ...]. With more than one thread each thread
+ * sums a contiguous block of rows and the blocks are added in thread order.
+ */
+template <typename RowTerm>
+std::vector<double> channelSums(int64_t rows, int64_t channels, int width, bool parallel, RowTerm rowTerm) {
+  const int threads = threadsForKernel(parallel);
+  std::vector<double> partial(static_cast<size_t>(threads) * channels * width, 0.0);
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    const int nt = omp_get_num_threads(), t = omp_get_thread_num();
+    const int64_t r0 = rows * t / nt, r1 = rows * (t + 1) / nt;
+    double* acc = partial.data() + static_cast<size_t>(t) * channels * width;
+    for (int64_t r = r0; r < r1; ++r) rowTerm(r, acc);
+  }
+  std::vector<double> total(static_cast<size_t>(channels) * width, 0.0);
+  for (int t = 0; t < threads; ++t) {
+    const double* acc = partial.data() + static_cast<size_t>(t) * channels * width;
+    for (size_t i = 0; i < total.size(); ++i) total[i] += acc[i];
+  }
+  return total;
+}
+
+/**
+ * batchNormTrainForward(x, gamma, beta, movingMean, movingVariance, y, mean, variance,
+ * newMean, newVariance, momentum, epsilon): training-mode batch norm over the last axis.
+ * mean / variance: the batch's (biased variance); newMean / newVariance: the running
+ * statistics after this batch (unbiased variance, PyTorch's convention).
+ */
+Napi::Value BatchNormTrainForward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const size_t n = lengthOf(info, 0, "x");
+  const size_t c = lengthOf(info, 1, "gamma");
+  if (c == 0 || n % c != 0) throw Napi::RangeError::New(env, "batchNormTrainForward: length must be a multiple of channels");
+  const float* x = floatArg(info, 0, n, "x");
+  const float* gamma = floatArg(info, 1, c, "gamma");
+  const float* beta = floatArg(info, 2, c, "beta");
+  const float* movingMean = floatArg(info, 3, c, "movingMean");
+  const float* movingVariance = floatArg(info, 4, c, "movingVariance");
+  float* y = floatArg(info, 5, n, "y");
+  float* mean = floatArg(info, 6, c, "mean");
+  float* variance = floatArg(info, 7, c, "variance");
+  float* newMean = floatArg(info, 8, c, "newMean");
+  float* newVariance = floatArg(info, 9, c, "newVariance");
+  const double momentum = numberArg(info, 10, "momentum");
+  const double epsilon = numberArg(info, 11, "epsilon");
+  const auto channels = static_cast<int64_t>(c), rows = static_cast<int64_t>(n / c);
+  const bool parallel = static_cast<int64_t>(n) >= kParallelElements;
+
+  const std::vector<double> sums = channelSums(rows, channels, 1, parallel, [&](int64_t r, double* acc) {
+    const float* px = x + r * channels;
+    for (int64_t k = 0; k < channels; ++k) acc[k] += px[k];
+  });
+  std::vector<double> mu(c);
+  for (size_t k = 0; k < c; ++k) mu[k] = sums[k] / static_cast<double>(rows);
+  const std::vector<double> squares = channelSums(rows, channels, 1, parallel, [&](int64_t r, double* acc) {
+    const float* px = x + r * channels;
+    for (int64_t k = 0; k < channels; ++k) {
+      const double d = px[k] - mu[k];
+      acc[k] += d * d;
+    }
+  });
+  std::vector<double> scale(c), shift(c);
+  for (size_t k = 0; k < c; ++k) {
+    const double v = squares[k] / static_cast<double>(rows);
+    const double unbiased = rows > 1 ? squares[k] / static_cast<double>(rows - 1) : v;
+    mean[k] = static_cast<float>(mu[k]);
+    variance[k] = static_cast<float>(v);
+    newMean[k] = static_cast<float>(momentum * movingMean[k] + (1 - momentum) * mu[k]);
+    newVariance[k] = static_cast<float>(momentum * movingVariance[k] + (1 - momentum) * unbiased);
+    scale[k] = gamma[k] / std::sqrt(v + epsilon);
+    shift[k] = beta[k] - mu[k] * scale[k];
+  }
+  const int threads = threadsForKernel(parallel);
+#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* px = x + r * channels;
+    float* py = y + r * channels;
+    for (int64_t k = 0; k < channels; ++k) py[k] = static_cast<float>(px[k] * scale[k] + shift[k]);
+  }
+  return env.Undefined();
+}
+
+/**
+ * batchNormTrainBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, epsilon): the
+ * closed-form gradient of training-mode batch norm through its own batch statistics.
+ */
+Napi::Value BatchNormTrainBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const size_t n = lengthOf(info, 0, "dy");
+  const size_t c = lengthOf(info, 2, "gamma");
+  if (c == 0 || n % c != 0) {
+    throw Napi::RangeError::New(env, "batchNormTrainBackward: length must be a multiple of channels");
+  }
+  const float* dy = floatArg(info, 0, n, "dy");
+  const float* x = floatArg(info, 1, n, "x");
+  const float* gamma = floatArg(info, 2, c, "gamma");
+  const float* mean = floatArg(info, 3, c, "mean");
+  const float* variance = floatArg(info, 4, c, "variance");
+  float* dx = floatArg(info, 5, n, "dx");
+  float* dgamma = floatArg(info, 6, c, "dgamma");
+  float* dbeta = floatArg(info, 7, c, "dbeta");
+  const double epsilon = numberArg(info, 8, "epsilon");
+  const auto channels = static_cast<int64_t>(c), rows = static_cast<int64_t>(n / c);
+  const bool parallel = static_cast<int64_t>(n) >= kParallelElements;
+
+  std::vector<double> mu(c), invStd(c);
+  for (size_t k = 0; k < c; ++k) {
+    mu[k] = mean[k];
+    invStd[k] = 1 / std::sqrt(variance[k] + epsilon);
+  }
+  // acc[k] = sum dy, acc[channels + k] = sum dy * (x - mean).
+  const std::vector<double> sums = channelSums(rows, channels, 2, parallel, [&](int64_t r, double* acc) {
+    const float* pdy = dy + r * channels;
+    const float* px = x + r * channels;
+    double* sumDy = acc;
+    double* sumDyX = acc + channels;
+    for (int64_t k = 0; k < channels; ++k) {
+      const double g = pdy[k];
+      sumDy[k] += g;
+      sumDyX[k] += g * (px[k] - mu[k]);
+    }
+  });
+  std::vector<double> factor(c), meanDy(c), meanDyXhat(c);
+  for (size_t k = 0; k < c; ++k) {
+    const double sumDy = sums[k];
+    const double sumDyXhat = sums[c + k] * invStd[k];
+    dgamma[k] = static_cast<float>(sumDyXhat);
+    dbeta[k] = static_cast<float>(sumDy);
+    factor[k] = gamma[k] * invStd[k];
+    meanDy[k] = sumDy / static_cast<double>(rows);
+    meanDyXhat[k] = sumDyXhat / static_cast<double>(rows);
+  }
+  const int threads = threadsForKernel(parallel);
+#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* pdy = dy + r * channels;
+    const float* px = x + r * channels;
+    float* pdx = dx + r * channels;
+    for (int64_t k = 0; k < channels; ++k) {
+      const double xhat = (px[k] - mu[k]) * invStd[k];
+      pdx[k] = static_cast<float>(factor[k] * (pdy[k] - meanDy[k] - xhat * meanDyXhat[k]));
+    }
+  }
+  return env.Undefined();
+}
+
+/**
+ * adamUpdate(w, g, m0, v0, w1, m1, v1, hyper): one Adam step of one weight. m0 and v0 are
+ * the previous moments, or null at the first step (zero moments). hyper is a
+ * Float64Array [beta1, beta2, epsilon, weightDecay, sqrtC2, stepSize]: weight decay added
+ * to the gradient (L2, as tf.train.adam with a decayed loss), the bias corrections folded
+ * into sqrtC2 = sqrt(1 - beta2^t) and stepSize = lr / (1 - beta1^t).
+ */
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const size_t n = lengthOf(info, 0, "w");
+  const float* w = floatArg(info, 0, n, "w");
+  const float* g = floatArg(info, 1, n, "g");
+  const bool hasMoments = !info[2].IsNull();
+  if (hasMoments == info[3].IsNull()) throw Napi::TypeError::New(env, "adamUpdate: m0 and v0 must both be given or both null");
+  const float* m0 = hasMoments ? floatArg(info, 2, n, "m0") : nullptr;
+  const float* v0 = hasMoments ? floatArg(info, 3, n, "v0") : nullptr;
+  float* w1 = floatArg(info, 4, n, "w1");
+  float* m1 = floatArg(info, 5, n, "m1");
+  float* v1 = floatArg(info, 6, n, "v1");
+  if (info.Length() <= 7 || !info[7].IsTypedArray() ||
+      info[7].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      info[7].As<Napi::Float64Array>().ElementLength() != 6) {
+    throw Napi::TypeError::New(env, "adamUpdate: hyper must be a Float64Array of 6 values");
+  }
+  const double* h = info[7].As<Napi::Float64Array>().Data();
+  const double beta1 = h[0], beta2 = h[1], epsilon = h[2], weightDecay = h[3], sqrtC2 = h[4], stepSize = h[5];
+  const auto count = static_cast<int64_t>(n);
+  const int threads = threadsForKernel(count >= kParallelElements);
+#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
+  for (int64_t i = 0; i < count; ++i) {
+    const double wi = w[i];
+    const double gi = weightDecay > 0 ? g[i] + wi * weightDecay : static_cast<double>(g[i]);
+    const double mi = hasMoments ? m0[i] * beta1 + gi * (1 - beta1) : gi * (1 - beta1);
+    const double vi = hasMoments ? v0[i] * beta2 + gi * gi * (1 - beta2) : gi * gi * (1 - beta2);
+    m1[i] = static_cast<float>(mi);
+    v1[i] = static_cast<float>(vi);
+    w1[i] = static_cast<float>(wi - (mi / (std::sqrt(vi) / sqrtC2 + epsilon)) * stepSize);
+  }
+  return env.Undefined();
+}
+
+/**
+ * copyRows(src, srcStride, srcOffset, dst, dstStride, dstOffset, rows, run): for r < rows,
+ * copies run floats from src[r * srcStride + srcOffset] to dst[r * dstStride + dstOffset].
+ * Concatenation and splits along an inner axis are one call per input / output.
+ */
+Napi::Value CopyRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const size_t srcLength = lengthOf(info, 0, "src");
+  const size_t dstLength = lengthOf(info, 3, "dst");
+  const auto srcStride = static_cast<int64_t>(numberArg(info, 1, "srcStride"));
+  const auto srcOffset = static_cast<int64_t>(numberArg(info, 2, "srcOffset"));
+  const auto dstStride = static_cast<int64_t>(numberArg(info, 4, "dstStride"));
+  const auto dstOffset = static_cast<int64_t>(numberArg(info, 5, "dstOffset"));
+  const auto rows = static_cast<int64_t>(numberArg(info, 6, "rows"));
+  const auto run = static_cast<int64_t>(numberArg(info, 7, "run"));
+  if (rows < 0 || run < 0 || srcStride < 0 || dstStride < 0 || srcOffset < 0 || dstOffset < 0) {
+    throw Napi::RangeError::New(env, "copyRows: negative size, stride or offset");
+  }
+  if (rows == 0 || run == 0) return env.Undefined();
+  if ((rows - 1) * srcStride + srcOffset + run > static_cast<int64_t>(srcLength) ||
+      (rows - 1) * dstStride + dstOffset + run > static_cast<int64_t>(dstLength)) {
+    throw Napi::RangeError::New(env, "copyRows: rows reach past the end of an array");
+  }
+  const float* src = floatArg(info, 0, srcLength, "src");
+  float* dst = floatArg(info, 3, dstLength, "dst");
+  const int threads = threadsForKernel(rows * run >= kParallelElements);
+#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    std::memcpy(dst + r * dstStride + dstOffset, src + r * srcStride + srcOffset, static_cast<size_t>(run) * sizeof(float));
+  }
+  return env.Undefined();
+}
+
+}  // namespace
+
+void initTraining(Napi::Env env, Napi::Object exports) {
+  exports.Set("batchNormTrainForward", Napi::Function::New(env, BatchNormTrainForward, "batchNormTrainForward"));
+  exports.Set("batchNormTrainBackward", Napi::Function::New(env, BatchNormTrainBackward, "batchNormTrainBackward"));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate, "adamUpdate"));
+  exports.Set("copyRows", Napi::Function::New(env, CopyRows, "copyRows"));
+}
+
+}  // namespace mtsl

@@ -1,0 +1,76 @@
+/**
+ * Native versions of the runtime's own host loops (training-mode batch norm, the Adam
+ * update), installed by a backend package and used while that backend is current.
+ *
+ * The loops are written in JavaScript (runtime/backend/batch-norm-train.ts,
+ * runtime/train/optimizer.ts) and run on every host-memory backend; on a network whose
+ * activations are megabytes they cost more than its convolutions. `mtsl-onednn` exports
+ * the same loops compiled (`hostKernels`, OpenMP, bit for bit the JavaScript results on
+ * one thread), and the backend selection installs them for the `onednn` backend.
+ * `MTSL_NATIVE_LOOPS=0` keeps the JavaScript loops (for comparisons).
+ */
+import * as tf from "@tensorflow/tfjs";
+
+import type { BatchNormTrainAttrs, BatchNormTrainResult } from "./batch-norm-train.js";
+
+export interface HostKernels {
+  batchNormTrainForward(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    movingMean: Float32Array,
+    movingVariance: Float32Array,
+    channels: number,
+    attrs: BatchNormTrainAttrs,
+  ): BatchNormTrainResult;
+  batchNormTrainBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    channels: number,
+    epsilon: number,
+  ): { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array };
+  adamLoop(
+    w: Float32Array,
+    g: Float32Array,
+    m0: Float32Array,
+    v0: Float32Array,
+    hasMoments: boolean,
+    w1: Float32Array,
+    m1: Float32Array,
+    v1: Float32Array,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    weightDecay: number,
+    sqrtC2: number,
+    stepSize: number,
+  ): void;
+}
+
+const installed = new Map<string, HostKernels>();
+
+/** Uses `kernels` whenever `backendName` is the current backend. */
+export function installHostKernels(backendName: string, kernels: HostKernels): void {
+  installed.set(backendName, kernels);
+}
+
+/** The native loops of the current backend, or undefined (JavaScript loops then). */
+export function nativeHostKernels(): HostKernels | undefined {
+  if (process.env["MTSL_NATIVE_LOOPS"] === "0") return undefined;
+  return installed.get(tf.getBackend());
+}
+
+/** Whether every value is a Float32Array (what the native loops take). */
+export function allFloat32(values: ArrayLike<number>[]): values is Float32Array[] {
+  return values.every((v) => v instanceof Float32Array);
+}
+
+/** Whether a package's export looks like {@link HostKernels} (three functions). */
+export function isHostKernels(value: unknown): value is HostKernels {
+  if (typeof value !== "object" || value === null) return false;
+  const k = value as Record<string, unknown>;
+  return ["batchNormTrainForward", "batchNormTrainBackward", "adamLoop"].every((name) => typeof k[name] === "function");
+}
