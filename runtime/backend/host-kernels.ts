@@ -32,34 +32,41 @@ export interface HostKernels {
     channels: number,
     epsilon: number,
   ): { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array };
-  adamLoop(
-    w: Float32Array,
-    g: Float32Array,
-    m0: Float32Array,
-    v0: Float32Array,
-    hasMoments: boolean,
-    w1: Float32Array,
-    m1: Float32Array,
-    v1: Float32Array,
-    beta1: number,
-    beta2: number,
-    epsilon: number,
-    weightDecay: number,
-    sqrtC2: number,
-    stepSize: number,
-  ): void;
+  adamLoop: AdamLoop;
 }
+
+/**
+ * The Adam update of one weight over host memory (runtime/train/optimizer.ts `adamLoop`,
+ * the JavaScript one): w1, m1, v1 from w, its gradient g and the moments m0, v0 (read
+ * only when `hasMoments`), with the bias corrections folded into sqrtC2 and stepSize.
+ */
+export type AdamLoop = (
+  w: Float32Array,
+  g: Float32Array,
+  m0: Float32Array,
+  v0: Float32Array,
+  hasMoments: boolean,
+  w1: Float32Array,
+  m1: Float32Array,
+  v1: Float32Array,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  weightDecay: number,
+  sqrtC2: number,
+  stepSize: number,
+) => void;
 
 const installed = new Map<string, HostKernels>();
 
-/** Uses `kernels` whenever `backendName` is the current backend. */
+/** Uses `kernels` whenever `backendName` is the current backend (unless `MTSL_NATIVE_LOOPS=0`). */
 export function installHostKernels(backendName: string, kernels: HostKernels): void {
+  if (process.env["MTSL_NATIVE_LOOPS"] === "0") return;
   installed.set(backendName, kernels);
 }
 
 /** The native loops of the current backend, or undefined (JavaScript loops then). */
 export function nativeHostKernels(): HostKernels | undefined {
-  if (process.env["MTSL_NATIVE_LOOPS"] === "0") return undefined;
   return installed.get(tf.getBackend());
 }
 

@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { IrCall } from "../../compiler/ir/types.js";
 import { fusedTrainingEnabled } from "../backend/batch-norm-train.js";
-import { nativeHostKernels } from "../backend/host-kernels.js";
+import { type AdamLoop, nativeHostKernels } from "../backend/host-kernels.js";
 
 export interface SlotState {
   /** Steps taken by this weight. */
@@ -142,6 +142,7 @@ export class Adam extends KeyedOptimizer {
    */
   private applyOnHost(grads: Map<string, tf.Tensor>, vars: (key: string) => tf.Variable, lr: number): void {
     const { beta1, beta2, epsilon, weightDecay } = this;
+    const loop = nativeHostKernels()?.adamLoop ?? adamLoop;
     for (const [key, grad] of grads) {
       const variable = vars(key);
       const old = this.slots.get(key);
@@ -156,22 +157,7 @@ export class Adam extends KeyedOptimizer {
       const v1 = new Float32Array(n);
       const c1 = 1 - Math.pow(beta1, step);
       const sqrtC2 = Math.sqrt(1 - Math.pow(beta2, step));
-      (nativeHostKernels()?.adamLoop ?? adamLoop)(
-        w,
-        g,
-        m0 ?? ZERO,
-        v0 ?? ZERO,
-        m0 !== null,
-        w1,
-        m1,
-        v1,
-        beta1,
-        beta2,
-        epsilon,
-        weightDecay,
-        sqrtC2,
-        lr / c1,
-      );
+      loop(w, g, m0 ?? ZERO, v0 ?? ZERO, m0 !== null, w1, m1, v1, beta1, beta2, epsilon, weightDecay, sqrtC2, lr / c1);
       const shape = [...variable.shape];
       const next = tf.tensor(w1, shape, "float32");
       variable.assign(next);
@@ -201,22 +187,22 @@ function float32Values(t: tf.Tensor): Float32Array {
  * they are zero). A function of its own with only typed-array and number arguments, so V8
  * keeps the loop optimised and its doubles unboxed.
  */
-export function adamLoop(
-  w: Float32Array,
-  g: Float32Array,
-  m0: Float32Array,
-  v0: Float32Array,
-  hasMoments: boolean,
-  w1: Float32Array,
-  m1: Float32Array,
-  v1: Float32Array,
-  beta1: number,
-  beta2: number,
-  epsilon: number,
-  weightDecay: number,
-  sqrtC2: number,
-  stepSize: number,
-): void {
+export const adamLoop: AdamLoop = function adamLoop(
+  w,
+  g,
+  m0,
+  v0,
+  hasMoments,
+  w1,
+  m1,
+  v1,
+  beta1,
+  beta2,
+  epsilon,
+  weightDecay,
+  sqrtC2,
+  stepSize,
+) {
   const n = w.length;
   for (let i = 0; i < n; i++) {
     const wi = w[i]!;
@@ -227,7 +213,7 @@ export function adamLoop(
     v1[i] = vi;
     w1[i] = wi - (mi / (Math.sqrt(vi) / sqrtC2 + epsilon)) * stepSize;
   }
-}
+};
 
 export class Sgd extends KeyedOptimizer {
   readonly name = "sgd" as const;

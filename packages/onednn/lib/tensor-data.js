@@ -151,9 +151,11 @@ export function runCpuKernel(kernelName, args) {
  * @param {tf.NamedTensorInfoMap | tf.TensorInfo[]} inputs
  */
 export function escapeInputs(backend, inputs) {
-  for (const info of Object.values(inputs)) {
+  // for...in, not Object.values: this runs before every CPU-backend kernel call.
+  for (const key in inputs) {
+    const info = /** @type {Record<string, tf.TensorInfo | undefined>} */ (inputs)[key];
     if (info === undefined || info === null) continue;
-    const data = backend.data.get(/** @type {tf.TensorInfo} */ (info).dataId);
+    const data = backend.data.get(info.dataId);
     if (data !== undefined) escape(data.values);
   }
 }

@@ -41,12 +41,24 @@ int threadsForKernel(bool parallel) {
   return n;
 }
 
-float* floatArg(const Napi::CallbackInfo& info, size_t index, size_t expected, const char* name) {
-  Napi::Env env = info.Env();
+size_t floatLength(const Napi::CallbackInfo& info, size_t index, const char* name) {
   if (info.Length() <= index || !info[index].IsTypedArray() ||
       info[index].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    throw Napi::TypeError::New(env, std::string("argument '") + name + "' must be a Float32Array");
+    throw Napi::TypeError::New(info.Env(), std::string("argument '") + name + "' must be a Float32Array");
   }
+  return info[index].As<Napi::Float32Array>().ElementLength();
+}
+
+double numberArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (info.Length() <= index || !info[index].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), std::string("argument '") + name + "' must be a number");
+  }
+  return info[index].As<Napi::Number>().DoubleValue();
+}
+
+float* floatArg(const Napi::CallbackInfo& info, size_t index, size_t expected, const char* name) {
+  Napi::Env env = info.Env();
+  floatLength(info, index, name);
   auto array = info[index].As<Napi::Float32Array>();
   if (array.ElementLength() != expected) {
     throw Napi::RangeError::New(env, std::string("argument '") + name + "' has " +

@@ -18,6 +18,12 @@ dnnl::engine& cpuEngine();
 /** The process-wide in-order stream on the CPU engine. */
 dnnl::stream& cpuStream();
 
+/** Returns the length of argument `index`, which must be a Float32Array; throws a JavaScript TypeError otherwise. */
+size_t floatLength(const Napi::CallbackInfo& info, size_t index, const char* name);
+
+/** Returns argument `index`, which must be a number; throws a JavaScript TypeError otherwise. */
+double numberArg(const Napi::CallbackInfo& info, size_t index, const char* name);
+
 /**
  * Returns the data of argument `index`, which must be a Float32Array of exactly
  * `expected` elements; throws a JavaScript TypeError otherwise.

@@ -18,21 +18,6 @@
 namespace mtsl {
 namespace {
 
-size_t lengthOf(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (info.Length() <= index || !info[index].IsTypedArray() ||
-      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    throw Napi::TypeError::New(info.Env(), std::string("argument '") + name + "' must be a Float32Array");
-  }
-  return info[index].As<Napi::Float32Array>().ElementLength();
-}
-
-double numberArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (info.Length() <= index || !info[index].IsNumber()) {
-    throw Napi::TypeError::New(info.Env(), std::string("argument '") + name + "' must be a number");
-  }
-  return info[index].As<Napi::Number>().DoubleValue();
-}
-
 /**
  * Per-channel sums over the rows of a rows x channels array: `rowTerm(r, k, acc)` adds row
  * r's terms of channel k into acc[k * width ...]. With more than one thread each thread
@@ -65,8 +50,8 @@ std::vector<double> channelSums(int64_t rows, int64_t channels, int width, bool 
  */
 Napi::Value BatchNormTrainForward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t n = lengthOf(info, 0, "x");
-  const size_t c = lengthOf(info, 1, "gamma");
+  const size_t n = floatLength(info, 0, "x");
+  const size_t c = floatLength(info, 1, "gamma");
   if (c == 0 || n % c != 0) throw Napi::RangeError::New(env, "batchNormTrainForward: length must be a multiple of channels");
   const float* x = floatArg(info, 0, n, "x");
   const float* gamma = floatArg(info, 1, c, "gamma");
@@ -123,8 +108,8 @@ Napi::Value BatchNormTrainForward(const Napi::CallbackInfo& info) {
  */
 Napi::Value BatchNormTrainBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t n = lengthOf(info, 0, "dy");
-  const size_t c = lengthOf(info, 2, "gamma");
+  const size_t n = floatLength(info, 0, "dy");
+  const size_t c = floatLength(info, 2, "gamma");
   if (c == 0 || n % c != 0) {
     throw Napi::RangeError::New(env, "batchNormTrainBackward: length must be a multiple of channels");
   }
@@ -190,7 +175,7 @@ Napi::Value BatchNormTrainBackward(const Napi::CallbackInfo& info) {
  */
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t n = lengthOf(info, 0, "w");
+  const size_t n = floatLength(info, 0, "w");
   const float* w = floatArg(info, 0, n, "w");
   const float* g = floatArg(info, 1, n, "g");
   const bool hasMoments = !info[2].IsNull();
@@ -229,8 +214,8 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
  */
 Napi::Value CopyRows(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t srcLength = lengthOf(info, 0, "src");
-  const size_t dstLength = lengthOf(info, 3, "dst");
+  const size_t srcLength = floatLength(info, 0, "src");
+  const size_t dstLength = floatLength(info, 3, "dst");
   const auto srcStride = static_cast<int64_t>(numberArg(info, 1, "srcStride"));
   const auto srcOffset = static_cast<int64_t>(numberArg(info, 2, "srcOffset"));
   const auto dstStride = static_cast<int64_t>(numberArg(info, 4, "dstStride"));
