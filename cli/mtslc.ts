@@ -120,6 +120,11 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .argument("<file>", ".mtsl file")
     .option("-o, --out <dir>", "run folder (default: runs/NAME)")
     .addOption(new Option("--backend <backend>", "override the file's backend").choices(BACKEND_PREFERENCES))
+    .option(
+      "--threads <n>",
+      "threads to compute with on onednn (default: MTSL_ONEDNN_THREADS, the run's own when resuming, else every core)",
+      (v) => positiveInt(v, "--threads"),
+    )
     .option("--resume", "continue from the run folder's last checkpoint")
     .addOption(
       new Option(
@@ -152,6 +157,9 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("--severities <list>", "corruption severities, a comma list of 1..5 (default 1,2,3,4,5)", severityList)
     .option("--limit <n>", "evaluate only the first n samples", (v) => positiveInt(v, "--limit"))
     .addOption(new Option("--backend <backend>", "override the run's backend").choices(BACKEND_PREFERENCES))
+    .option("--threads <n>", "threads to compute with on onednn (default: MTSL_ONEDNN_THREADS, else every core)", (v) =>
+      positiveInt(v, "--threads"),
+    )
     .option("--json", "print the report as JSON")
     .option("-q, --quiet", "print only the tables")
     .action(async (dir: string, opts: EvalCliOptions) => {

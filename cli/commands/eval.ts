@@ -15,6 +15,7 @@ export interface EvalCliOptions {
   severities?: number[];
   limit?: number;
   backend?: string;
+  threads?: number;
   quiet?: boolean;
   json?: boolean;
 }
@@ -144,7 +145,10 @@ export async function runEval(dir: string, options: EvalCliOptions, ctx: CliCont
     const run = openRun(dir);
     const tf = await import("@tensorflow/tfjs");
     tf.enableProdMode();
-    const backend = await selectBackend((options.backend ?? run.ir.train.backend) as never);
+    const backend = await selectBackend(
+      (options.backend ?? run.ir.train.backend) as never,
+      options.threads === undefined ? {} : { threads: options.threads },
+    );
     say(`backend: ${backend.name} (${backend.description})`);
     let started = false;
     let lastLine = 0;

@@ -17,6 +17,7 @@ import { formatTable } from "../table.js";
 export interface TrainCliOptions {
   out?: string;
   backend?: BackendPreference;
+  threads?: number;
   resume?: boolean;
   baseline?: Baseline;
   epochs?: number;
@@ -102,6 +103,7 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
       source: read.text,
       ...(options.out === undefined ? {} : { out: options.out }),
       ...(options.backend === undefined ? {} : { backend: options.backend }),
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
       ...(options.resume ? { resume: true } : {}),
       ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),

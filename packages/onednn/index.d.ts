@@ -56,12 +56,20 @@ export declare const hostKernels: {
     sqrtC2: number,
     stepSize: number,
   ) => void;
+  /** An array for a tensor the caller fills and then makes on this backend; recycled when that tensor is disposed. */
+  readonly outputBuffer: (length: number) => Float32Array;
 };
-/** Kernel-output recycling since start: outputs served from the free lists, freshly allocated, recycled on dispose, escaped; bytes free now. */
+/**
+ * Kernel-output recycling since start: outputs served from the free lists, freshly
+ * allocated, recycled on dispose, escaped, free arrays dropped to make room; bytes free now
+ * and the most bytes of owned arrays live at once (the free lists' limit, at least 256 MiB).
+ */
 export declare function recyclingStats(): {
   reused: number;
   allocated: number;
   recycled: number;
   escaped: number;
+  dropped: number;
   freeBytes: number;
+  peakOwnedBytes: number;
 };

@@ -4,12 +4,13 @@
  * CPU backend with convolutions, matrix products and bilinear resizing run by oneDNN).
  * Importing it throws when the native addon was not built.
  */
-import { availableParallelism, loadavg } from "node:os";
 import { native } from "./lib/addon.js";
 import { BACKEND_NAME, NATIVE_KERNELS, registerOnednnBackend } from "./lib/register.js";
 
 registerOnednnBackend();
 
+// Threads: MTSL_ONEDNN_THREADS, else OpenMP's default (OMP_NUM_THREADS, or every core), or
+// setThreads later. Never chosen from the machine's load, so a setting gives the same run.
 const threadsFromEnv = process.env.MTSL_ONEDNN_THREADS;
 if (threadsFromEnv !== undefined && threadsFromEnv !== "") {
   const threads = Number(threadsFromEnv);
@@ -17,12 +18,6 @@ if (threadsFromEnv !== undefined && threadsFromEnv !== "") {
     throw new RangeError(`mtsl-onednn: MTSL_ONEDNN_THREADS must be a positive integer, got '${threadsFromEnv}'`);
   }
   native.setThreads(threads);
-} else if (!process.env.OMP_NUM_THREADS) {
-  // Every core by default; but on a machine already busy with other work (the 1-minute load
-  // average at least the cores less half of one), one thread: parallel regions that wait for a
-  // descheduled second thread were measured 3.5x slower than one thread (docs/onednn.md).
-  const cores = availableParallelism();
-  if (cores > 1 && loadavg()[0] >= cores - 0.5) native.setThreads(1);
 }
 
 /** The TensorFlow.js backend name to pass to `tf.setBackend`. */
@@ -47,9 +42,10 @@ export function describe() {
 }
 
 /**
- * Sets how many threads oneDNN and the addon's loops use (default: OMP_NUM_THREADS, or
- * every core). On a machine busy with other work, fewer threads than cores can be much
- * faster: each parallel region waits for its slowest thread (see docs/onednn.md).
+ * Sets how many threads oneDNN and the addon's loops use (default: MTSL_ONEDNN_THREADS,
+ * OMP_NUM_THREADS, or every core). On a machine busy with other work, fewer threads than
+ * cores can be much faster: each parallel region waits for its slowest thread (see
+ * docs/onednn.md).
  * @param {number} threads a positive integer
  */
 export function setThreads(threads) {
@@ -61,12 +57,13 @@ export function setThreads(threads) {
 
 export { registerOnednnBackend };
 
-/** The training step's host loops run natively (batch norm forward and backward, Adam), for the mtsl runtime. */
+/** The training step's host loops run natively (batch norm forward and backward, Adam) and their output buffers, for the mtsl runtime. */
 export { hostKernels } from "./lib/training.js";
 
 /**
  * Kernel-output recycling since start (lib/tensor-data.js): outputs served from the free
- * lists, freshly allocated, arrays recycled on dispose, arrays that escaped; bytes free now.
- * @returns {{reused: number, allocated: number, recycled: number, escaped: number, freeBytes: number}}
+ * lists, freshly allocated, arrays recycled on dispose, arrays that escaped, free arrays
+ * dropped to make room; bytes free now, and the most bytes of owned arrays live at once.
+ * @returns {{reused: number, allocated: number, recycled: number, escaped: number, dropped: number, freeBytes: number, peakOwnedBytes: number}}
  */
 export { recyclingStats } from "./lib/tensor-data.js";

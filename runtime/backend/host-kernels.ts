@@ -33,6 +33,12 @@ export interface HostKernels {
     epsilon: number,
   ): { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array };
   adamLoop: AdamLoop;
+  /**
+   * An array for a tensor the runtime fills and then makes with `tf.tensor` (the Adam
+   * update's new weight and moments): the backend recycles it when that tensor is disposed,
+   * so it must not be kept elsewhere. Contents unspecified: every element must be written.
+   */
+  outputBuffer(length: number): Float32Array;
 }
 
 /**
@@ -75,9 +81,11 @@ export function allFloat32(values: ArrayLike<number>[]): values is Float32Array[
   return values.every((v) => v instanceof Float32Array);
 }
 
-/** Whether a package's export looks like {@link HostKernels} (three functions). */
+/** Whether a package's export looks like {@link HostKernels} (four functions). */
 export function isHostKernels(value: unknown): value is HostKernels {
   if (typeof value !== "object" || value === null) return false;
   const k = value as Record<string, unknown>;
-  return ["batchNormTrainForward", "batchNormTrainBackward", "adamLoop"].every((name) => typeof k[name] === "function");
+  return ["batchNormTrainForward", "batchNormTrainBackward", "adamLoop", "outputBuffer"].every(
+    (name) => typeof k[name] === "function",
+  );
 }

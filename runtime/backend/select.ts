@@ -24,6 +24,22 @@ export interface BackendInfo {
   description: string;
   /** Version of the `@tensorflow/tfjs` umbrella package. */
   tfVersion: string;
+  /**
+   * Threads it computes with: onednn's configured count (`threads` of
+   * {@link BackendOptions}, else MTSL_ONEDNN_THREADS, OMP_NUM_THREADS or every core), 1 for
+   * wasm without threads and for cpu; null where the library decides (the TensorFlow C library).
+   */
+  threads: number | null;
+}
+
+/** How to set a backend up. */
+export interface BackendOptions {
+  /**
+   * Threads to compute with, where the backend can be told (onednn); elsewhere ignored,
+   * and {@link BackendInfo.threads} says what it uses. Never derived from the machine's
+   * load: the same setting gives the same run.
+   */
+  threads?: number;
 }
 
 /** A backend we know how to load. */
@@ -34,6 +50,8 @@ interface Candidate {
   /** Loads the package (if any) and returns the TensorFlow.js backend name to activate. */
   load: () => Promise<string>;
   describe: () => Promise<string>;
+  /** Sets the thread count when asked and it can; returns the count in use (null: unknown). */
+  threads: (requested: number | undefined) => Promise<number | null>;
 }
 
 /**
@@ -62,6 +80,7 @@ const CANDIDATES: readonly Candidate[] = [
       return "tensorflow";
     },
     describe: async () => "TensorFlow C library with CUDA (@tensorflow/tfjs-node-gpu)",
+    threads: async () => null,
   },
   {
     preference: "native",
@@ -73,6 +92,7 @@ const CANDIDATES: readonly Candidate[] = [
       return "tensorflow";
     },
     describe: async () => "TensorFlow C library on the CPU (@tensorflow/tfjs-node)",
+    threads: async () => null,
   },
   {
     preference: "onednn",
@@ -92,6 +112,14 @@ const CANDIDATES: readonly Candidate[] = [
       const detail = typeof addon.describe === "function" ? String((addon.describe as () => unknown)()) : "oneDNN";
       return `${detail}, native addon (mtsl-onednn)`;
     },
+    threads: async (requested) => {
+      const addon = await importOptional("mtsl-onednn");
+      if (requested !== undefined && typeof addon.setThreads === "function") {
+        (addon.setThreads as (n: number) => void)(requested);
+      }
+      const info = typeof addon.onednnInfo === "function" ? (addon.onednnInfo as () => { threads?: unknown })() : {};
+      return typeof info.threads === "number" ? info.threads : null;
+    },
   },
   {
     preference: "wasm",
@@ -101,6 +129,7 @@ const CANDIDATES: readonly Candidate[] = [
       return "wasm";
     },
     describe: wasmDescription,
+    threads: async () => ((await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT")) ? null : 1),
   },
   {
     preference: "cpu",
@@ -110,18 +139,20 @@ const CANDIDATES: readonly Candidate[] = [
       return "cpu";
     },
     describe: async () => "plain JavaScript CPU backend (slow; for small models and reference checks)",
+    threads: async () => 1,
   },
 ];
 
 /** Loads and activates one candidate; throws when it cannot be used. */
-async function activate(candidate: Candidate): Promise<BackendInfo> {
+async function activate(candidate: Candidate, options: BackendOptions): Promise<BackendInfo> {
   const backendName = await candidate.load();
   const ok = await tf.setBackend(backendName);
   if (!ok || tf.getBackend() !== backendName) {
     throw new Error(`backend '${backendName}' failed to initialise`);
   }
   await tf.ready();
-  return { name: backendName, description: await candidate.describe(), tfVersion: tf.version.tfjs };
+  const threads = await candidate.threads(options.threads);
+  return { name: backendName, description: await candidate.describe(), tfVersion: tf.version.tfjs, threads };
 }
 
 function causeText(error: unknown): string {
@@ -151,7 +182,10 @@ function reportOnednnFallbackOnce(error: unknown, installHint: string): void {
  * MTSL3101 saying how to install it; an unknown name throws MTSL3102. On wasm the
  * training kernels of wasm-training-kernels.ts are registered first.
  */
-export async function selectBackend(preference: BackendPreference): Promise<BackendInfo> {
+export async function selectBackend(preference: BackendPreference, options: BackendOptions = {}): Promise<BackendInfo> {
+  if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
+    throw new RangeError(`threads must be a positive integer, got ${options.threads}`);
+  }
   if (!isBackendPreference(preference)) {
     throw new BackendError(
       `unknown backend '${String(preference)}'; expected one of ${BACKEND_PREFERENCES.join(", ")}`,
@@ -161,7 +195,7 @@ export async function selectBackend(preference: BackendPreference): Promise<Back
   if (preference !== "auto") {
     const candidate = CANDIDATES.find((c) => c.preference === preference) as Candidate;
     try {
-      return await activate(candidate);
+      return await activate(candidate, options);
     } catch (error) {
       throw new BackendError(
         `backend '${preference}' is not available (${causeText(error)}); ${candidate.installHint}`,
@@ -172,7 +206,7 @@ export async function selectBackend(preference: BackendPreference): Promise<Back
   const failures: string[] = [];
   for (const candidate of CANDIDATES) {
     try {
-      return await activate(candidate);
+      return await activate(candidate, options);
     } catch (error) {
       failures.push(`${candidate.preference}: ${causeText(error)}`);
       if (candidate.preference === "onednn") reportOnednnFallbackOnce(error, candidate.installHint);

@@ -35,6 +35,11 @@ export interface TrainFileOptions {
   /** Run folder; default `runs/NAME` (or `RUN/from-NNN` when resuming from a revision). */
   out?: string;
   backend?: BackendPreference;
+  /**
+   * Threads to compute with (onednn; see BackendOptions). Default: MTSL_ONEDNN_THREADS, or,
+   * when resuming, the count the run recorded in run.json, else every core.
+   */
+  threads?: number;
   resume?: boolean;
   baseline?: Baseline;
   /** Override the file's epoch count. */
@@ -87,6 +92,18 @@ export function mergeMessage(record: SlpRecord): string {
   return `merge ${merges.join("; ")}`;
 }
 
+/** The thread count a run folder's run.json records, if any. */
+function recordedThreadCount(outDir: string): number | undefined {
+  const path = runFile(outDir, "info");
+  if (!existsSync(path)) return undefined;
+  try {
+    const threads = (JSON.parse(readFileSync(path, "utf8")) as { threads?: unknown }).threads;
+    return typeof threads === "number" && Number.isInteger(threads) && threads >= 1 ? threads : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Trains a `.mtsl` file; throws MtslError for runtime problems (data, backend, NaN). */
 export async function trainFile(options: TrainFileOptions): Promise<TrainFileResult> {
   const { file } = options;
@@ -127,8 +144,25 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
 
   const tf = await import("@tensorflow/tfjs");
   tf.enableProdMode(); // no console banners from the backends; losses are checked by the trainer
-  const backend = await selectBackend(options.backend ?? ir.train.backend);
+  // A resumed run keeps the thread count it was trained with (a different count can change
+  // the last bits of reductions), unless a flag or MTSL_ONEDNN_THREADS says otherwise.
+  const recordedThreads = options.resume ? recordedThreadCount(runOfRevision ?? outDir) : undefined;
+  const threadsFromEnv = (process.env["MTSL_ONEDNN_THREADS"] ?? "") !== "";
+  const threads = options.threads ?? (threadsFromEnv ? undefined : recordedThreads);
+  const backend = await selectBackend(options.backend ?? ir.train.backend, threads === undefined ? {} : { threads });
   log(`backend: ${backend.name} (${backend.description}), tfjs ${backend.tfVersion}`);
+  if (options.threads !== undefined && backend.threads !== options.threads) {
+    log(
+      `warning: --threads ${options.threads} has no effect on backend ${backend.name} ` +
+        `(${backend.threads === null ? "its library chooses its threads" : `it computes on ${backend.threads}`})`,
+    );
+  }
+  if (recordedThreads !== undefined && backend.threads !== recordedThreads) {
+    log(
+      `warning: the run was trained with ${recordedThreads} thread${recordedThreads === 1 ? "" : "s"} and resumes with ` +
+        `${backend.threads ?? "an unknown number of"}; the result can differ in the last bits from an uninterrupted run`,
+    );
+  }
   const started = performance.now();
   const dataset = await getDataSource(ir.data.name).load(ir.data.options as never, ir.tasks);
   const sizes = dataset.description.sizes;
@@ -176,6 +210,8 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     file,
     baseline: options.baseline ?? null,
     backend: backend.name,
+    backendDescription: backend.description,
+    threads: backend.threads,
     tfjs: backend.tfVersion,
     node: process.version,
     seed: ir.train.seed,

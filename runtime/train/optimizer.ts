@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { IrCall } from "../../compiler/ir/types.js";
 import { fusedTrainingEnabled } from "../backend/batch-norm-train.js";
 import { type AdamLoop, nativeHostKernels } from "../backend/host-kernels.js";
+import { readKernelInput } from "../backend/read-kernel-input.js";
 
 export interface SlotState {
   /** Steps taken by this weight. */
@@ -142,19 +143,24 @@ export class Adam extends KeyedOptimizer {
    */
   private applyOnHost(grads: Map<string, tf.Tensor>, vars: (key: string) => tf.Variable, lr: number): void {
     const { beta1, beta2, epsilon, weightDecay } = this;
-    const loop = nativeHostKernels()?.adamLoop ?? adamLoop;
+    const native = nativeHostKernels();
+    const loop = native?.adamLoop ?? adamLoop;
+    const newArray = native?.outputBuffer ?? ((n: number) => new Float32Array(n));
+    const backend = tf.backend();
     for (const [key, grad] of grads) {
       const variable = vars(key);
       const old = this.slots.get(key);
       const step = (old?.step ?? 0) + 1;
-      const w = float32Values(variable);
-      const g = float32Values(grad);
-      const m0 = old?.m ? float32Values(old.m) : null;
-      const v0 = old?.v ? float32Values(old.v) : null;
+      // Read as a kernel reads its inputs (no copy, and on onednn they stay recyclable);
+      // every view is read before the outputs below become tensors.
+      const w = float32Values(backend, variable);
+      const g = float32Values(backend, grad);
+      const m0 = old?.m ? float32Values(backend, old.m) : null;
+      const v0 = old?.v ? float32Values(backend, old.v) : null;
       const n = w.length;
-      const w1 = new Float32Array(n);
-      const m1 = new Float32Array(n);
-      const v1 = new Float32Array(n);
+      const w1 = newArray(n);
+      const m1 = newArray(n);
+      const v1 = newArray(n);
       const c1 = 1 - Math.pow(beta1, step);
       const sqrtC2 = Math.sqrt(1 - Math.pow(beta2, step));
       loop(w, g, m0 ?? ZERO, v0 ?? ZERO, m0 !== null, w1, m1, v1, beta1, beta2, epsilon, weightDecay, sqrtC2, lr / c1);
@@ -175,9 +181,13 @@ export class Adam extends KeyedOptimizer {
 
 const ZERO = new Float32Array(0);
 
-/** A tensor's values as a Float32Array (a float32 tensor made by casting bool or int32 shares their array). */
-function float32Values(t: tf.Tensor): Float32Array {
-  const values = t.dataSync();
+/**
+ * A tensor's values as a Float32Array, read as a kernel input (a float32 tensor made by
+ * casting bool or int32 shares their array: copied then). Read-only, and only until the
+ * next tensor is made.
+ */
+function float32Values(backend: tf.KernelBackend, t: tf.Tensor): Float32Array {
+  const values = readKernelInput(backend, t);
   return values instanceof Float32Array ? values : Float32Array.from(values);
 }
 

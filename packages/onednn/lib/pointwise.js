@@ -129,8 +129,9 @@ export const tileKernel = (args) => {
 /**
  * Cast: bool or int32 to float32 as a copy into a Float32Array. The CPU backend's Cast
  * shares the source's Uint8Array or Int32Array instead, which the native kernels cannot
- * read (relu's gradient casts its step mask this way on every training step). Every other
- * cast is the CPU backend's.
+ * read (relu's gradient casts its step mask this way on every training step). A cast to the
+ * input's own dtype shares its data, as on the CPU backend; every other cast is the CPU
+ * backend's.
  * @type {tf.KernelFunc}
  */
 export const castKernel = (args) => {
@@ -146,5 +147,8 @@ export const castKernel = (args) => {
       return floatOutput(backend, [...x.shape], out);
     }
   }
+  // A cast to the same dtype only adds a reference to the input's data (the CPU backend's
+  // identity): the array stays owned.
+  if (dtype === x.dtype) return runCpuKernel(tf.Cast, args, { sharesInputs: true });
   return runCpuKernel(tf.Cast, args);
 };

@@ -28,15 +28,26 @@ const POOLED_MIN = 1 << 19;
  * and the like). Escaped arrays are left to the garbage collector, as before.
  */
 const RECYCLED_MIN = 1 << 12;
-/** Free arrays kept at most (bytes); beyond it a disposed array is left to the collector. */
-const MAX_FREE_BYTES = 512 * 2 ** 20;
+/**
+ * How many bytes of free arrays are kept: at least this, and at least the most bytes of
+ * owned arrays ever live at once. A training step allocates and disposes the same lengths
+ * every time, so free lists as large as its peak serve every output of the next step
+ * (measured on bench/fixtures/scenes64.mtsl: with a fixed 512 MiB cap a step allocated
+ * ~700 fresh arrays, ran 14 full collections and peaked at 2.4 GB RSS; sized by the peak it
+ * allocates none, runs 5 and peaks at 1.2 GB). Beyond the limit the least recently used
+ * lengths go to the garbage collector first (shapes of an earlier phase, the last batch).
+ */
+const MIN_FREE_BYTES = 256 * 2 ** 20;
 
 /** @type {WeakSet<Float32Array>} */
 const owned = new WeakSet();
+/** Free arrays by length, least recently used length first (Map order: re-set on use). */
 /** @type {Map<number, Float32Array[]>} */
 const freeLists = new Map();
 let freeBytes = 0;
-const stats = { reused: 0, allocated: 0, recycled: 0, escaped: 0 };
+let ownedBytes = 0;
+let peakOwnedBytes = 0;
+const stats = { reused: 0, allocated: 0, recycled: 0, escaped: 0, dropped: 0 };
 
 /**
  * A Float32Array for a kernel's output, with unspecified contents: the kernel must
@@ -53,11 +64,15 @@ export function outputArray(length) {
   if (out !== undefined) {
     freeBytes -= 4 * length;
     stats.reused++;
+    freeLists.delete(length);
+    if (/** @type {Float32Array[]} */ (free).length > 0) freeLists.set(length, /** @type {Float32Array[]} */ (free));
   } else {
     out = length >= POOLED_MIN ? native.allocFloat32(length) : new Float32Array(length);
     stats.allocated++;
   }
   owned.add(out);
+  ownedBytes += 4 * length;
+  if (ownedBytes > peakOwnedBytes) peakOwnedBytes = ownedBytes;
   return out;
 }
 
@@ -66,7 +81,10 @@ export function outputArray(length) {
  * @param {unknown} values
  */
 export function escape(values) {
-  if (values instanceof Float32Array && owned.delete(values)) stats.escaped++;
+  if (values instanceof Float32Array && owned.delete(values)) {
+    stats.escaped++;
+    ownedBytes -= 4 * values.length;
+  }
 }
 
 /**
@@ -77,23 +95,41 @@ export function escape(values) {
 export function recycle(values) {
   if (!(values instanceof Float32Array) || !owned.delete(values)) return;
   const bytes = 4 * values.length;
-  if (freeBytes + bytes > MAX_FREE_BYTES) return;
+  ownedBytes -= bytes;
+  const limit = Math.max(MIN_FREE_BYTES, peakOwnedBytes);
+  if (bytes > limit) return;
   let free = freeLists.get(values.length);
-  if (free === undefined) freeLists.set(values.length, (free = []));
+  if (free === undefined) free = [];
+  else freeLists.delete(values.length);
   free.push(values);
   freeBytes += bytes;
   stats.recycled++;
+  // Make room from the least recently used lengths (this one is out of the map until the
+  // end, where it goes back as the most recently used); as a last resort drop this array.
+  for (const [length, list] of freeLists) {
+    if (freeBytes <= limit) break;
+    while (list.length > 0 && freeBytes > limit) {
+      list.pop();
+      freeBytes -= 4 * length;
+      stats.dropped++;
+    }
+    if (list.length === 0) freeLists.delete(length);
+  }
+  if (freeBytes > limit) {
+    free.pop();
+    freeBytes -= bytes;
+    stats.dropped++;
+  }
+  if (free.length > 0) freeLists.set(values.length, free);
 }
 
-/** Drops every free array (they go to the garbage collector). */
-export function dropFreeArrays() {
-  freeLists.clear();
-  freeBytes = 0;
-}
-
-/** Counts since start: outputs served from the free lists, freshly allocated, recycled, escaped; bytes free now. */
+/**
+ * Counts since start: outputs served from the free lists, freshly allocated, recycled,
+ * escaped, free arrays dropped to make room; bytes free now, and the most bytes of owned
+ * arrays live at once.
+ */
 export function recyclingStats() {
-  return { ...stats, freeBytes };
+  return { ...stats, freeBytes, peakOwnedBytes };
 }
 
 /**
@@ -132,15 +168,17 @@ export function sizeOf(shape) {
 
 /**
  * Runs the pure-JS CPU backend's kernel `kernelName` on the same inputs (the
- * "onednn" backend is a CPU backend, so its tensors are valid there).
+ * "onednn" backend is a CPU backend, so its tensors are valid there). Its inputs' arrays
+ * escape, unless `sharesInputs` says this call only adds a reference to their data.
  * @param {string} kernelName
  * @param {{inputs: tf.NamedTensorInfoMap, attrs?: tf.NamedAttrMap, backend: object}} args
+ * @param {{sharesInputs?: boolean}} [how]
  * @returns {tf.TensorInfo | tf.TensorInfo[]}
  */
-export function runCpuKernel(kernelName, args) {
+export function runCpuKernel(kernelName, args, how) {
   const kernel = tf.getKernel(kernelName, "cpu");
   if (kernel === undefined) throw new Error(`mtsl-onednn: the CPU backend has no '${kernelName}' kernel`);
-  escapeInputs(/** @type {tf.MathBackendCPU} */ (args.backend), args.inputs);
+  if (how?.sharesInputs !== true) escapeInputs(/** @type {tf.MathBackendCPU} */ (args.backend), args.inputs);
   return kernel.kernelFunc(/** @type {any} */ (args));
 }
 

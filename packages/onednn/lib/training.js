@@ -87,5 +87,15 @@ export function adamLoop(w, g, m0, v0, hasMoments, w1, m1, v1, beta1, beta2, eps
   native.adamUpdate(w, g, hasMoments ? m0 : null, hasMoments ? v0 : null, w1, m1, v1, hyper);
 }
 
+/**
+ * A Float32Array of `length` (contents unspecified) for a tensor the caller fills and then
+ * makes (`tf.tensor(values, ...)` on this backend): recycled, like a kernel output, when that
+ * tensor is disposed. The caller must keep no other reference to it.
+ * @param {number} length
+ */
+export function outputBuffer(length) {
+  return outputArray(length);
+}
+
 /** The host loops, as one object (what the mtsl runtime installs). */
-export const hostKernels = Object.freeze({ batchNormTrainForward, batchNormTrainBackward, adamLoop });
+export const hostKernels = Object.freeze({ batchNormTrainForward, batchNormTrainBackward, adamLoop, outputBuffer });

@@ -36,6 +36,14 @@ describe("selectBackend", () => {
     const info = await selectBackend("cpu");
     expect(info.name).toBe("cpu");
     expect(tf.getBackend()).toBe("cpu");
+    expect(info.threads).toBe(1);
+  });
+
+  it("says how many threads a backend computes with, whatever was asked where it cannot be told", async () => {
+    expect((await selectBackend("cpu", { threads: 4 })).threads).toBe(1);
+    for (const threads of [0, -1, 1.5, Number.NaN]) {
+      await expect(selectBackend("cpu", { threads })).rejects.toThrow(/threads must be a positive integer/);
+    }
   });
 
   for (const [preference, pkg] of Object.entries(optional) as Array<[keyof typeof optional, string]>) {
