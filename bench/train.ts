@@ -32,6 +32,12 @@
  *                      the issue-12 networks); its data source must generate its data
  *   --threads N        threads for PyTorch and the onednn backend (MTSL_ONEDNN_THREADS) in
  *                      this run (default 2)
+ *   --rounds N         repeat every backend and PyTorch N times per tree, interleaved (default 1);
+ *                      "x PyTorch" is then the median of the per-round ratios, each measured
+ *                      minutes apart from its peer, so a machine whose speed drifts still gives a
+ *                      fair ratio; the per-round ratios are printed beside it
+ *   --backends LIST    only these TensorFlow.js backends, comma-separated (e.g. onednn,wasm)
+ *   --skip-phase       do not time the structural-learning phase
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -80,6 +86,8 @@ interface Tree {
 interface Row {
   backend: string;
   tree: Tree["key"];
+  /** 1-based round of an interleaved run (--rounds). */
+  round: number;
   steps?: StepMeasurement;
   torch?: TorchMeasurement;
   error?: string;
@@ -140,58 +148,84 @@ function gflops(ir: IrModel, batch: number, ms: number): number {
   return (3 * ir.totals.flops * batch) / (ms / 1000) / 1e9;
 }
 
+/** Each backend's rows of one tree, in the order they first ran. */
+function byBackend(rows: readonly Row[]): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) groups.set(r.backend, [...(groups.get(r.backend) ?? []), r]);
+  return groups;
+}
+
+/** Median of each round's ratio of `ms(row)` to PyTorch's median in the same round. */
+function roundRatios(rows: readonly Row[], torchRows: readonly Row[], ms: (r: Row) => number): number[] {
+  const ratios: number[] = [];
+  for (const r of rows) {
+    const peer = torchRows.find((t) => t.round === r.round && t.torch);
+    if (peer?.torch && Number.isFinite(ms(r))) ratios.push(ms(r) / median(peer.torch.stepMs));
+  }
+  return ratios;
+}
+
 function printTree(tree: Tree, rows: Row[]): void {
-  const torch = rows.find((r) => r.tree === tree.key && r.torch)?.torch;
-  const torchMs = torch ? median(torch.stepMs) : NaN;
+  const mine = rows.filter((r) => r.tree === tree.key);
+  const torchRows = mine.filter((r) => r.torch);
+  const rounds = Math.max(1, ...mine.map((r) => r.round));
   const out: string[][] = [];
-  for (const r of rows.filter((x) => x.tree === tree.key)) {
-    if (r.error) {
-      out.push([r.backend, "failed", "", "", "", "", "", "", "", ""]);
+  for (const [backend, group] of byBackend(mine)) {
+    const ok = group.filter((r) => !r.error);
+    if (ok.length === 0) {
+      out.push([backend, "failed", "", "", "", "", "", "", "", "", ""]);
       continue;
     }
-    if (r.torch) {
-      const ms = median(r.torch.stepMs);
+    if (backend === "pytorch") {
+      const t = ok.map((r) => r.torch!);
+      const ms = median(t.map((x) => median(x.stepMs)));
+      const batch = t[0]!.batch;
       out.push([
-        `pytorch ${r.torch.torch} (${r.torch.threads} threads)`,
+        `pytorch ${t[0]!.torch} (${t[0]!.threads} threads)`,
         fmt(ms, 1),
-        fmt(Math.min(...r.torch.stepMs), 1),
-        fmt(median(r.torch.cpuMs), 1),
-        fmt((r.torch.batch / ms) * 1000, 1),
-        mib(r.torch.peakRssBytes),
+        fmt(Math.min(...t.flatMap((x) => x.stepMs)), 1),
+        fmt(median(t.map((x) => median(x.cpuMs))), 1),
+        fmt((batch / ms) * 1000, 1),
+        mib(Math.max(...t.map((x) => x.peakRssBytes))),
         "-",
         "1.00",
-        fmt(gflops(tree.ir, r.torch.batch, ms), 1),
-        `${fmt((100 * gflops(tree.ir, r.torch.batch, ms)) / SGEMM_CEILING_GFLOPS, 1)}%`,
+        rounds > 1 ? "-" : "",
+        fmt(gflops(tree.ir, batch, ms), 1),
+        `${fmt((100 * gflops(tree.ir, batch, ms)) / SGEMM_CEILING_GFLOPS, 1)}%`,
       ]);
       continue;
     }
-    const s = r.steps!;
-    if (s.skipped) {
+    const measured = ok.map((r) => r.steps!);
+    const skipped = measured.find((m) => m.skipped);
+    if (skipped) {
       out.push([
-        s.backend,
-        `(first ${fmt(s.firstStepMs, 0)})`,
+        backend,
+        `(first ${fmt(skipped.firstStepMs, 0)})`,
         "",
         "",
         "",
-        mib(s.peakRssBytes),
-        mib(s.tfBytesAfterFirstStep),
+        mib(skipped.peakRssBytes),
+        mib(skipped.tfBytesAfterFirstStep),
+        "",
         "",
         "",
         "",
       ]);
       continue;
     }
-    const ms = median(s.stepMs);
-    const g = gflops(tree.ir, s.batch, ms);
+    const ms = median(measured.map((m) => median(m.stepMs)));
+    const ratios = roundRatios(ok, torchRows, (r) => median(r.steps!.stepMs));
+    const g = gflops(tree.ir, measured[0]!.batch, ms);
     out.push([
-      s.backend,
+      backend,
       fmt(ms, 1),
-      fmt(Math.min(...s.stepMs), 1),
-      fmt(median(s.cpuMs), 1),
-      fmt((s.batch / ms) * 1000, 1),
-      mib(s.peakRssBytes),
-      mib(s.tfPeakBytes),
-      Number.isFinite(torchMs) ? fmt(ms / torchMs, 2) : "-",
+      fmt(Math.min(...measured.flatMap((m) => m.stepMs)), 1),
+      fmt(median(measured.map((m) => median(m.cpuMs))), 1),
+      fmt((measured[0]!.batch / ms) * 1000, 1),
+      mib(Math.max(...measured.map((m) => m.peakRssBytes))),
+      mib(Math.max(...measured.map((m) => m.tfPeakBytes))),
+      ratios.length > 0 ? fmt(median(ratios), 2) : "-",
+      rounds > 1 ? ratios.map((x) => fmt(x, 2)).join(", ") : "",
       fmt(g, 1),
       `${fmt((100 * g) / SGEMM_CEILING_GFLOPS, 1)}%`,
     ]);
@@ -201,27 +235,34 @@ function printTree(tree: Tree, rows: Row[]): void {
     `## ${tree.label}: ${fmt(tree.ir.totals.params)} parameters, ${fmt(tree.ir.totals.flops / 1e6, 1)} MFLOP forward per sample, ` +
       `batch ${tree.ir.train.batch} (${fmt((3 * tree.ir.totals.flops * tree.ir.train.batch) / 1e9, 2)} GFLOP per step at 3x forward)`,
   );
+  const headers = [
+    "backend",
+    "median ms/step",
+    "min ms",
+    "CPU ms",
+    "samples/s",
+    "peak RSS",
+    "peak tf bytes",
+    "x PyTorch",
+    "per round",
+    "GFLOP/s",
+    "of 240",
+  ];
+  const align = ["left", ...headers.slice(1).map(() => "right")] as ("left" | "right")[];
+  const keep = headers.map((_, i) => rounds > 1 || i !== 8);
   console.log(
     markdownTable(
-      [
-        "backend",
-        "median ms/step",
-        "min ms",
-        "CPU ms",
-        "samples/s",
-        "peak RSS",
-        "peak tf bytes",
-        "x PyTorch",
-        "GFLOP/s",
-        "of 240",
-      ],
-      out,
-      ["left", "right", "right", "right", "right", "right", "right", "right", "right", "right"],
+      headers.filter((_, i) => keep[i]),
+      out.map((row) => row.filter((_, i) => keep[i])),
+      align.filter((_, i) => keep[i]),
     ),
   );
   console.log(
     "ms/step and samples/s are wall time; CPU ms = median process CPU time per step (all threads), " +
-      "which the machine's other jobs inflate less than wall time. GFLOP/s from the wall-time median.",
+      "which the machine's other jobs inflate less than wall time. GFLOP/s from the wall-time median" +
+      (rounds > 1
+        ? `; over ${rounds} interleaved rounds: the median of the round medians, and x PyTorch the median of the per-round ratios.`
+        : "."),
   );
 }
 
@@ -235,6 +276,11 @@ async function main(): Promise<void> {
   const slpTrain = numberArg(args, "--slp-train", 128);
   const jsonOut = stringArg(args, "--json");
   const threads = numberArg(args, "--threads", 2);
+  const rounds = numberArg(args, "--rounds", 1);
+  const only =
+    stringArg(args, "--backends")
+      ?.split(",")
+      .filter((x) => x !== "") ?? null;
   const root = fileURLToPath(new URL("..", import.meta.url));
   const file = stringArg(args, "--file") ?? join(root, "examples", "scenes.mtsl");
   const script = fileURLToPath(import.meta.url);
@@ -276,41 +322,51 @@ async function main(): Promise<void> {
   backends.push({ name: "wasm", steps, timeoutMs: 20 * 60_000 });
   if (args.includes("--skip-cpu")) notes.push("backend cpu skipped: --skip-cpu");
   else backends.push({ name: "cpu", steps: cpuSteps, timeoutMs: 30 * 60_000 });
+  if (only) {
+    const unknown = only.filter((n) => !["gpu", "native", "onednn", "wasm", "cpu"].includes(n));
+    if (unknown.length > 0) throw new Error(`--backends: unknown backend ${unknown.join(", ")}`);
+    for (const b of backends.filter((x) => !only.includes(x.name))) notes.push(`backend ${b.name} skipped: --backends`);
+    backends.splice(0, backends.length, ...backends.filter((x) => only.includes(x.name)));
+  }
   for (const n of notes) console.log(n);
 
   for (const tree of trees) {
-    for (const b of backends) {
-      const label = `${b.name} / ${tree.key}`;
-      process.stdout.write(`running ${label} (${b.steps} timed steps)... `);
-      try {
-        const started = performance.now();
-        const m = runChild<StepMeasurement>(
-          script,
-          ["steps", b.name, tree.irFile, String(b.steps), String(b.name === "cpu" ? 1 : warmup), String(trainSize)],
-          { timeoutMs: b.timeoutMs, env: childEnv },
-        );
-        rows.push({ backend: b.name, tree: tree.key, steps: m });
-        console.log(
-          `${m.skipped ?? `median ${fmt(median(m.stepMs), 1)} ms`} (first step ${fmt(m.firstStepMs, 0)} ms, ` +
-            `data ${fmt(m.dataMs, 0)} ms, child ${fmt((performance.now() - started) / 1000, 1)} s)`,
-        );
-        if (m.leakedTensors !== 0) console.log(`  warning: ${m.leakedTensors} tensors leaked over the timed steps`);
-      } catch (error) {
-        rows.push({ backend: b.name, tree: tree.key, error: errorText(error) });
-        console.log(`failed: ${errorText(error)}`);
+    for (let round = 1; round <= rounds; round++) {
+      for (const b of backends) {
+        const label = `${b.name} / ${tree.key}${rounds > 1 ? ` (round ${round})` : ""}`;
+        process.stdout.write(`running ${label} (${b.steps} timed steps)... `);
+        try {
+          const started = performance.now();
+          const m = runChild<StepMeasurement>(
+            script,
+            ["steps", b.name, tree.irFile, String(b.steps), String(b.name === "cpu" ? 1 : warmup), String(trainSize)],
+            { timeoutMs: b.timeoutMs, env: childEnv },
+          );
+          rows.push({ backend: b.name, tree: tree.key, round, steps: m });
+          console.log(
+            `${m.skipped ?? `median ${fmt(median(m.stepMs), 1)} ms`} (first step ${fmt(m.firstStepMs, 0)} ms, ` +
+              `data ${fmt(m.dataMs, 0)} ms, child ${fmt((performance.now() - started) / 1000, 1)} s)`,
+          );
+          if (m.leakedTensors !== 0) console.log(`  warning: ${m.leakedTensors} tensors leaked over the timed steps`);
+        } catch (error) {
+          rows.push({ backend: b.name, tree: tree.key, round, error: errorText(error) });
+          console.log(`failed: ${errorText(error)}`);
+        }
       }
-    }
-    if (torch.available) {
-      process.stdout.write(`running pytorch / ${tree.key} (${torchSteps} timed steps)... `);
-      try {
-        const m = runTorch(root, tree, torchSteps, threads);
-        rows.push({ backend: "pytorch", tree: tree.key, torch: m });
-        console.log(
-          `median ${fmt(median(m.stepMs), 1)} ms (loss ${m.firstLoss.toFixed(3)} -> ${m.lastLoss.toFixed(3)})`,
+      if (torch.available) {
+        process.stdout.write(
+          `running pytorch / ${tree.key}${rounds > 1 ? ` (round ${round})` : ""} (${torchSteps} timed steps)... `,
         );
-      } catch (error) {
-        rows.push({ backend: "pytorch", tree: tree.key, error: errorText(error) });
-        console.log(`failed: ${errorText(error)}`);
+        try {
+          const m = runTorch(root, tree, torchSteps, threads);
+          rows.push({ backend: "pytorch", tree: tree.key, round, torch: m });
+          console.log(
+            `median ${fmt(median(m.stepMs), 1)} ms (loss ${m.firstLoss.toFixed(3)} -> ${m.lastLoss.toFixed(3)})`,
+          );
+        } catch (error) {
+          rows.push({ backend: "pytorch", tree: tree.key, round, error: errorText(error) });
+          console.log(`failed: ${errorText(error)}`);
+        }
       }
     }
   }
@@ -323,7 +379,7 @@ async function main(): Promise<void> {
 
   // One structural-learning phase on the file's starting tree, on the fast backends.
   const separate = trees.find((t) => t.key === "separate")!;
-  for (const b of backends.filter((x) => x.name !== "cpu")) {
+  for (const b of backends.filter((x) => x.name !== "cpu" && !args.includes("--skip-phase"))) {
     process.stdout.write(`running structural-learning phase on ${b.name} (train ${slpTrain})... `);
     try {
       const m = runChild<PhaseMeasurement>(script, ["phase", b.name, separate.irFile, String(slpTrain)], {

@@ -11,6 +11,7 @@ import { GRAPH_FORMATS, runGraph, type GraphFormat } from "./commands/graph.js";
 import { runTrain, type TrainCliOptions } from "./commands/train.js";
 import { runEval, type EvalCliOptions } from "./commands/eval.js";
 import { runReport } from "./commands/report.js";
+import { runAffinity, type AffinityCliOptions } from "./commands/affinity.js";
 import { defaultContext, EXIT, type CliContext } from "./io.js";
 import { BACKEND_PREFERENCES } from "../runtime/backend/preferences.js";
 import { packageVersion } from "./version.js";
@@ -145,6 +146,29 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     });
 
   program
+    .command("affinity")
+    .description(
+      "the pairwise ground truth of which tasks should share: train every task alone and every pair with hard sharing",
+    )
+    .argument("<file>", ".mtsl file")
+    .option("-o, --out <dir>", "output folder, one run folder per training inside (default: runs/NAME-affinity)")
+    .option("--tasks <list>", "only these tasks, a comma list (at least two)", taskList)
+    .addOption(new Option("--backend <backend>", "override the file's backend").choices(BACKEND_PREFERENCES))
+    .option("--threads <n>", "threads to compute with on onednn (default: MTSL_ONEDNN_THREADS, else every core)", (v) =>
+      positiveInt(v, "--threads"),
+    )
+    .option("--epochs <n>", "override the number of epochs of every training", (v) => positiveInt(v, "--epochs"))
+    .option("--seed <n>", "override the training seed (the data keeps the file's)", (v) => nonNegativeInt(v, "--seed"))
+    .option("--train-limit <n>", "use only the first n training samples per epoch (smoke runs)", (v) =>
+      positiveInt(v, "--train-limit"),
+    )
+    .option("-q, --quiet", "print only errors and the final tables")
+    .option("--json", "print the result as JSON")
+    .action(async (file: string, opts: AffinityCliOptions) => {
+      setExit(await runAffinity(file, opts, ctx));
+    });
+
+  program
     .command("eval")
     .description("evaluate a run: metrics, Delta_m against baselines, robustness under corruptions, model size")
     .argument("<run>", "run folder written by mtslc train")
@@ -186,6 +210,13 @@ function severityList(value: string): number[] {
   if (parts.length === 0 || out.some((n, i) => parts[i] === "" || !Number.isInteger(n) || n < 1 || n > 5))
     throw new InvalidArgumentError(`--severities needs a comma list of whole numbers 1..5, got '${value}'`);
   return [...new Set(out)].sort((a, b) => a - b);
+}
+
+function taskList(value: string): string[] {
+  const names = value.split(",").map((p) => p.trim());
+  if (names.some((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)))
+    throw new InvalidArgumentError(`--tasks needs a comma list of task names, got '${value}'`);
+  return [...new Set(names)];
 }
 
 function nonNegativeInt(value: string, flag: string): number {

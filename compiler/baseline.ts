@@ -3,6 +3,8 @@
  * (every stage separate: MTSL's starting point, without structural learning)
  * and `one` shares every stage among all tasks (hard sharing). Both keep
  * everything else of the file: tasks, heads, backbone, data and training.
+ * With `only`, the baseline keeps just those tasks (`mtslc affinity` trains
+ * every task alone and every pair with hard sharing this way).
  */
 import type { Document, Member, SharingDecl, Span, Trivia } from "../grammar/ast.js";
 
@@ -12,11 +14,16 @@ const ORIGIN = { offset: 0, line: 1, column: 1 };
 const SPAN: Span = { start: ORIGIN, end: ORIGIN };
 const trivia = (blankBefore: boolean): Trivia => ({ leading: [], trailing: null, blankBefore });
 
-/** `document` with its sharing replaced by the baseline's and no structural learning. */
-export function baselineDocument(document: Document, baseline: Baseline): Document {
+/**
+ * `document` with its sharing replaced by the baseline's and no structural learning; with
+ * `only`, the tasks not named there are left out (names the file does not declare are ignored:
+ * the caller checks them).
+ */
+export function baselineDocument(document: Document, baseline: Baseline, only?: readonly string[]): Document {
   const model = document.model;
   if (!model) return document;
-  const tasks = model.members.flatMap((m) => (m.kind === "Task" ? [m.name.name] : []));
+  const kept = (m: Member): boolean => m.kind !== "Task" || only === undefined || only.includes(m.name.name);
+  const tasks = model.members.flatMap((m) => (m.kind === "Task" && kept(m) ? [m.name.name] : []));
   const stages = model.members.flatMap((m) => (m.kind === "Backbone" ? m.stages.map((s) => s.name.name) : []));
   const ident = (name: string) => ({ kind: "Ident" as const, name, span: SPAN });
   const groups = baseline === "one" ? [tasks] : tasks.map((t) => [t]);
@@ -42,6 +49,7 @@ export function baselineDocument(document: Document, baseline: Baseline): Docume
   const members: Member[] = [];
   let placed = false;
   for (const m of model.members) {
+    if (!kept(m)) continue;
     if (m.kind === "Sharing") {
       members.push({ ...sharing, trivia: m.trivia });
       placed = true;

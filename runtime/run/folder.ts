@@ -36,6 +36,9 @@ export const RUN_FILES = {
   eval: "eval.json",
 } as const;
 
+/** `mtslc affinity`'s record in its output folder (a folder of runs: alone-TASK, pair-A+B). */
+export const AFFINITY_FILE = "affinity.json";
+
 /** The path of one of a run's files. */
 export const runFile = (dir: string, file: keyof typeof RUN_FILES): string => join(dir, RUN_FILES[file]);
 

@@ -42,6 +42,8 @@ export interface TrainFileOptions {
   threads?: number;
   resume?: boolean;
   baseline?: Baseline;
+  /** With `baseline`: train only these of the file's tasks (`mtslc affinity`). */
+  tasks?: readonly string[];
   /** Override the file's epoch count. */
   epochs?: number;
   /** Override the training seed (initialisation, data order, structural decisions); the data keeps its own seed. */
@@ -111,7 +113,9 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   const source = options.source ?? readFileSync(file, "utf8");
   const parsed = parse(source, { file });
   if (!parsed.checkable) return { ok: false, diagnostics: parsed.diagnostics, source };
-  const document = options.baseline ? baselineDocument(parsed.document, options.baseline) : parsed.document;
+  const document = options.baseline
+    ? baselineDocument(parsed.document, options.baseline, options.tasks)
+    : parsed.document;
   const compiled = compile(document);
   const syntaxErrors = parsed.diagnostics.some((d) => d.severity === "error");
   if (!compiled.ir || syntaxErrors) {
@@ -209,6 +213,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   const runInfo = {
     file,
     baseline: options.baseline ?? null,
+    ...(options.tasks && options.baseline ? { tasks: [...options.tasks] } : {}),
     backend: backend.name,
     backendDescription: backend.description,
     threads: backend.threads,

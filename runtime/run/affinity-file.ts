@@ -1,0 +1,233 @@
+/**
+ * `affinityFile`: everything `mtslc affinity` does, as a library function. Trains every task
+ * of a file alone and every pair of tasks with hard sharing (the file's backbone, data, budget
+ * and seed; no structural learning), each into a run folder of its own under the output folder,
+ * and scores the pairwise transfer between the tasks (runtime/eval/affinity.ts).
+ *
+ * The folder can be resumed: a finished run is read back, not retrained, and an interrupted one
+ * continues from its checkpoint. `affinity.json` records the file's text hash and the budget, so
+ * a folder made from another file or budget is refused instead of mixed in.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+
+import { baselineDocument } from "../../compiler/baseline.js";
+import { compile } from "../../compiler/compile.js";
+import type { Diagnostic } from "../../grammar/diagnostics.js";
+import { parse } from "../../grammar/parse.js";
+import { orderDiagnostics } from "../../compiler/check/diagnostic.js";
+import type { BackendPreference } from "../backend/select.js";
+import { MtslError } from "../errors.js";
+import {
+  bestPartitions,
+  subsetKey,
+  taskPairs,
+  transferMatrix,
+  type PartitionEstimate,
+  type TransferMatrix,
+} from "../eval/affinity.js";
+import { keyMetric, type Scores } from "../eval/gain.js";
+import type { MetricName } from "../metrics.js";
+import type { TrainEvent } from "../train/trainer.js";
+import { AFFINITY_FILE, readMetrics, runFile, writeJsonFile } from "./folder.js";
+import { trainFile } from "./train-file.js";
+
+export interface AffinityOptions {
+  file: string;
+  source?: string;
+  /** Output folder; default `runs/NAME-affinity`. */
+  out?: string;
+  /** Only these tasks (at least two; default every task of the file). */
+  tasks?: readonly string[];
+  backend?: BackendPreference;
+  threads?: number;
+  epochs?: number;
+  seed?: number;
+  trainLimit?: number;
+  /** Before each training: its task set, 1-based index and the number of trainings. */
+  onRun?: (tasks: readonly string[], index: number, total: number, reused: boolean) => void;
+  onEvent?: (event: TrainEvent) => void;
+  log?: (text: string) => void;
+}
+
+/** One training of the affinity study: a task alone or a pair. */
+export interface AffinityRun {
+  tasks: string[];
+  dir: string;
+  /** Validation scores after the last epoch (task -> metric -> value); null when the data has no validation split. */
+  val: Scores | null;
+  test: Scores;
+  /** True when the run was finished before and read back. */
+  reused: boolean;
+}
+
+export interface AffinityResult {
+  ok: true;
+  outDir: string;
+  tasks: string[];
+  keys: Record<string, MetricName | null>;
+  /** The split the transfer is measured on: validation when every run has one, else test. */
+  split: "val" | "test";
+  runs: AffinityRun[];
+  transfer: TransferMatrix;
+  /** The transfer measured on the test split (for reporting; decisions use `split`). */
+  testTransfer: TransferMatrix;
+  /** Index k-1: the best partition into k groups by the pairwise estimate. */
+  partitions: (PartitionEstimate | null)[];
+}
+
+/** What `affinity.json` records to recognise its own folder. */
+interface AffinityIdentity {
+  file: string;
+  sourceSha256: string;
+  tasks: string[];
+  epochs: number;
+  seed: number;
+  trainLimit: number | null;
+}
+
+export async function affinityFile(
+  options: AffinityOptions,
+): Promise<AffinityResult | { ok: false; diagnostics: Diagnostic[]; source: string }> {
+  const { file } = options;
+  const log = options.log ?? (() => undefined);
+  const source = options.source ?? readFileSync(file, "utf8");
+  const parsed = parse(source, { file });
+  if (!parsed.checkable) return { ok: false, diagnostics: parsed.diagnostics, source };
+  const compiled = compile(baselineDocument(parsed.document, "one"));
+  if (!compiled.ir || parsed.diagnostics.some((d) => d.severity === "error")) {
+    return { ok: false, diagnostics: orderDiagnostics([...parsed.diagnostics, ...compiled.diagnostics]), source };
+  }
+  const ir = compiled.ir;
+  const declared = ir.tasks.map((t) => t.name);
+  const tasks = options.tasks ? declared.filter((t) => options.tasks!.includes(t)) : declared;
+  const unknown = (options.tasks ?? []).filter((t) => !declared.includes(t));
+  if (unknown.length > 0) {
+    throw new MtslError(
+      "MTSL3006",
+      `--tasks: ${file} has no task ${unknown.map((t) => `'${t}'`).join(", ")} (its tasks: ${declared.join(", ")})`,
+      { file, option: "tasks" },
+    );
+  }
+  if (tasks.length < 2) {
+    throw new MtslError(
+      "MTSL3006",
+      `affinity needs at least two tasks; ${tasks.length === 1 ? "one is" : "none are"} given`,
+      {
+        file,
+        option: "tasks",
+      },
+    );
+  }
+  const keys: Record<string, MetricName | null> = {};
+  for (const t of ir.tasks) if (tasks.includes(t.name)) keys[t.name] = keyMetric(t);
+
+  const outDir = options.out ?? join("runs", `${basename(file).replace(/\.mtsl$/, "")}-affinity`);
+  const identity: AffinityIdentity = {
+    file,
+    sourceSha256: createHash("sha256").update(source).digest("hex"),
+    tasks,
+    epochs: options.epochs ?? ir.train.epochs,
+    seed: options.seed ?? ir.train.seed,
+    trainLimit: options.trainLimit ?? null,
+  };
+  checkIdentity(outDir, identity);
+  mkdirSync(outDir, { recursive: true });
+  writeJsonFile(join(outDir, AFFINITY_FILE), { ...identity, finished: false });
+
+  const subsets: string[][] = [...tasks.map((t) => [t]), ...taskPairs(tasks)];
+  const runs: AffinityRun[] = [];
+  for (const [i, subset] of subsets.entries()) {
+    const dir = join(outDir, subset.length === 1 ? `alone-${subsetKey(subset)}` : `pair-${subsetKey(subset)}`);
+    const done = finishedRun(dir, subset);
+    options.onRun?.(subset, i + 1, subsets.length, done !== null);
+    if (done) {
+      runs.push({ tasks: subset, dir, ...done, reused: true });
+      continue;
+    }
+    log(`training ${subset.join(" + ")} (${i + 1}/${subsets.length}) into ${dir}`);
+    const result = await trainFile({
+      file,
+      source,
+      out: dir,
+      baseline: "one",
+      tasks: subset,
+      resume: true,
+      ...(options.backend === undefined ? {} : { backend: options.backend }),
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+      ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      log,
+    });
+    if (!result.ok) return { ok: false, diagnostics: result.diagnostics, source: result.source };
+    runs.push({ tasks: subset, dir, val: result.records.at(-1)?.val ?? null, test: result.test, reused: false });
+  }
+
+  const split = runs.every((r) => r.val !== null) ? "val" : "test";
+  const scoresOf = (r: AffinityRun): Scores => (split === "val" ? r.val! : r.test);
+  const alone = (pick: (r: AffinityRun) => Scores): Scores =>
+    Object.fromEntries(runs.filter((r) => r.tasks.length === 1).map((r) => [r.tasks[0]!, pick(r)[r.tasks[0]!] ?? {}]));
+  const pairs = (pick: (r: AffinityRun) => Scores): Record<string, Scores> =>
+    Object.fromEntries(runs.filter((r) => r.tasks.length === 2).map((r) => [subsetKey(r.tasks), pick(r)]));
+  const transfer = transferMatrix(tasks, keys, alone(scoresOf), pairs(scoresOf));
+  const testTransfer = transferMatrix(
+    tasks,
+    keys,
+    alone((r) => r.test),
+    pairs((r) => r.test),
+  );
+  const partitions = bestPartitions(tasks, transfer);
+  const result: AffinityResult = { ok: true, outDir, tasks, keys, split, runs, transfer, testTransfer, partitions };
+  writeJsonFile(join(outDir, AFFINITY_FILE), {
+    ...identity,
+    finished: true,
+    keys,
+    split,
+    transfer,
+    testTransfer,
+    partitions,
+    runs: runs.map((r) => ({ tasks: r.tasks, dir: basename(r.dir), val: r.val, test: r.test })),
+  });
+  return result;
+}
+
+/** Refuses a folder that holds an affinity study of another file, task set or budget. */
+function checkIdentity(outDir: string, identity: AffinityIdentity): void {
+  const path = join(outDir, AFFINITY_FILE);
+  if (!existsSync(path)) return;
+  let recorded: Partial<AffinityIdentity>;
+  try {
+    recorded = JSON.parse(readFileSync(path, "utf8")) as Partial<AffinityIdentity>;
+  } catch {
+    throw new MtslError("MTSL3202", `${path} is not readable; choose another output folder`, { file: path });
+  }
+  const differs = (Object.keys(identity) as (keyof AffinityIdentity)[]).filter(
+    (k) => k !== "file" && JSON.stringify(recorded[k]) !== JSON.stringify(identity[k]),
+  );
+  if (differs.length > 0) {
+    throw new MtslError(
+      "MTSL3202",
+      `${outDir} holds an affinity study of another ${differs.map((k) => (k === "sourceSha256" ? "file text" : k)).join(", ")}; ` +
+        `choose another output folder (-o) or remove it`,
+      { file: outDir },
+    );
+  }
+}
+
+/** The scores of a finished run of exactly `tasks` in `dir`, or null (absent, unfinished or another task set). */
+function finishedRun(dir: string, tasks: readonly string[]): { val: Scores | null; test: Scores } | null {
+  const final = runFile(dir, "final");
+  const info = runFile(dir, "info");
+  if (!existsSync(final) || !existsSync(info)) return null;
+  try {
+    const recorded = JSON.parse(readFileSync(info, "utf8")) as { tasks?: string[] };
+    if (JSON.stringify(recorded.tasks) !== JSON.stringify(tasks)) return null;
+    const { test } = JSON.parse(readFileSync(final, "utf8")) as { test: Scores };
+    return { val: readMetrics(dir).at(-1)?.val ?? null, test };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * `mtslc affinity`: every task alone and every pair with hard sharing, each in its own run
+ * folder; the transfer matrix recomputed here from those folders' own records; a rerun reads
+ * finished runs back and retrains only what is missing; a folder of another budget or an
+ * unknown task is refused with a code.
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { mtslc } from "./helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "mtsl-affinity-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const FILE = "test/fixtures/models/tiny-scenes.mtsl";
+const out = join(dir, "study");
+const args = ["affinity", FILE, "-o", out, "--backend", "cpu", "--train-limit", "16"];
+
+interface Study {
+  finished: boolean;
+  split: string;
+  keys: Record<string, string>;
+  transfer: Record<string, Record<string, number | null>>;
+  partitions: { groups: string[][]; value: number }[];
+}
+const study = (): Study => JSON.parse(readFileSync(join(out, "affinity.json"), "utf8")) as Study;
+const lastVal = (run: string): Record<string, Record<string, number>> => {
+  const lines = readFileSync(join(out, run, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n");
+  return (JSON.parse(lines.at(-1)!) as { val: Record<string, Record<string, number>> }).val;
+};
+
+describe("mtslc affinity", () => {
+  it("trains three tasks alone and three pairs, and scores the transfer from their records", async () => {
+    const r = await mtslc([...args, "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual([
+      "affinity.json",
+      "alone-ae",
+      "alone-depth",
+      "alone-seg",
+      "pair-depth+ae",
+      "pair-seg+ae",
+      "pair-seg+depth",
+    ]);
+    const runJson = JSON.parse(readFileSync(join(out, "pair-seg+ae", "run.json"), "utf8")) as { tasks: string[] };
+    expect(runJson.tasks).toEqual(["seg", "ae"]);
+    const s = study();
+    expect(s.finished).toBe(true);
+    expect(s.split).toBe("val");
+    expect(s.keys).toEqual({ seg: "miou", depth: "rmse", ae: "mse" });
+    // Recomputed by hand: miou is higher-better, rmse and mse lower-better.
+    const segAlone = lastVal("alone-seg")["seg"]!["miou"]!;
+    const segWithDepth = lastVal("pair-seg+depth")["seg"]!["miou"]!;
+    expect(s.transfer["seg"]!["depth"]).toBeCloseTo((100 * (segWithDepth - segAlone)) / segAlone, 9);
+    const aeAlone = lastVal("alone-ae")["ae"]!["mse"]!;
+    const aeWithDepth = lastVal("pair-depth+ae")["ae"]!["mse"]!;
+    expect(s.transfer["ae"]!["depth"]).toBeCloseTo((-100 * (aeWithDepth - aeAlone)) / aeAlone, 9);
+    expect(s.partitions.map((p) => p.groups.length)).toEqual([1, 2, 3]);
+    expect(s.partitions[2]!.value).toBe(0);
+    expect(r.stdout).toContain("best partition for each number of groups");
+    expect(r.stdout).toMatch(/\{seg,depth,ae\}/);
+  }, 240_000);
+
+  it("reads finished runs back and retrains only the one that is missing its result", async () => {
+    const before = study();
+    rmSync(join(out, "pair-seg+depth", "final.json"));
+    const r = await mtslc(args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/finished before, read back/g)?.length).toBe(5);
+    expect(r.stderr).toContain("[4/6] seg+depth\n");
+    expect(existsSync(join(out, "pair-seg+depth", "final.json"))).toBe(true);
+    // The resumed run had finished its epochs: the same records, the same answer.
+    expect(study().transfer).toEqual(before.transfer);
+  }, 240_000);
+
+  it("refuses a folder made with another budget, and task names the file does not have", async () => {
+    const other = await mtslc([...args, "--epochs", "2"]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain("MTSL3202");
+    expect(other.stderr).toContain("epochs");
+    const unknown = await mtslc(["affinity", FILE, "-o", join(dir, "x"), "--tasks", "seg,normal"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("MTSL3006");
+    expect(unknown.stderr).toContain("'normal'");
+    const one = await mtslc(["affinity", FILE, "-o", join(dir, "y"), "--tasks", "seg"]);
+    expect(one.code).toBe(1);
+    expect(one.stderr).toContain("at least two tasks");
+    const bad = await mtslc(["affinity", FILE, "--tasks", "seg,,depth"]);
+    expect(bad.code).toBe(2);
+    expect(existsSync(join(dir, "x"))).toBe(false);
+  });
+});
