@@ -311,6 +311,7 @@ function liftTrain(ir: IrModel): SettingsBlock {
     setting("backend", ident(t.backend)),
   ];
   if (t.valEvery !== 1) settings.push(setting("val_every", value(t.valEvery)));
+  if (t.pretrain !== 0) settings.push(setting("pretrain", value(t.pretrain)));
   return {
     kind: "Block",
     keyword: "train",

@@ -78,5 +78,11 @@ export const TRAIN_BLOCK: BlockSpec = {
     named("seed", int({ min: 0 }), 0, "Fixes data order, initialisation and structural decisions."),
     named("backend", oneOf("backend", BACKENDS), "auto", "TensorFlow.js backend; auto picks the fastest available."),
     named("val_every", positiveInt, 1, "Validate after every this many epochs."),
+    named(
+      "pretrain",
+      int({ min: 0 }),
+      0,
+      "Epochs of the hard-shared network (every stage shared by all tasks) before training; every stage copy and head then starts from its weights, and init: fresh merges start from them too. The stand-in for a pretrained encoder.",
+    ),
   ],
 };

@@ -169,6 +169,7 @@ export const IR_SCHEMA = {
       seed: int,
       backend: { enum: ["auto", "gpu", "native", "onednn", "wasm", "cpu"] },
       valEvery: positiveInt,
+      pretrain: int,
     }),
     totals: object({ params: int, flops: int, separateParams: int, separateFlops: int }),
   }),

@@ -146,6 +146,8 @@ export interface IrTrain {
   seed: number;
   backend: (typeof BACKENDS)[number];
   valEvery: number;
+  /** Epochs of the hard-shared network before training, whose weights every copy starts from (0: none). */
+  pretrain: number;
 }
 
 export interface IrTotals {

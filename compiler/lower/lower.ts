@@ -210,5 +210,6 @@ function lowerTrain(settings: TypedSettings): IrTrain {
     seed: settingNumber(settings, "seed"),
     backend: settingName(settings, "backend"),
     valEvery: settingNumber(settings, "val_every"),
+    pretrain: settingNumber(settings, "pretrain"),
   };
 }

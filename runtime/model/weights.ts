@@ -25,27 +25,58 @@ export function weightOwners(ir: IrModel): WeightOwner[] {
   ];
 }
 
+/**
+ * Start values by scope (`weightKey(scope, layer, name)`: `enc1/0.kernel`, `head@seg/0.bias`):
+ * what every copy of a stage, or a head, starts from instead of its seeded draw (`train {
+ * pretrain: N }` fills it from the pretrained hard-shared network).
+ */
+export type StartValues = ReadonlyMap<string, { shape: number[]; values: Float32Array }>;
+
+/** The start values of every owner of `ir` from a snapshot of its store, keyed by scope. */
+export function startValuesOf(ir: IrModel, snapshot: ReturnType<WeightStore["snapshot"]>): StartValues {
+  const out = new Map<string, { shape: number[]; values: Float32Array }>();
+  for (const owner of weightOwners(ir)) {
+    owner.layers.forEach((layer, j) => {
+      for (const w of layer.weights) {
+        const value = snapshot.get(weightKey(owner.id, j, w.name));
+        if (value) out.set(weightKey(owner.scope, j, w.name), value);
+      }
+    });
+  }
+  return out;
+}
+
 export class WeightStore {
   private readonly vars = new Map<string, tf.Variable>();
   private readonly trainable = new Set<string>();
   private readonly byName = new Map<string, string>();
 
-  constructor(readonly seed: number) {}
+  constructor(
+    readonly seed: number,
+    readonly starts: StartValues = new Map(),
+  ) {}
 
   /** Creates the weights of every owner in `ir` that the store does not hold yet. */
-  static forIr(ir: IrModel, seed: number): WeightStore {
-    const store = new WeightStore(seed);
+  static forIr(ir: IrModel, seed: number, starts?: StartValues): WeightStore {
+    const store = new WeightStore(seed, starts);
     for (const owner of weightOwners(ir)) store.addOwner(owner);
     return store;
   }
 
-  /** Adds an owner's weights with their initial values (the scope's, shared by every copy). */
+  /**
+   * Adds an owner's weights with their start values: the scope's entry of `starts` where it has
+   * one, else the seeded draw of the scope (shared by every copy).
+   */
   addOwner(owner: WeightOwner): void {
     owner.layers.forEach((layer, j) => {
       for (const w of layer.weights) {
         const key = weightKey(owner.id, j, w.name);
         if (this.vars.has(key)) continue;
-        const values = initialValues(this.seed, owner.scope, j, w);
+        const start = this.starts.get(weightKey(owner.scope, j, w.name));
+        if (start && start.shape.join(",") !== w.shape.join(",")) {
+          throw new Error(`start value of ${key}: shape [${start.shape}] does not match [${w.shape}]`);
+        }
+        const values = start?.values ?? initialValues(this.seed, owner.scope, j, w);
         // Variables get engine-unique names (two stores may hold the same keys); keyOf maps back.
         const variable = tf.variable(tf.tensor(values, w.shape, "float32"), w.trainable);
         this.vars.set(key, variable);

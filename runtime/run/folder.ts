@@ -34,6 +34,8 @@ export const RUN_FILES = {
   revisions: "revisions",
   /** Scores of `mtslc eval`. */
   eval: "eval.json",
+  /** The run folder of `train { pretrain: N }`'s hard-shared network. */
+  pretrain: "pretrain",
 } as const;
 
 /** `mtslc affinity`'s record in its output folder (a folder of runs: alone-TASK, pair-A+B). */

@@ -25,6 +25,7 @@ import { StructuralLearningHooks, type SlpRecord } from "../structure/mtsl.js";
 import { readCheckpoint } from "../train/checkpoint.js";
 import { evaluateSplit, type SplitScores } from "../train/evaluate.js";
 import { Trainer, type EpochRecord, type TrainEvent } from "../train/trainer.js";
+import { pretrainedStarts } from "./pretrain.js";
 import { revisionOf, revisionPaths, runFile, writeJsonFile, writeJsonLines } from "./folder.js";
 
 export interface TrainFileOptions {
@@ -223,10 +224,26 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   };
   writeJsonFile(runFile(outDir, "info"), runInfo);
 
+  // Pretraining: read back (or finished) on resume too, so later `init: fresh` merges start from it.
+  const starts =
+    ir.train.pretrain > 0
+      ? await pretrainedStarts({
+          document,
+          ir,
+          // a branch from a revision starts from its run's pretraining
+          outDir: runOfRevision ?? outDir,
+          dataset,
+          backend: backend.name,
+          log,
+          ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),
+          ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        })
+      : undefined;
   const trainer = new Trainer(ir, {
     outDir,
     dataset,
     backend: backend.name,
+    ...(starts ? { starts } : {}),
     resume: options.resume === true && !fromRevision,
     ...(hooks ? { hooks } : {}),
     ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),

@@ -20,7 +20,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { runFile, writeJsonLines } from "../run/folder.js";
 import { forward, type ForwardResult } from "../model/network.js";
 import type { StatUpdate } from "../model/ops.js";
-import { WeightStore } from "../model/weights.js";
+import { WeightStore, type StartValues } from "../model/weights.js";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import { evaluateSplit, type SplitScores } from "./evaluate.js";
 import { createOptimizer, type Optimizer } from "./optimizer.js";
@@ -77,6 +77,8 @@ export interface TrainOptions {
   trainLimit?: number;
   onEvent?: (event: TrainEvent) => void;
   hooks?: TrainerHooks;
+  /** What stage copies and heads start from instead of their seeded draws (pretraining). */
+  starts?: StartValues;
 }
 
 export class Trainer {
@@ -96,7 +98,7 @@ export class Trainer {
     readonly options: TrainOptions,
   ) {
     this.ir = ir;
-    this.store = WeightStore.forIr(ir, ir.train.seed);
+    this.store = WeightStore.forIr(ir, ir.train.seed, options.starts);
     const { optimizer, lr } = createOptimizer(ir.train.optimizer);
     this.optimizer = optimizer;
     this.baseLr = lr;
@@ -117,7 +119,7 @@ export class Trainer {
     const ckpt = readCheckpoint<{ records?: EpochRecord[]; hooks?: unknown }>(path);
     this.ir = ir ?? ckpt.ir;
     this.store.dispose();
-    this.store = WeightStore.forIr(this.ir, this.ir.train.seed);
+    this.store = WeightStore.forIr(this.ir, this.ir.train.seed, this.options.starts);
     this.store.load(ckpt.weights);
     this.optimizer.restore(ckpt.optimizer.slots);
     this.epoch = ckpt.epoch;
