@@ -380,6 +380,7 @@ export class StructuralLearningHooks implements TrainerHooks {
       typeof ir.train.optimizer.options["weight_decay"] === "number"
         ? (ir.train.optimizer.options["weight_decay"] as number)
         : 0;
+    const replaced: string[] = [];
     for (const [j, { set, group }] of jobs.entries()) {
       const student = instanceId(set.stage, group);
       const teachers = group.map((t) => instanceId(set.stage, [t]));
@@ -424,12 +425,15 @@ export class StructuralLearningHooks implements TrainerHooks {
           trainer.optimizer.setSlot(key, { step: Math.max(...slots.map((s) => s.step)), m, v });
         }
       }
-      for (const t of teachers) {
-        for (const key of store.keysOf(t)) trainer.optimizer.deleteSlot(key);
-        store.removeOwner(t);
-      }
       record.created.push(student);
       record.removed.push(...teachers);
+      replaced.push(...teachers);
+    }
+    // Only now: every job's trunk is the network before the phase, and a later job's trunk can
+    // run an earlier job's teachers (a set merged at enc3 feeds the set compared at enc4).
+    for (const t of replaced) {
+      for (const key of store.keysOf(t)) trainer.optimizer.deleteSlot(key);
+      store.removeOwner(t);
     }
     trainer.ir = after;
     trainer.rebind();
