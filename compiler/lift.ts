@@ -280,6 +280,7 @@ function liftStructural(ir: IrModel): SettingsBlock | null {
         options: {
           gate: sl.transfer.gate,
           passes: sl.transfer.passes,
+          ...(sl.transfer.per === "phase" ? {} : { per: sl.transfer.per }),
           ...(sl.transfer.lr === null ? {} : { lr: sl.transfer.lr }),
         },
       }),

@@ -60,7 +60,13 @@ export const TRANSFERS: readonly CallSpec[] = [
         "passes",
         listOf(int({ min: 0 })),
         DEFAULT_PASSES,
-        "Passes over the training data per phase; one entry per at_epochs entry.",
+        "Passes over the training data per phase; one entry per at_epochs entry (per: phase) or per merge (per: merge).",
+      ),
+      named(
+        "per",
+        oneOf("passes_per", ["phase", "merge"]),
+        "phase",
+        "What the k-th entry of passes is for: the k-th phase, or the k-th phase that merges something (the authors' code; the last entry is reused).",
       ),
       named(
         "lr",

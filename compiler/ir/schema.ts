@@ -153,6 +153,7 @@ export const IR_SCHEMA = {
             method: { const: "distill" },
             gate: { enum: ["channel", "none"] },
             passes: { type: "array", items: int },
+            per: { enum: ["phase", "merge"] },
             lr: { anyOf: [num, { type: "null" }] },
           }),
           alignment: num,

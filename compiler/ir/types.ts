@@ -131,7 +131,14 @@ export interface IrStructuralLearning {
   threshold: number;
   /** The group layer's start: the copies' start, a new random draw, or the copies' average. */
   init: "fresh" | "random" | "average";
-  transfer: { method: "distill"; gate: "channel" | "none"; passes: number[]; lr: number | null };
+  transfer: {
+    method: "distill";
+    gate: "channel" | "none";
+    passes: number[];
+    /** `passes[k]` is for the k-th phase, or the k-th phase that merges something. */
+    per: "phase" | "merge";
+    lr: number | null;
+  };
   alignment: number;
   /** Epochs before each phase in which the alignment loss is off (0: on throughout). */
   alignmentPause: number;

@@ -193,6 +193,7 @@ function lowerStructural(settings: TypedSettings): IrStructuralLearning {
       method: "distill",
       gate: transfer.args["gate"] as "channel" | "none",
       passes: Array.isArray(passes) ? (passes as readonly ResolvedValue[]).map((p) => p as number) : [],
+      per: transfer.args["per"] as "phase" | "merge",
       lr: typeof lr === "number" ? lr : null,
     },
     alignment: settingNumber(settings, "alignment"),

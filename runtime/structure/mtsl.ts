@@ -128,6 +128,21 @@ function mean(tensors: tf.Tensor[]): tf.Tensor {
   return tf.tidy(() => tf.div(tf.addN(tensors), tensors.length));
 }
 
+/**
+ * Distillation passes of the phase at `at_epochs[index]`: `passes[index]` (1 when absent), or
+ * with `per: merge` the entry for the number of earlier phases that distilled something (the
+ * authors' code pops one entry per merging phase and reuses the last one).
+ */
+export function distillPasses(
+  transfer: IrStructuralLearning["transfer"],
+  history: readonly Pick<SlpRecord, "index" | "transfers">[],
+  index: number,
+): number {
+  if (transfer.per === "phase") return transfer.passes[index] ?? 1;
+  const merges = history.filter((r) => r.index < index && r.transfers.length > 0).length;
+  return transfer.passes.length === 0 ? 1 : transfer.passes[Math.min(merges, transfer.passes.length - 1)]!;
+}
+
 export class StructuralLearningHooks implements TrainerHooks {
   state: MtslState = { done: 0, finished: false, history: [] };
   private pendingMerge: SlpRecord | null = null;
@@ -404,7 +419,7 @@ export class StructuralLearningHooks implements TrainerHooks {
       const probe = indices.subarray(0, Math.min(256, indices.length));
       record.transfers.push(
         transferKnowledge({ before: ir, after, student, teachers }, store, dataset, {
-          passes: this.sl.transfer.passes[index] ?? 1,
+          passes: distillPasses(this.sl.transfer, this.state.history, index),
           batch: ir.train.batch,
           lr,
           weightDecay,

@@ -66,7 +66,12 @@ export const slpScheduleRule: Rule = {
     const transfer = sl.settings.values.get("transfer") as ResolvedCall | undefined;
     const passes = transfer?.args["passes"];
     const passesNode = transfer?.argNodes["passes"];
-    if (Array.isArray(passes) && passesNode !== undefined && passes.length !== atEpochs.length) {
+    if (
+      Array.isArray(passes) &&
+      passesNode !== undefined &&
+      transfer?.args["per"] !== "merge" &&
+      passes.length !== atEpochs.length
+    ) {
       out.push(
         diagnostic(
           "MTSL1092",
