@@ -126,7 +126,11 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       "threads to compute with on onednn (default: MTSL_ONEDNN_THREADS, the run's own when resuming, else every core)",
       (v) => positiveInt(v, "--threads"),
     )
-    .option("--resume", "continue from the run folder's last checkpoint")
+    .option(
+      "--resume",
+      "continue from the run folder's last checkpoint (with --epochs N: train a finished run on to N)",
+    )
+    .option("--force", "replace the run the output folder holds (its run files only)")
     .addOption(
       new Option(
         "--baseline <kind>",

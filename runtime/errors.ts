@@ -25,6 +25,8 @@ export const RUNTIME_ERROR_CODES = {
   MTSL3101: "the requested backend is not available",
   MTSL3201: "a task's loss became NaN or infinite; training stopped",
   MTSL3202: "a run directory or file is missing or not a run of this model",
+  MTSL3203: "the output folder already holds a run (resume it with --resume or replace it with --force)",
+  MTSL3204: "the run is finished: nothing to resume unless --epochs extends it",
   MTSL3301: "a checkpoint file is not readable",
 } as const;
 

@@ -25,6 +25,8 @@ train() {
   base=()
   [ "$kind" != mtsl ] && base=(--baseline "$kind")
   if [ -f "$dir/final.json" ]; then echo "skip $dir (done)"; return; fi
+  # an interrupted run continues; a folder without a checkpoint is started afresh
+  if [ -f "$dir/checkpoint.ckpt" ]; then base+=(--resume); elif [ -d "$dir" ]; then base+=(--force); fi
   start=$(date +%s)
   node --import tsx cli/main.ts train "examples/$ex.mtsl" -o "$dir" --seed "$seed" --backend "$BACKEND" "${base[@]}" -q \
     > "$dir.log" 2>&1 || { echo "FAILED $dir (see $dir.log)"; return; }

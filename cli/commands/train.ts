@@ -19,6 +19,7 @@ export interface TrainCliOptions {
   backend?: BackendPreference;
   threads?: number;
   resume?: boolean;
+  force?: boolean;
   baseline?: Baseline;
   epochs?: number;
   seed?: number;
@@ -105,6 +106,7 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
       ...(options.backend === undefined ? {} : { backend: options.backend }),
       ...(options.threads === undefined ? {} : { threads: options.threads }),
       ...(options.resume ? { resume: true } : {}),
+      ...(options.force ? { force: true } : {}),
       ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),

@@ -147,13 +147,17 @@ export async function affinityFile(
       continue;
     }
     log(`training ${subset.join(" + ")} (${i + 1}/${subsets.length}) into ${dir}`);
+    // The sub-run folders are the study's own: continue one with a checkpoint, start the others afresh.
+    const resume = existsSync(runFile(dir, "checkpoint"));
     const result = await trainFile({
       file,
       source,
       out: dir,
       baseline: "one",
       tasks: subset,
-      resume: true,
+      resume,
+      force: !resume,
+      finishedIsOk: true,
       ...(options.backend === undefined ? {} : { backend: options.backend }),
       ...(options.threads === undefined ? {} : { threads: options.threads }),
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),

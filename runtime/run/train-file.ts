@@ -26,6 +26,7 @@ import { readCheckpoint } from "../train/checkpoint.js";
 import { evaluateSplit, type SplitScores } from "../train/evaluate.js";
 import { Trainer, type EpochRecord, type TrainEvent } from "../train/trainer.js";
 import { pretrainedStarts } from "./pretrain.js";
+import { prepareRunFolder } from "./run-target.js";
 import { revisionOf, revisionPaths, runFile, writeJsonFile, writeJsonLines } from "./folder.js";
 
 export interface TrainFileOptions {
@@ -42,6 +43,10 @@ export interface TrainFileOptions {
    */
   threads?: number;
   resume?: boolean;
+  /** Replace the run an existing folder holds (its run files only). */
+  force?: boolean;
+  /** With `resume`: a finished run is evaluated again instead of refused (`mtslc affinity`). */
+  finishedIsOk?: boolean;
   baseline?: Baseline;
   /** With `baseline`: train only these of the file's tasks (`mtslc affinity`). */
   tasks?: readonly string[];
@@ -147,6 +152,20 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     if (!p.diagnostics.some((d) => d.severity === "error")) template = liftTemplate(p.document);
   }
 
+  // Before anything loads or is written: may this folder be trained into?
+  if (!fromRevision) {
+    prepareRunFolder({
+      outDir,
+      file,
+      resume: options.resume === true,
+      force: options.force === true,
+      ...(options.baseline ? { baseline: options.baseline } : {}),
+      ...(options.tasks ? { tasks: options.tasks } : {}),
+      ir: compiled.ir,
+      epochs: ir.train.epochs,
+      ...(options.finishedIsOk ? { finishedIsOk: true } : {}),
+    });
+  }
   const tf = await import("@tensorflow/tfjs");
   tf.enableProdMode(); // no console banners from the backends; losses are checked by the trainer
   // A resumed run keeps the thread count it was trained with (a different count can change

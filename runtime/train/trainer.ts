@@ -283,7 +283,11 @@ export class Trainer {
     mkdirSync(this.options.outDir, { recursive: true });
     let resumed = false;
     if (this.options.resume && existsSync(this.checkpointPath)) {
+      const epochs = this.ir.train.epochs;
       this.resume();
+      // The epoch count asked for now (the file's, or --epochs), not the checkpoint's: a finished
+      // run resumed with more epochs trains on.
+      this.ir = { ...this.ir, train: { ...this.ir.train, epochs } };
       resumed = true;
     }
     const n = Math.min(this.options.dataset.splits.train.size, this.options.trainLimit ?? Infinity);

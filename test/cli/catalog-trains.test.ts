@@ -296,7 +296,7 @@ const MODELS: Record<string, string> = {
     stages: ["conv(8, 3, stride: 2) relu", "conv(8) relu gap"],
     separate: true,
     structuralLearning:
-      "    at_epochs: [1]\n    similarity: cka(samples: 4)\n    threshold: 0\n    init: random\n    transfer: distill(passes: [1])\n    alignment_pause: 1",
+      "    at_epochs: [1]\n    similarity: cka(samples: 4)\n    threshold: 0\n    init: random\n    transfer: distill(passes: [1], per: merge)\n    alignment_pause: 1",
   }),
 };
 

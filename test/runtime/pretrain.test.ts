@@ -113,8 +113,10 @@ describe("pretrain", () => {
     expect(metricLines(join(run, "pretrain"))).toBe(1);
     expect(metricLines(run)).toBe(2);
     expect(readFileSync(join(run, "revisions", "000.mtsl"), "utf8")).toMatch(/pretrain: 1/);
-    const again = await mtslc(["train", ...common, "--resume"]);
+    // Resumed with more epochs, it trains on from its checkpoint; the pretraining is read back.
+    const again = await mtslc(["train", ...common, "--resume", "--epochs", "3"]);
     expect(again.code, again.stderr).toBe(0);
+    expect(metricLines(run)).toBe(3);
     expect(metricLines(join(run, "pretrain"))).toBe(1);
     expect(existsSync(join(run, "pretrain", "final.json"))).toBe(false); // a run folder, not a finished run of its own
   }, 180_000);
