@@ -11,6 +11,8 @@ export interface CliContext {
   stderr: Output;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** The arguments after `mtslc`, as given (set by `run`; recorded in run.json). */
+  argv?: readonly string[];
 }
 
 export function defaultContext(): CliContext {

@@ -239,6 +239,7 @@ function positiveInt(value: string, flag: string): number {
 
 export async function run(argv: string[], ctx: CliContext = defaultContext()): Promise<number> {
   let exit: number = EXIT.ok;
+  ctx = { ...ctx, argv: [...argv] };
   const program = buildProgram(ctx, (code) => {
     exit = code;
   });

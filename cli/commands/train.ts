@@ -13,6 +13,7 @@ import type { TrainEvent } from "../../runtime/train/trainer.js";
 import { commitFile, ensureRepository } from "../git.js";
 import { EXIT, readSource, useColor, type CliContext } from "../io.js";
 import { formatTable } from "../table.js";
+import { packageVersion } from "../version.js";
 
 export interface TrainCliOptions {
   out?: string;
@@ -112,6 +113,7 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),
       ...(options.git ? { onRevision: commitRevision() } : {}),
+      invocation: { command: ["mtslc", ...(ctx.argv ?? ["train", file])], mtsl: packageVersion() },
       onEvent,
       log: say,
     });

@@ -21,6 +21,7 @@ interface Conv2DAttrsSeen {
 }
 
 let originalGradient: tf.GradConfig | undefined;
+let registered = false;
 
 function isUndilated(dilations: number | [number, number] | undefined): boolean {
   if (dilations === undefined) return true;
@@ -51,8 +52,12 @@ const dilatedConv2DGradient: tf.GradFunc = (dy, saved, attrs) => {
  * Affects every backend; undilated convolutions keep TensorFlow.js's own gradient.
  */
 export function registerDilatedConv2DGradient(): void {
+  // Once per process: a gradient registered after this one (mtsl-onednn's) delegates to it, and
+  // wrapping that one again would make the two call each other for ever.
+  if (registered) return;
   const current = tf.getGradient(tf.Conv2D);
   if (current?.gradFunc === dilatedConv2DGradient) return;
+  registered = true;
   originalGradient = current;
   tf.registerGradient({
     kernelName: tf.Conv2D,

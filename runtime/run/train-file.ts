@@ -56,6 +56,8 @@ export interface TrainFileOptions {
   seed?: number;
   /** Use only the first n training samples per epoch. */
   trainLimit?: number;
+  /** Who started this training, for run.json's history (the CLI gives its command line and version). */
+  invocation?: { command: readonly string[]; mtsl: string };
   /** Called after each revision file is written (`mtslc train --git` commits it). */
   onRevision?: (revision: WrittenRevision) => void;
   onEvent?: (event: TrainEvent) => void;
@@ -230,6 +232,8 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
         },
       })
     : undefined;
+  // run.json keeps every invocation that trained into the folder: the first run and each resume.
+  const previous = readRunInfo(outDir);
   const runInfo = {
     file,
     baseline: options.baseline ?? null,
@@ -240,6 +244,20 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     tfjs: backend.tfVersion,
     node: process.version,
     seed: ir.train.seed,
+    history: [
+      ...(options.resume && Array.isArray(previous?.["history"]) ? (previous["history"] as unknown[]) : []),
+      {
+        startedAt: new Date().toISOString(),
+        resumed: options.resume === true,
+        command: options.invocation ? [...options.invocation.command] : null,
+        mtsl: options.invocation?.mtsl ?? null,
+        backend: backend.name,
+        backendDescription: backend.description,
+        threads: backend.threads,
+        tfjs: backend.tfVersion,
+        node: process.version,
+      },
+    ],
   };
   writeJsonFile(runFile(outDir, "info"), runInfo);
 
@@ -302,5 +320,14 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     };
   } finally {
     trainer.dispose();
+  }
+}
+
+/** The run.json a folder holds, or null (absent or unreadable). */
+function readRunInfo(dir: string): Record<string, unknown> | null {
+  try {
+    return JSON.parse(readFileSync(runFile(dir, "info"), "utf8")) as Record<string, unknown>;
+  } catch {
+    return null;
   }
 }

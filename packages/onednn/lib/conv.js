@@ -168,6 +168,7 @@ export const conv2dBackpropFilterKernel = (args) => {
 
 /** @type {tf.GradConfig | undefined} */
 let previousGradient;
+let gradientRegistered = false;
 
 /**
  * Conv2D's gradient: on the "onednn" backend both backprop kernels receive the
@@ -203,6 +204,10 @@ const conv2dGradient = (dy, saved, attrs) => {
 
 /** Registers {@link conv2dGradient} as Conv2D's gradient (idempotent). */
 export function registerConv2dGradient() {
+  // Once per process: a gradient registered after this one delegates to it, and wrapping that
+  // one again would make the two call each other for ever.
+  if (gradientRegistered) return;
+  gradientRegistered = true;
   const current = tf.getGradient(tf.Conv2D);
   if (current?.gradFunc === conv2dGradient) return;
   previousGradient = current;
