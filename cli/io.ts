@@ -53,3 +53,13 @@ export function readSource(path: string): ReadResult {
 
 /** Exit codes, like diff and compilers: 0 fine, 1 problems found, 2 usage or I/O errors. */
 export const EXIT = { ok: 0, problems: 1, usage: 2 } as const;
+
+/**
+ * Prints an output-path error (MTSL3205, or any error) as one line and returns the usage exit
+ * code: the path the user gave cannot be written.
+ */
+export function reportOutputPathError(ctx: CliContext, error: unknown): number {
+  const message = error instanceof Error ? error.message : String(error);
+  ctx.stderr.write(`mtslc: error ${message}\n`);
+  return EXIT.usage;
+}

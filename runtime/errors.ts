@@ -27,6 +27,8 @@ export const RUNTIME_ERROR_CODES = {
   MTSL3202: "a run directory or file is missing or not a run of this model",
   MTSL3203: "the output folder already holds a run (resume it with --resume or replace it with --force)",
   MTSL3204: "the run is finished: nothing to resume unless --epochs extends it",
+  MTSL3205:
+    "an output path cannot be written (a file where a folder is needed, a missing or read-only folder, a virtual file system)",
   MTSL3301: "a checkpoint file is not readable",
 } as const;
 

@@ -112,6 +112,7 @@ export async function runAffinity(file: string, options: AffinityCliOptions, ctx
   } catch (error) {
     if (isMtslError(error)) {
       ctx.stderr.write(`mtslc: error ${error.message}\n`);
+      if (error.code === "MTSL3205") return EXIT.usage;
       return EXIT.problems;
     }
     throw error;

@@ -1,12 +1,13 @@
-import { mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { irToJson } from "../../compiler/ir/json.js";
 import { printIr } from "../../compiler/ir/print.js";
 import { summarize } from "../../compiler/summary.js";
 import { diagnosticsToJson, renderDiagnostic } from "../../grammar/render.js";
 import { writeFileAtomic } from "../../runtime/io/atomic.js";
+import { checkOutputFolder, ensureOutputFolder } from "../../runtime/io/output-path.js";
+import { isMtslError } from "../../runtime/errors.js";
 import { diagnoseSource } from "../diagnose.js";
-import { EXIT, readSource, useColor, type CliContext } from "../io.js";
+import { EXIT, readSource, reportOutputPathError, useColor, type CliContext } from "../io.js";
 import { formatTable, humanCount } from "../table.js";
 
 export type Emit = "ir" | "text" | "ts" | "summary";
@@ -50,6 +51,12 @@ export async function runCompile(file: string, options: CompileOptions, ctx: Cli
     ctx.stderr.write(`mtslc: error: ${read.message}\n`);
     return EXIT.usage;
   }
+  // The output folder is checked before any work (created only once the file compiles).
+  try {
+    checkOutputFolder(options.out, "-o");
+  } catch (error) {
+    return reportOutputPathError(ctx, error);
+  }
   const result = await diagnoseSource(read.text, file);
   const color = useColor(ctx, ctx.stderr);
   const diagnostics = diagnosticsToJson(result.diagnostics, file);
@@ -64,7 +71,7 @@ export async function runCompile(file: string, options: CompileOptions, ctx: Cli
   const name = basename(file).replace(/\.mtsl$/, "");
   const written: string[] = [];
   try {
-    mkdirSync(options.out, { recursive: true });
+    ensureOutputFolder(options.out, "-o");
     if (options.emit.includes("ir")) {
       const path = join(options.out, `${name}.ir.json`);
       writeFileAtomic(path, irToJson(ir));
@@ -82,6 +89,7 @@ export async function runCompile(file: string, options: CompileOptions, ctx: Cli
       written.push(path);
     }
   } catch (error) {
+    if (isMtslError(error)) return reportOutputPathError(ctx, error);
     ctx.stderr.write(`mtslc: error: cannot write to '${options.out}': ${(error as Error).message}\n`);
     return EXIT.usage;
   }

@@ -13,7 +13,8 @@ import { graphSvg } from "../../compiler/graph/svg.js";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { renderDiagnostic } from "../../grammar/render.js";
 import { writeFileAtomic } from "../../runtime/io/atomic.js";
-import { EXIT, readSource, useColor, type CliContext } from "../io.js";
+import { checkOutputFile } from "../../runtime/io/output-path.js";
+import { EXIT, readSource, useColor, type CliContext, reportOutputPathError } from "../io.js";
 
 export type GraphFormat = "svg" | "dot" | "mermaid";
 export const GRAPH_FORMATS: readonly GraphFormat[] = ["svg", "dot", "mermaid"];
@@ -62,6 +63,13 @@ export async function runGraph(file: string, options: GraphOptions, ctx: CliCont
   if (!read.ok) {
     ctx.stderr.write(`mtslc: error: ${read.message}\n`);
     return EXIT.usage;
+  }
+  if (options.output !== undefined) {
+    try {
+      checkOutputFile(options.output, "-o");
+    } catch (error) {
+      return reportOutputPathError(ctx, error);
+    }
   }
   const result = compileSource(read.text, { file });
   const color = useColor(ctx, ctx.stderr);

@@ -1,6 +1,6 @@
 /** `mtslc report RUN_DIR`: writes a self-contained HTML report of a run (default RUN_DIR/report.html). */
 import { join } from "node:path";
-import { EXIT, type CliContext } from "../io.js";
+import { EXIT, reportOutputPathError, type CliContext } from "../io.js";
 
 export interface ReportCliOptions {
   baseline?: string[];
@@ -12,9 +12,17 @@ export async function runReport(dir: string, options: ReportCliOptions, ctx: Cli
   const { MtslError } = await import("../../runtime/errors.js");
   const { buildReport } = await import("../../runtime/report/build.js");
   const { writeFileAtomic } = await import("../../runtime/io/atomic.js");
+  const { checkOutputFile } = await import("../../runtime/io/output-path.js");
+  const out = options.output ?? join(dir, "report.html");
+  if (options.output !== undefined) {
+    try {
+      checkOutputFile(out, "-o");
+    } catch (error) {
+      return reportOutputPathError(ctx, error);
+    }
+  }
   try {
     const html = await buildReport(dir, options.baseline ? { baselines: options.baseline } : {});
-    const out = options.output ?? join(dir, "report.html");
     writeFileAtomic(out, html);
     if (!options.quiet) ctx.stderr.write(`wrote ${out} (${Math.round(html.length / 1024)} KB)\n`);
     return EXIT.ok;

@@ -136,6 +136,7 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
     bar?.stop();
     if (isMtslError(error)) {
       ctx.stderr.write(`mtslc: error ${error.message}\n`);
+      if (error.code === "MTSL3205") return EXIT.usage;
       if (outDir) ctx.stderr.write(`mtslc: the run folder ${outDir} keeps the last good checkpoint\n`);
       return EXIT.problems;
     }

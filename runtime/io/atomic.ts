@@ -24,6 +24,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch (error) {
     if (fd !== null) closeSync(fd);
     rmSync(tmp, { force: true });
+    // Name the file the caller asked for, not the temporary one beside it.
+    if (error instanceof Error) error.message = error.message.split(tmp).join(path);
     throw error;
   }
 }

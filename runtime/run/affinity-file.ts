@@ -9,7 +9,7 @@
  * a folder made from another file or budget is refused instead of mixed in.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 
 import { baselineDocument } from "../../compiler/baseline.js";
@@ -32,6 +32,7 @@ import type { MetricName } from "../metrics.js";
 import type { TrainEvent } from "../train/trainer.js";
 import { AFFINITY_FILE, readMetrics, runFile, writeJsonFile } from "./folder.js";
 import { trainFile } from "./train-file.js";
+import { checkOutputFolder, ensureOutputFolder } from "../io/output-path.js";
 
 export interface AffinityOptions {
   file: string;
@@ -132,8 +133,9 @@ export async function affinityFile(
     seed: options.seed ?? ir.train.seed,
     trainLimit: options.trainLimit ?? null,
   };
+  checkOutputFolder(outDir, "-o");
   checkIdentity(outDir, identity);
-  mkdirSync(outDir, { recursive: true });
+  ensureOutputFolder(outDir, "-o");
   writeJsonFile(join(outDir, AFFINITY_FILE), { ...identity, finished: false });
 
   const subsets: string[][] = [...tasks.map((t) => [t]), ...taskPairs(tasks)];

@@ -27,6 +27,7 @@ import { evaluateSplit, type SplitScores } from "../train/evaluate.js";
 import { Trainer, type EpochRecord, type TrainEvent } from "../train/trainer.js";
 import { pretrainedStarts } from "./pretrain.js";
 import { prepareRunFolder } from "./run-target.js";
+import { checkOutputFolder, ensureOutputFolder } from "../io/output-path.js";
 import { revisionOf, revisionPaths, runFile, writeJsonFile, writeJsonLines } from "./folder.js";
 
 export interface TrainFileOptions {
@@ -154,7 +155,8 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     if (!p.diagnostics.some((d) => d.severity === "error")) template = liftTemplate(p.document);
   }
 
-  // Before anything loads or is written: may this folder be trained into?
+  // Before anything loads or is written: can this folder be written, and may it be trained into?
+  checkOutputFolder(outDir, "-o");
   if (!fromRevision) {
     prepareRunFolder({
       outDir,
@@ -196,7 +198,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     `data: ${ir.data.name} train ${sizes.train}, val ${sizes.val}, test ${sizes.test} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
 
-  mkdirSync(outDir, { recursive: true });
+  ensureOutputFolder(outDir, "-o");
   if (!existsSync(runFile(outDir, "model")))
     copyFileSync(original && existsSync(original) ? original : file, runFile(outDir, "model"));
   const sl = ir.structuralLearning;
