@@ -16,6 +16,7 @@ import {
   splitVKernel,
   sumKernel,
 } from "./elementwise.js";
+import { COMPARE_OPS, compareKernel } from "./compare.js";
 import { batchMatMulKernel } from "./matmul.js";
 import { castKernel, fusedBatchNormKernel, tileKernel, UNARY_OPS, unaryKernel } from "./pointwise.js";
 import { resizeBilinearGradKernel, resizeBilinearKernel } from "./resize.js";
@@ -42,6 +43,7 @@ export const NATIVE_KERNELS = /** @type {ReadonlyArray<{kernelName: string, kern
   { kernelName: tf.FusedBatchNorm, kernelFunc: fusedBatchNormKernel },
   { kernelName: tf.Tile, kernelFunc: tileKernel },
   { kernelName: tf.Cast, kernelFunc: castKernel },
+  ...COMPARE_OPS.map((kernelName) => ({ kernelName, kernelFunc: compareKernel(kernelName) })),
 ]);
 
 /**

@@ -322,6 +322,56 @@ describe.skipIf(onednn === null)(`onednn kernels vs the CPU backend ${skipReason
     }
   });
 
+  it("comparisons and logical ops on every dtype and shape pairing, the same bools as the CPU backend", async () => {
+    const pairs: [number[], number[]][] = [
+      [
+        [4, 5, 6],
+        [4, 5, 6],
+      ],
+      [[4, 5, 6], []],
+      [[], [4, 5, 6]],
+      [[4, 5, 6], [1]],
+      [
+        [4, 5, 6],
+        [1, 5, 6],
+      ],
+      [[6], [4, 5, 6]], // a broadcast: the CPU backend's path
+      [[0, 3], [1]],
+    ];
+    for (const [aShape, bShape] of pairs) {
+      for (const dtype of ["float32", "int32"] as const) {
+        const label = `compare ${dtype} ${JSON.stringify(aShape)} ${JSON.stringify(bShape)}`;
+        const run = async (backend: string): Promise<Uint8Array[]> => {
+          const outs = await onBackend(backend, () => {
+            // Small integers, so equal values occur; a NaN in the float case.
+            let a = tf.round(tf.mul(seeded(aShape, 21), 3));
+            let b = tf.round(tf.mul(seeded(bShape, 22), 3));
+            if (dtype === "int32") [a, b] = [tf.cast(a, "int32"), tf.cast(b, "int32")];
+            else if (aShape.length === 3) a = tf.where(tf.equal(a, 0), tf.fill(aShape, Number.NaN), a);
+            const pa = tf.greater(a, 0);
+            const pb = tf.lessEqual(b, 0);
+            return [
+              tf.greater(a, b),
+              tf.greaterEqual(a, b),
+              tf.less(a, b),
+              tf.lessEqual(a, b),
+              tf.equal(a, b),
+              tf.notEqual(a, b),
+              tf.logicalAnd(pa, pb),
+              tf.logicalOr(pa, pb),
+              tf.cast(tf.logicalAnd(pa, pb), "float32"),
+            ].map((t) => tf.cast(t, "int32"));
+          });
+          return outs.map((v) => Uint8Array.from(v));
+        };
+        const native = await run(ONEDNN);
+        const reference = await run("cpu");
+        expect(native.length).toBe(reference.length);
+        native.forEach((v, i) => expect([...v], `${label} output ${i}`).toEqual([...reference[i]!]));
+      }
+    }
+  });
+
   it("Sum and Mean over any axes, with keepDims", async () => {
     const x = (): tf.Tensor => seeded([4, 5, 6, 7], 14);
     await expectSameOnBoth("reductions", () => [
