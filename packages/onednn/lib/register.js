@@ -17,6 +17,7 @@ import {
   sumKernel,
 } from "./elementwise.js";
 import { COMPARE_OPS, compareKernel } from "./compare.js";
+import { MATH_UNARY_OPS, mathUnaryKernel, powKernel } from "./math.js";
 import { batchMatMulKernel } from "./matmul.js";
 import { castKernel, fusedBatchNormKernel, tileKernel, UNARY_OPS, unaryKernel } from "./pointwise.js";
 import { resizeBilinearGradKernel, resizeBilinearKernel } from "./resize.js";
@@ -44,6 +45,8 @@ export const NATIVE_KERNELS = /** @type {ReadonlyArray<{kernelName: string, kern
   { kernelName: tf.Tile, kernelFunc: tileKernel },
   { kernelName: tf.Cast, kernelFunc: castKernel },
   ...COMPARE_OPS.map((kernelName) => ({ kernelName, kernelFunc: compareKernel(kernelName) })),
+  ...MATH_UNARY_OPS.map((kernelName) => ({ kernelName, kernelFunc: mathUnaryKernel(kernelName) })),
+  { kernelName: tf.Pow, kernelFunc: powKernel },
 ]);
 
 /**
