@@ -9,6 +9,7 @@ export const SYNTAX_CODES = {
   MTSL0007: "the file has no model",
   MTSL0008: "number out of range",
   MTSL0009: "misspelt member keyword (read as the keyword it most likely means)",
+  MTSL0010: "brackets nested deeper than the language allows",
 } as const;
 
 export type SyntaxCode = keyof typeof SYNTAX_CODES;

@@ -72,6 +72,43 @@ function show(text: string): string {
   return `'${String.fromCodePoint(ch)}'`;
 }
 
+/**
+ * The deepest bracket nesting a file may have: the language itself needs about five levels
+ * (model { task { head: f(list: [ ... ]) } }); the recursive parser, the AST builder, the
+ * printer and the checker each recurse once per level, so a limit keeps a hostile input from
+ * overflowing the stack.
+ */
+export const MAX_NESTING = 32;
+
+const OPENERS = new Set(["LBrace", "LParen", "LBracket"]);
+const CLOSERS = new Set(["RBrace", "RParen", "RBracket"]);
+
+/**
+ * The tokens up to the first bracket that opens level MAX_NESTING + 1, with an MTSL0010
+ * diagnostic at it; all the tokens when the nesting stays within the limit.
+ */
+function withinNestingLimit(tokens: IToken[], diagnostics: Diagnostic[]): IToken[] {
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const name = tokens[i]!.tokenType.name;
+    if (OPENERS.has(name)) {
+      depth++;
+      if (depth > MAX_NESTING) {
+        diagnostics.push({
+          code: "MTSL0010",
+          severity: "error",
+          message: `brackets nested deeper than ${MAX_NESTING} levels; the rest of the file is not read`,
+          span: tokenSpan(tokens[i]!),
+        });
+        return tokens.slice(0, i);
+      }
+    } else if (CLOSERS.has(name)) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return tokens;
+}
+
 export function parse(source: string, _options: ParseOptions = {}): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lexed = lexer.tokenize(source);
@@ -100,7 +137,7 @@ export function parse(source: string, _options: ParseOptions = {}): ParseResult 
   }
 
   diagnostics.push(...correctMemberKeywords(lexed.tokens));
-  parser.input = lexed.tokens;
+  parser.input = withinNestingLimit(lexed.tokens, diagnostics);
   const cst = parser.file();
   const seen = new Set<string>();
   for (const e of parser.errors as IRecognitionException[]) {

@@ -3,7 +3,7 @@
  * formatter fixtures) are broken by thousands of seeded random edits: tokens
  * deleted, duplicated, swapped or replaced; random characters (non-ASCII, NUL,
  * lone surrogates, line breaks) inserted; truncation; stray braces; unterminated
- * strings and comments. For every mutant:
+ * strings and comments; brackets and calls nested hundreds deep. For every mutant:
  * - `parse` and `format` return (no exception) within a time limit;
  * - every diagnostic, and every node and comment of the AST, has a span inside the
  *   source whose line and column agree with its offset;
@@ -226,6 +226,23 @@ const mutations: Array<[string, Mutation]> = [
       const i = pick(random, candidates);
       out[i] = (out[i] ?? "").slice(0, -1);
       return out;
+    },
+  ],
+  [
+    // Deep nesting (issue 19): 20-400 opening brackets or calls, closed or not; without the
+    // parser's nesting limit ~100 overflow the stack.
+    "deep-nesting",
+    (tokens, random) => {
+      const i = Math.floor(random() * (tokens.length + 1));
+      const [open, close] = pick(random, [
+        ["[", "]"],
+        ["(", ")"],
+        ["{", "}"],
+        ["f(", ")"],
+      ] as const);
+      const n = 20 + Math.floor(random() * 380);
+      const nest = open.repeat(n) + (random() < 0.5 ? "1" + close.repeat(n) : "");
+      return [...tokens.slice(0, i), nest, ...tokens.slice(i)];
     },
   ],
 ];
