@@ -1,7 +1,9 @@
 /**
- * `mtslc train --git`: commits each revision file in the git repository that
- * holds the run folder (or in a repository made in the run folder). Only the
- * revision file is committed (`git commit -- PATH`), never anything else.
+ * `mtslc train --git`: commits the run's `tree.mtsl` (the architecture, rewritten in place
+ * at every revision) in the git repository that holds the run folder (or in a repository
+ * made in the run folder), once per revision, so `git log -p` shows each merge as a change.
+ * Only that file is committed (`git commit -- PATH`), never anything else; it is added with
+ * `-f`, so a run folder the repository ignores (`runs/` in .gitignore) is committed too.
  */
 import { execFileSync } from "node:child_process";
 import { relative, resolve } from "node:path";
@@ -37,6 +39,6 @@ function identityArgs(root: string): string[] {
 /** Commits exactly `file` with `message`. */
 export function commitFile(root: string, file: string, message: string): void {
   const path = relative(root, resolve(file));
-  git(root, ["add", "--", path]);
+  git(root, ["add", "-f", "--", path]);
   git(root, [...identityArgs(root), "commit", "-q", "-m", message, "--", path]);
 }

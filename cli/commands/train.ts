@@ -153,6 +153,6 @@ function commitRevision(): (revision: WrittenRevision) => void {
   let repo: string | null = null;
   return (revision) => {
     repo ??= ensureRepository(revision.outDir);
-    commitFile(repo, revision.path, revision.message);
+    commitFile(repo, revision.tree, revision.message);
   };
 }

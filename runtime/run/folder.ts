@@ -30,6 +30,12 @@ export const RUN_FILES = {
   model: "model.mtsl",
   /** The IR the run is at. */
   ir: "model.ir.json",
+  /**
+   * The architecture the run is at: the latest revision's text, rewritten in place at every
+   * merge. `mtslc train --git` commits this one file, so `git log -p` shows each merge as a
+   * change of it.
+   */
+  tree: "tree.mtsl",
   /** revisions/NNN.mtsl and NNN.ckpt, one pair per merge (000 is the start). */
   revisions: "revisions",
   /** Scores of `mtslc eval`. */

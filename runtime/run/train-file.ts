@@ -72,6 +72,8 @@ export interface WrittenRevision {
   readonly number: number;
   /** revisions/NNN.mtsl */
   readonly path: string;
+  /** RUN/tree.mtsl, the same text, rewritten in place at every revision. */
+  readonly tree: string;
   /** `mtsl: start NAME`, or the merges in words (`merge dec2 {seg,edge} (CKA 0.91)`). */
   readonly message: string;
 }
@@ -207,8 +209,9 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     mkdirSync(dirname(paths.mtsl), { recursive: true });
     writeFileAtomic(paths.mtsl, text);
     trainer.saveCheckpoint(paths.ckpt);
+    writeFileAtomic(runFile(outDir, "tree"), text);
     log(`wrote ${paths.mtsl}`);
-    options.onRevision?.({ outDir, number, path: paths.mtsl, message });
+    options.onRevision?.({ outDir, number, path: paths.mtsl, tree: runFile(outDir, "tree"), message });
   };
   const hooks = sl
     ? new StructuralLearningHooks(sl, {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -88,12 +88,46 @@ describe("mtslc train with structural learning", () => {
     }
   });
 
-  it("commits every revision with a message naming the merge, and nothing else", () => {
-    const log = execFileSync("git", ["-C", dir, "log", "--format=%s", "--name-only"], { encoding: "utf8" });
+  it("commits the run's tree.mtsl once per revision, in place, with a message naming the merge, and nothing else", () => {
+    const log = execFileSync("git", ["-C", dir, "log", "--format=%s", "--name-status"], { encoding: "utf8" });
     expect(log).toMatch(/merge c1 \{left,right\} \(CKA \d\.\d\d\)/);
-    const files = log.split("\n").filter((l) => l.includes("/"));
-    expect(files.every((f) => /run\/revisions\/\d{3}\.mtsl$/.test(f))).toBe(true);
+    const changes = log.split("\n").filter((l) => /^[AMD]\t/.test(l));
+    let count = 0;
+    while (existsSync(revision(count))) count++;
+    expect(changes.length).toBe(count);
+    // the first commit adds the file, every later one modifies it: git log -p reads as merges
+    expect(changes.at(-1)).toBe("A\trun/tree.mtsl");
+    expect(changes.slice(0, -1).every((c) => c === "M\trun/tree.mtsl")).toBe(true);
+    expect(readFileSync(join(run, "tree.mtsl"), "utf8")).toBe(readFileSync(revision(count - 1), "utf8"));
   });
+
+  it("commits into a repository whose .gitignore ignores the run folder", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "mtsl-git-ignored-"));
+    try {
+      execFileSync("git", ["init", "-q", repo]);
+      writeFileSync(join(repo, ".gitignore"), "runs/\n");
+      const r = await mtslc([
+        "train",
+        "test/fixtures/models/tiny.mtsl",
+        "-o",
+        join(repo, "runs", "x"),
+        "--backend",
+        "cpu",
+        "--train-limit",
+        "32",
+        "--git",
+        "-q",
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const files = execFileSync("git", ["-C", repo, "log", "--format=", "--name-only"], { encoding: "utf8" })
+        .split("\n")
+        .filter((l) => l !== "");
+      expect(files.length).toBeGreaterThan(1);
+      expect(new Set(files)).toEqual(new Set(["runs/x/tree.mtsl"]));
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("shows each merge in git diff as a change of its sharing row (and the header comment)", () => {
     for (let n = 1; existsSync(revision(n)); n++) {
