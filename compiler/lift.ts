@@ -211,15 +211,45 @@ function row(from: string, to: string | null, groups: string[][], t: Trivia): Sh
   };
 }
 
-/** Rows for a run of stages: one row per maximal run of equal partitions. */
-function rowsFor(stages: string[], parts: Map<string, string[][]>, first: Trivia): SharingRow[] {
+/**
+ * `groups` in the order a template row wrote its tasks: groups by the first place any of their
+ * tasks has there, tasks within a group likewise; tasks the template does not name keep their
+ * order, after the named ones. So a row split by a merge keeps the user's group order.
+ */
+function orderLike(groups: string[][], order: readonly string[] | undefined): string[][] {
+  if (!order || order.length === 0) return groups;
+  const place = (t: string): number => {
+    const i = order.indexOf(t);
+    return i < 0 ? order.length : i;
+  };
+  const sorted = groups.map((g) => [...g].sort((a, b) => place(a) - place(b)));
+  return sorted
+    .map((g, i) => ({ g, i }))
+    .sort((a, b) => place(a.g[0]!) - place(b.g[0]!) || a.i - b.i)
+    .map((x) => x.g);
+}
+
+/** Rows for a run of stages: one row per maximal run of equal partitions (groups ordered like `order`). */
+function rowsFor(
+  stages: string[],
+  parts: Map<string, string[][]>,
+  first: Trivia,
+  order?: readonly string[],
+): SharingRow[] {
   const rows: SharingRow[] = [];
   let start = 0;
   for (let i = 1; i <= stages.length; i++) {
     const end =
       i === stages.length || partitionKey(parts.get(stages[i]!)!) !== partitionKey(parts.get(stages[start]!)!);
     if (!end) continue;
-    rows.push(row(stages[start]!, stages[i - 1]!, parts.get(stages[start]!)!, rows.length === 0 ? first : trivia()));
+    rows.push(
+      row(
+        stages[start]!,
+        stages[i - 1]!,
+        orderLike(parts.get(stages[start]!)!, order),
+        rows.length === 0 ? first : trivia(),
+      ),
+    );
     start = i;
   }
   return rows;
@@ -247,7 +277,15 @@ function liftSharing(ir: IrModel, template?: SharingDecl): SharingDecl {
     stages.forEach((s) => covered.add(s));
     const unchanged = stages.every((s) => partitionKey(parts.get(s)!) === partitionKey(templateParts.get(s)!));
     if (unchanged) rows.push(r);
-    else rows.push(...rowsFor(stages, parts, r.trivia));
+    else
+      rows.push(
+        ...rowsFor(
+          stages,
+          parts,
+          r.trivia,
+          r.groups.flatMap((g) => g.tasks.map((t) => t.name)),
+        ),
+      );
   }
   const missing = names.filter((n) => !covered.has(n));
   if (missing.length > 0) rows.push(...rowsFor(missing, parts, trivia()));
