@@ -20,7 +20,7 @@ import { parse } from "../../grammar/parse.js";
 import { selectBackend, type BackendInfo, type BackendPreference } from "../backend/select.js";
 import { getDataSource } from "../data/registry.js";
 import { MtslError } from "../errors.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { removeStaleTemporaries, writeFileAtomic } from "../io/atomic.js";
 import { StructuralLearningHooks, type SlpRecord } from "../structure/mtsl.js";
 import { readCheckpoint } from "../train/checkpoint.js";
 import { evaluateSplit, type SplitScores } from "../train/evaluate.js";
@@ -28,7 +28,7 @@ import { Trainer, type EpochRecord, type TrainEvent } from "../train/trainer.js"
 import { pretrainedStarts } from "./pretrain.js";
 import { prepareRunFolder } from "./run-target.js";
 import { checkOutputFolder, ensureOutputFolder } from "../io/output-path.js";
-import { revisionOf, revisionPaths, runFile, writeJsonFile, writeJsonLines } from "./folder.js";
+import { revisionOf, revisionPaths, RUN_FILES, runFile, writeJsonFile, writeJsonLines } from "./folder.js";
 
 export interface TrainFileOptions {
   /** The `.mtsl` file (a revision file with `resume` branches from its checkpoint). */
@@ -201,6 +201,11 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   );
 
   ensureOutputFolder(outDir, "-o");
+  // Writes that a kill -9 caught between their temp file and its rename leave the temp file.
+  for (const folder of [outDir, join(outDir, RUN_FILES.revisions), join(outDir, RUN_FILES.pretrain)]) {
+    for (const name of removeStaleTemporaries(folder))
+      log(`removed ${join(folder, name)}, left by an interrupted write`);
+  }
   if (!existsSync(runFile(outDir, "model")))
     copyFileSync(original && existsSync(original) ? original : file, runFile(outDir, "model"));
   const sl = ir.structuralLearning;

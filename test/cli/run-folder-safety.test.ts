@@ -90,4 +90,18 @@ describe("training into a folder that holds a run", () => {
     expect(readFileSync(join(run, "notes.txt"), "utf8")).toBe("mine\n");
     expect(existsSync(join(run, "revisions", "002.mtsl"))).toBe(false); // the old run's revisions went with it
   }, 120_000);
+
+  it("removes the temp files a kill -9 left between a write and its rename, and nothing else", async () => {
+    // pid_max is at most 4194304 on Linux: no process has this id
+    const stale = [
+      join(run, ".checkpoint.ckpt.4194303.1764756000000.0.tmp"),
+      join(run, "revisions", ".001.mtsl.4194303.1.3.tmp"),
+    ];
+    const kept = [join(run, ".notes.tmp"), join(run, `.metrics.jsonl.${process.pid}.1.0.tmp`)];
+    for (const f of [...stale, ...kept]) writeFileSync(f, "partial");
+    const r = await mtslc(["train", FILE, "-o", run, "--epochs", "2", "--resume", ...opts]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of stale) expect(existsSync(f), f).toBe(false);
+    for (const f of kept) expect(existsSync(f), f).toBe(true);
+  }, 120_000);
 });
