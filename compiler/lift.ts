@@ -311,6 +311,7 @@ function liftStructural(ir: IrModel): SettingsBlock | null {
     ),
     setting("threshold", value(sl.threshold)),
     setting("init", ident(sl.init)),
+    ...(sl.randomFrom === null ? [] : [setting("random_from", ident(sl.randomFrom))]),
     setting(
       "transfer",
       vocabCall("transfer", {

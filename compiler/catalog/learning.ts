@@ -10,6 +10,7 @@ import {
   positiveNum,
   requiredNamed,
   unitInterval,
+  stage,
 } from "./build.js";
 import type { BlockSpec, CallSpec } from "./types.js";
 
@@ -93,6 +94,12 @@ export const STRUCTURAL_LEARNING_BLOCK: BlockSpec = {
       oneOf("initialisation", ["fresh", "random", "average"]),
       "fresh",
       "A group layer starts from the stage's initial weights (where every copy started), a new random draw (the authors' decoder stages), or the average of the merged layers.",
+    ),
+    named(
+      "random_from",
+      stage,
+      undefined,
+      "Group layers of this stage and every later one start from a new random draw, whatever init says (the authors': the copies' start for the encoder, a new draw from its extra stage on).",
     ),
     named(
       "transfer",

@@ -71,6 +71,7 @@ const RULE_CODES = {
   MTSL1092: { severity: "error", title: "distillation passes do not match at_epochs" },
   MTSL1093: { severity: "warning", title: "structural learning has nothing to learn" },
   MTSL1094: { severity: "warning", title: "learning-rate milestone never reached" },
+  MTSL1095: { severity: "error", title: "random_from names an unknown stage" },
 } as const satisfies Record<string, CodeInfo>;
 
 /** Shape and binding codes: always errors, titled where shape inference declares them. */

@@ -15,6 +15,7 @@ import { sharingGroupsRule } from "./rules/sharing-groups.js";
 import { sharingRefinementRule } from "./rules/sharing-refinement.js";
 import { sharingRowsRule } from "./rules/sharing-rows.js";
 import { slpNothingToLearnRule } from "./rules/slp-nothing-to-learn.js";
+import { slpRandomFromRule } from "./rules/slp-random-from.js";
 import { slpScheduleRule } from "./rules/slp-schedule.js";
 import { taskKindFitRule } from "./rules/task-kind-fit.js";
 import { unknownNamesRule } from "./rules/unknown-names.js";
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   sharingGroupsRule,
   sharingRefinementRule,
   slpScheduleRule,
+  slpRandomFromRule,
   slpNothingToLearnRule,
   lrMilestonesRule,
   shapesRule,

@@ -149,6 +149,7 @@ export const IR_SCHEMA = {
           }),
           threshold: num,
           init: { enum: ["fresh", "random", "average"] },
+          randomFrom: { anyOf: [{ type: "string" }, { type: "null" }] },
           transfer: object({
             method: { const: "distill" },
             gate: { enum: ["channel", "none"] },

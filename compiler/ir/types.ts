@@ -131,6 +131,8 @@ export interface IrStructuralLearning {
   threshold: number;
   /** The group layer's start: the copies' start, a new random draw, or the copies' average. */
   init: "fresh" | "random" | "average";
+  /** From this stage on (by stage order), group layers start from a new random draw; null: init decides everywhere. */
+  randomFrom: string | null;
   transfer: {
     method: "distill";
     gate: "channel" | "none";

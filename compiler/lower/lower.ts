@@ -189,6 +189,8 @@ function lowerStructural(settings: TypedSettings): IrStructuralLearning {
     },
     threshold: settingNumber(settings, "threshold"),
     init: settingName(settings, "init"),
+    randomFrom:
+      typeof settings.values.get("random_from") === "string" ? (settings.values.get("random_from") as string) : null,
     transfer: {
       method: "distill",
       gate: transfer.args["gate"] as "channel" | "none",

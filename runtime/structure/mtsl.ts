@@ -400,12 +400,11 @@ export class StructuralLearningHooks implements TrainerHooks {
       const student = instanceId(set.stage, group);
       const teachers = group.map((t) => instanceId(set.stage, [t]));
       store.addOwner(owners.get(student)!);
-      if (this.sl.init === "average") {
-        for (const key of store.keysOf(student)) {
-          const suffix = key.slice(student.length);
-          store.assign(key, mean(teachers.map((t) => store.get(t + suffix))));
-        }
-      } else if (this.sl.init === "random") {
+      const stageIndexOf = (name: string): number => ir.stages.find((s) => s.name === name)?.index ?? Infinity;
+      const drawn =
+        this.sl.init === "random" ||
+        (this.sl.randomFrom !== null && stageIndexOf(set.stage) >= stageIndexOf(this.sl.randomFrom));
+      if (drawn) {
         // A new draw, independent of the copies' shared start: seeded by the stage and the group.
         const owner = owners.get(student)!;
         owner.layers.forEach((layer, l) => {
@@ -415,6 +414,11 @@ export class StructuralLearningHooks implements TrainerHooks {
             tf.tidy(() => store.assign(weightKey(student, l, w.name), tf.tensor(values, w.shape, "float32")));
           }
         });
+      } else if (this.sl.init === "average") {
+        for (const key of store.keysOf(student)) {
+          const suffix = key.slice(student.length);
+          store.assign(key, mean(teachers.map((t) => store.get(t + suffix))));
+        }
       }
       const probe = indices.subarray(0, Math.min(256, indices.length));
       record.transfers.push(

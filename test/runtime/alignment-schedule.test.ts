@@ -7,6 +7,7 @@ const sl = (atEpochs: number[], alignment: number, alignmentPause: number): IrSt
   similarity: { measure: "cka", debiased: true, pool: "gap", samples: 64, resample: false },
   threshold: 0.8,
   init: "fresh",
+  randomFrom: null,
   transfer: { method: "distill", gate: "channel", passes: atEpochs.map(() => 1), per: "phase", lr: null },
   alignment,
   alignmentPause,

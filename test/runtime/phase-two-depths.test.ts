@@ -15,6 +15,8 @@ import { selectBackend } from "../../runtime/backend/select.js";
 import { getDataSource } from "../../runtime/data/registry.js";
 import { StructuralLearningHooks } from "../../runtime/structure/mtsl.js";
 import { Trainer } from "../../runtime/train/trainer.js";
+import { weightKey } from "../../compiler/ir/lint.js";
+import { initialValues } from "../../runtime/model/init.js";
 
 const SOURCE = `model TwoDepths {
   input image: f32[16, 16, 3]
@@ -76,6 +78,36 @@ describe("a structural-learning phase with sets at two depths", () => {
       // Nothing of the replaced layers is left in the store or the optimiser.
       for (const gone of phase!.removed) expect(trainer.store.keysOf(gone), gone).toEqual([]);
       for (const inst of trainer.ir.instances) expect(trainer.store.keysOf(inst.id).length, inst.id).toBeGreaterThan(0);
+    } finally {
+      trainer.dispose();
+    }
+  }, 120_000);
+
+  it("random_from: the group layers from that stage on start from a new draw, earlier ones from the copies' start", async () => {
+    // No distillation passes, so each group layer keeps the values it started from.
+    const source = SOURCE.replace("threshold: 0\n", "threshold: 0\n    init: fresh\n    random_from: c3\n").replace(
+      "passes: [1]",
+      "passes: [0]",
+    );
+    const compiled = compileSource(source);
+    expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const ir = compiled.ir!;
+    expect(ir.structuralLearning!.randomFrom).toBe("c3");
+    const dataset = await getDataSource(ir.data.name).load(ir.data.options as never);
+    const hooks = new StructuralLearningHooks(ir.structuralLearning!);
+    const trainer = new Trainer(ir, { outDir: join(dir, "random-from"), dataset, backend: "cpu", hooks });
+    try {
+      await trainer.run();
+      expect(hooks.state.history[0]!.created).toEqual(["c2@edge+ae", "c3@seg+depth"]);
+      const kernel = (owner: string): Float32Array =>
+        trainer.store.get(weightKey(owner, 0, "kernel")).dataSync() as Float32Array;
+      const w = ir.stages.find((s) => s.name === "c2")!.layers[0]!.weights.find((x) => x.name === "kernel")!;
+      const w3 = ir.stages.find((s) => s.name === "c3")!.layers[0]!.weights.find((x) => x.name === "kernel")!;
+      // c2 (before random_from): the copies' start, the stage's seeded draw
+      expect(kernel("c2@edge+ae")).toEqual(initialValues(ir.train.seed, "c2", 0, w));
+      // c3 (random_from): a new draw seeded by the stage and the group, not the copies' start
+      expect(kernel("c3@seg+depth")).toEqual(initialValues(ir.train.seed, "c3#group#seg+depth", 0, w3));
+      expect(kernel("c3@seg+depth")).not.toEqual(initialValues(ir.train.seed, "c3", 0, w3));
     } finally {
       trainer.dispose();
     }
