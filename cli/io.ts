@@ -6,6 +6,8 @@ export interface Output {
   isTTY?: boolean;
 }
 
+import { isMtslError } from "../runtime/errors.js";
+
 export interface CliContext {
   stdout: Output;
   stderr: Output;
@@ -55,11 +57,23 @@ export function readSource(path: string): ReadResult {
 export const EXIT = { ok: 0, problems: 1, usage: 2 } as const;
 
 /**
- * Prints an output-path error (MTSL3205, or any error) as one line and returns the usage exit
- * code: the path the user gave cannot be written.
+ * Prints a runtime error (an MtslError: coded, with its file) as one line and returns its exit
+ * code: usage (2) for an output path that cannot be written (MTSL3205: the path given is
+ * wrong), problems (1) for the rest. Null for anything else, which the caller rethrows.
  */
-export function reportOutputPathError(ctx: CliContext, error: unknown): number {
-  const message = error instanceof Error ? error.message : String(error);
-  ctx.stderr.write(`mtslc: error ${message}\n`);
-  return EXIT.usage;
+export function reportRuntimeError(ctx: CliContext, error: unknown): number | null {
+  if (!isMtslError(error)) return null;
+  ctx.stderr.write(`mtslc: error ${error.message}\n`);
+  return error.code === "MTSL3205" ? EXIT.usage : EXIT.problems;
+}
+
+/**
+ * The progress printer of the training commands: one line on stderr, silent with -q or --json,
+ * except warnings, which are always said (on stderr, so --json stays parseable).
+ */
+export function progressPrinter(ctx: CliContext, options: { quiet?: boolean; json?: boolean }): (text: string) => void {
+  return (text) => {
+    if (text.startsWith("warning:")) ctx.stderr.write(`mtslc: ${text}\n`);
+    else if (!options.quiet && !options.json) ctx.stderr.write(text + "\n");
+  };
 }

@@ -66,3 +66,8 @@ export function baselineDocument(document: Document, baseline: Baseline, only?: 
   if (!placed) members.push(sharing);
   return { ...document, model: { ...model, name: { ...model.name, name: `${model.name.name}_${baseline}` }, members } };
 }
+
+/** The document a training compiles: the file's own, or its baseline (of the tasks in `only`). */
+export function trainedDocument(document: Document, baseline?: Baseline, only?: readonly string[]): Document {
+  return baseline ? baselineDocument(document, baseline, only) : document;
+}

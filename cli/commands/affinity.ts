@@ -5,10 +5,9 @@
  */
 import { renderDiagnostic } from "../../grammar/render.js";
 import type { BackendPreference } from "../../runtime/backend/select.js";
-import { isMtslError } from "../../runtime/errors.js";
 import type { AffinityResult } from "../../runtime/run/affinity-file.js";
 import type { TrainEvent } from "../../runtime/train/trainer.js";
-import { EXIT, readSource, useColor, type CliContext } from "../io.js";
+import { EXIT, progressPrinter, readSource, reportRuntimeError, useColor, type CliContext } from "../io.js";
 import { formatTable } from "../table.js";
 
 export interface AffinityCliOptions {
@@ -63,10 +62,7 @@ export async function runAffinity(file: string, options: AffinityCliOptions, ctx
     return EXIT.usage;
   }
   const color = useColor(ctx, ctx.stderr);
-  const say = (text: string): void => {
-    if (text.startsWith("warning:")) ctx.stderr.write(`mtslc: ${text}\n`);
-    else if (!options.quiet && !options.json) ctx.stderr.write(text + "\n");
-  };
+  const say = progressPrinter(ctx, options);
   let label = "";
   const onEvent = (e: TrainEvent): void => {
     if (e.type === "epoch") {
@@ -110,11 +106,8 @@ export async function runAffinity(file: string, options: AffinityCliOptions, ctx
     }
     return EXIT.ok;
   } catch (error) {
-    if (isMtslError(error)) {
-      ctx.stderr.write(`mtslc: error ${error.message}\n`);
-      if (error.code === "MTSL3205") return EXIT.usage;
-      return EXIT.problems;
-    }
+    const code = reportRuntimeError(ctx, error);
+    if (code !== null) return code;
     throw error;
   }
 }

@@ -5,9 +5,8 @@ import { summarize } from "../../compiler/summary.js";
 import { diagnosticsToJson, renderDiagnostic } from "../../grammar/render.js";
 import { writeFileAtomic } from "../../runtime/io/atomic.js";
 import { checkOutputFolder, ensureOutputFolder } from "../../runtime/io/output-path.js";
-import { isMtslError } from "../../runtime/errors.js";
 import { diagnoseSource } from "../diagnose.js";
-import { EXIT, readSource, reportOutputPathError, useColor, type CliContext } from "../io.js";
+import { EXIT, readSource, reportRuntimeError, useColor, type CliContext } from "../io.js";
 import { formatTable, humanCount } from "../table.js";
 
 export type Emit = "ir" | "text" | "ts" | "summary";
@@ -55,7 +54,7 @@ export async function runCompile(file: string, options: CompileOptions, ctx: Cli
   try {
     checkOutputFolder(options.out, "-o");
   } catch (error) {
-    return reportOutputPathError(ctx, error);
+    return reportRuntimeError(ctx, error) ?? EXIT.usage;
   }
   const result = await diagnoseSource(read.text, file);
   const color = useColor(ctx, ctx.stderr);
@@ -89,7 +88,8 @@ export async function runCompile(file: string, options: CompileOptions, ctx: Cli
       written.push(path);
     }
   } catch (error) {
-    if (isMtslError(error)) return reportOutputPathError(ctx, error);
+    const code = reportRuntimeError(ctx, error);
+    if (code !== null) return code;
     ctx.stderr.write(`mtslc: error: cannot write to '${options.out}': ${(error as Error).message}\n`);
     return EXIT.usage;
   }

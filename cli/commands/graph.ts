@@ -14,7 +14,7 @@ import type { IrModel } from "../../compiler/ir/types.js";
 import { renderDiagnostic } from "../../grammar/render.js";
 import { writeFileAtomic } from "../../runtime/io/atomic.js";
 import { checkOutputFile } from "../../runtime/io/output-path.js";
-import { EXIT, readSource, useColor, type CliContext, reportOutputPathError } from "../io.js";
+import { EXIT, readSource, useColor, type CliContext, reportRuntimeError } from "../io.js";
 
 export type GraphFormat = "svg" | "dot" | "mermaid";
 export const GRAPH_FORMATS: readonly GraphFormat[] = ["svg", "dot", "mermaid"];
@@ -68,7 +68,7 @@ export async function runGraph(file: string, options: GraphOptions, ctx: CliCont
     try {
       checkOutputFile(options.output, "-o");
     } catch (error) {
-      return reportOutputPathError(ctx, error);
+      return reportRuntimeError(ctx, error) ?? EXIT.usage;
     }
   }
   const result = compileSource(read.text, { file });

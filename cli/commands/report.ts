@@ -1,6 +1,6 @@
 /** `mtslc report RUN_DIR`: writes a self-contained HTML report of a run (default RUN_DIR/report.html). */
 import { join } from "node:path";
-import { EXIT, reportOutputPathError, type CliContext } from "../io.js";
+import { EXIT, reportRuntimeError, type CliContext } from "../io.js";
 
 export interface ReportCliOptions {
   baseline?: string[];
@@ -18,7 +18,7 @@ export async function runReport(dir: string, options: ReportCliOptions, ctx: Cli
     try {
       checkOutputFile(out, "-o");
     } catch (error) {
-      return reportOutputPathError(ctx, error);
+      return reportRuntimeError(ctx, error) ?? EXIT.usage;
     }
   }
   try {

@@ -7,11 +7,10 @@ import { join } from "node:path";
 import type { Baseline } from "../../compiler/baseline.js";
 import { renderDiagnostic } from "../../grammar/render.js";
 import type { BackendPreference } from "../../runtime/backend/select.js";
-import { isMtslError } from "../../runtime/errors.js";
 import type { WrittenRevision } from "../../runtime/run/train-file.js";
 import type { TrainEvent } from "../../runtime/train/trainer.js";
 import { commitFile, ensureRepository } from "../git.js";
-import { EXIT, readSource, useColor, type CliContext } from "../io.js";
+import { EXIT, progressPrinter, readSource, reportRuntimeError, useColor, type CliContext } from "../io.js";
 import { formatTable } from "../table.js";
 import { packageVersion } from "../version.js";
 
@@ -55,11 +54,7 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
     return EXIT.usage;
   }
   const color = useColor(ctx, ctx.stderr);
-  // Progress is quiet with -q or --json; a warning is always said (on stderr, so --json stays parseable).
-  const say = (text: string): void => {
-    if (text.startsWith("warning:")) ctx.stderr.write(`mtslc: ${text}\n`);
-    else if (!options.quiet && !options.json) ctx.stderr.write(text + "\n");
-  };
+  const say = progressPrinter(ctx, options);
   const tty = ctx.stderr.isTTY === true && !options.quiet && !options.json;
   const bar = tty
     ? new cliProgress.SingleBar(
@@ -134,11 +129,10 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
     return EXIT.ok;
   } catch (error) {
     bar?.stop();
-    if (isMtslError(error)) {
-      ctx.stderr.write(`mtslc: error ${error.message}\n`);
-      if (error.code === "MTSL3205") return EXIT.usage;
+    const code = reportRuntimeError(ctx, error);
+    if (code !== null) {
       if (outDir) ctx.stderr.write(`mtslc: the run folder ${outDir} keeps the last good checkpoint\n`);
-      return EXIT.problems;
+      return code;
     }
     if (error instanceof Error && "code" in error && typeof error.code === "string" && /^MTSL\d{4}$/.test(error.code)) {
       ctx.stderr.write(`mtslc: error ${error.code}: ${error.message}\n`);

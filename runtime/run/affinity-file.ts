@@ -30,7 +30,7 @@ import {
 import { keyMetric, type Scores } from "../eval/gain.js";
 import type { MetricName } from "../metrics.js";
 import type { TrainEvent } from "../train/trainer.js";
-import { AFFINITY_FILE, readMetrics, runFile, writeJsonFile } from "./folder.js";
+import { AFFINITY_FILE, readMetrics, readRunInfo, runFile, writeJsonFile } from "./folder.js";
 import { trainFile } from "./train-file.js";
 import { checkOutputFolder, ensureOutputFolder } from "../io/output-path.js";
 
@@ -226,11 +226,8 @@ function checkIdentity(outDir: string, identity: AffinityIdentity): void {
 /** The scores of a finished run of exactly `tasks` in `dir`, or null (absent, unfinished or another task set). */
 function finishedRun(dir: string, tasks: readonly string[]): { val: Scores | null; test: Scores } | null {
   const final = runFile(dir, "final");
-  const info = runFile(dir, "info");
-  if (!existsSync(final) || !existsSync(info)) return null;
+  if (!existsSync(final) || JSON.stringify(readRunInfo(dir)?.["tasks"]) !== JSON.stringify(tasks)) return null;
   try {
-    const recorded = JSON.parse(readFileSync(info, "utf8")) as { tasks?: string[] };
-    if (JSON.stringify(recorded.tasks) !== JSON.stringify(tasks)) return null;
     const { test } = JSON.parse(readFileSync(final, "utf8")) as { test: Scores };
     return { val: readMetrics(dir).at(-1)?.val ?? null, test };
   } catch {

@@ -105,6 +105,15 @@ function readJson(path: string): Record<string, unknown> | null {
   }
 }
 
+/** A run folder's run.json, or null when it is absent or unreadable (a run being replaced). */
+export function readRunInfo(dir: string): Record<string, unknown> | null {
+  try {
+    return readJson(runFile(dir, "info"));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Opens a run folder: MTSL3202 when the folder is missing, is not a folder, or
  * has no checkpoint.ckpt of mtsl (not a run of `mtslc train`).

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
-import { baselineDocument, type Baseline } from "../../compiler/baseline.js";
+import { trainedDocument, type Baseline } from "../../compiler/baseline.js";
 import { compile } from "../../compiler/compile.js";
 import { describeDiff, diff } from "../../compiler/diff/index.js";
 import type { IrModel } from "../../compiler/ir/types.js";
@@ -99,8 +99,7 @@ export function prepareRunFolder(target: RunTarget): void {
 function compiledAs(path: string, target: RunTarget): IrModel | null {
   const parsed = parse(readFileSync(path, "utf8"), { file: path });
   if (!parsed.checkable) return null;
-  const document = target.baseline ? baselineDocument(parsed.document, target.baseline, target.tasks) : parsed.document;
-  return compile(document).ir ?? null;
+  return compile(trainedDocument(parsed.document, target.baseline, target.tasks)).ir ?? null;
 }
 
 /** The IR with what a resume may change left out: the epoch count (extending a run is allowed). */

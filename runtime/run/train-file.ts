@@ -8,7 +8,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { baselineDocument, type Baseline } from "../../compiler/baseline.js";
+import { trainedDocument, type Baseline } from "../../compiler/baseline.js";
 import { orderDiagnostics } from "../../compiler/check/diagnostic.js";
 import { compile } from "../../compiler/compile.js";
 import { sameSharingTree } from "../../compiler/ir/sharing-tree.js";
@@ -28,7 +28,7 @@ import { Trainer, type EpochRecord, type TrainEvent } from "../train/trainer.js"
 import { pretrainedStarts } from "./pretrain.js";
 import { prepareRunFolder } from "./run-target.js";
 import { checkOutputFolder, ensureOutputFolder } from "../io/output-path.js";
-import { revisionOf, revisionPaths, RUN_FILES, runFile, writeJsonFile, writeJsonLines } from "./folder.js";
+import { readRunInfo, revisionOf, revisionPaths, RUN_FILES, runFile, writeJsonFile, writeJsonLines } from "./folder.js";
 
 export interface TrainFileOptions {
   /** The `.mtsl` file (a revision file with `resume` branches from its checkpoint). */
@@ -107,14 +107,8 @@ export function mergeMessage(record: SlpRecord): string {
 
 /** The thread count a run folder's run.json records, if any. */
 function recordedThreadCount(outDir: string): number | undefined {
-  const path = runFile(outDir, "info");
-  if (!existsSync(path)) return undefined;
-  try {
-    const threads = (JSON.parse(readFileSync(path, "utf8")) as { threads?: unknown }).threads;
-    return typeof threads === "number" && Number.isInteger(threads) && threads >= 1 ? threads : undefined;
-  } catch {
-    return undefined;
-  }
+  const threads = readRunInfo(outDir)?.["threads"];
+  return typeof threads === "number" && Number.isInteger(threads) && threads >= 1 ? threads : undefined;
 }
 
 /** Trains a `.mtsl` file; throws MtslError for runtime problems (data, backend, NaN). */
@@ -124,9 +118,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   const source = options.source ?? readFileSync(file, "utf8");
   const parsed = parse(source, { file });
   if (!parsed.checkable) return { ok: false, diagnostics: parsed.diagnostics, source };
-  const document = options.baseline
-    ? baselineDocument(parsed.document, options.baseline, options.tasks)
-    : parsed.document;
+  const document = trainedDocument(parsed.document, options.baseline, options.tasks);
   const compiled = compile(document);
   const syntaxErrors = parsed.diagnostics.some((d) => d.severity === "error");
   if (!compiled.ir || syntaxErrors) {
@@ -330,14 +322,5 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     };
   } finally {
     trainer.dispose();
-  }
-}
-
-/** The run.json a folder holds, or null (absent or unreadable). */
-function readRunInfo(dir: string): Record<string, unknown> | null {
-  try {
-    return JSON.parse(readFileSync(runFile(dir, "info"), "utf8")) as Record<string, unknown>;
-  } catch {
-    return null;
   }
 }

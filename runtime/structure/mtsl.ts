@@ -395,15 +395,15 @@ export class StructuralLearningHooks implements TrainerHooks {
       typeof ir.train.optimizer.options["weight_decay"] === "number"
         ? (ir.train.optimizer.options["weight_decay"] as number)
         : 0;
+    const stageOrder = new Map(ir.stages.map((s) => [s.name, s.index]));
+    // Group layers of stages from random_from on are a new draw (never, without it).
+    const randomFrom = this.sl.randomFrom === null ? Infinity : (stageOrder.get(this.sl.randomFrom) ?? Infinity);
     const replaced: string[] = [];
     for (const [j, { set, group }] of jobs.entries()) {
       const student = instanceId(set.stage, group);
       const teachers = group.map((t) => instanceId(set.stage, [t]));
       store.addOwner(owners.get(student)!);
-      const stageIndexOf = (name: string): number => ir.stages.find((s) => s.name === name)?.index ?? Infinity;
-      const drawn =
-        this.sl.init === "random" ||
-        (this.sl.randomFrom !== null && stageIndexOf(set.stage) >= stageIndexOf(this.sl.randomFrom));
+      const drawn = this.sl.init === "random" || stageOrder.get(set.stage)! >= randomFrom;
       if (drawn) {
         // A new draw, independent of the copies' shared start: seeded by the stage and the group.
         const owner = owners.get(student)!;

@@ -117,7 +117,9 @@ export class Trainer {
   /** Restores the run from its latest checkpoint. */
   resume(path = this.checkpointPath, ir?: IrModel): void {
     const ckpt = readCheckpoint<{ records?: EpochRecord[]; hooks?: unknown }>(path);
-    this.ir = ir ?? ckpt.ir;
+    // The checkpoint's architecture with the epoch count asked for now (the file's, or
+    // --epochs): a finished run resumed with more epochs trains on.
+    this.ir = ir ?? { ...ckpt.ir, train: { ...ckpt.ir.train, epochs: this.ir.train.epochs } };
     this.store.dispose();
     this.store = WeightStore.forIr(this.ir, this.ir.train.seed, this.options.starts);
     this.store.load(ckpt.weights);
@@ -283,11 +285,7 @@ export class Trainer {
     mkdirSync(this.options.outDir, { recursive: true });
     let resumed = false;
     if (this.options.resume && existsSync(this.checkpointPath)) {
-      const epochs = this.ir.train.epochs;
       this.resume();
-      // The epoch count asked for now (the file's, or --epochs), not the checkpoint's: a finished
-      // run resumed with more epochs trains on.
-      this.ir = { ...this.ir, train: { ...this.ir.train, epochs } };
       resumed = true;
     }
     const n = Math.min(this.options.dataset.splits.train.size, this.options.trainLimit ?? Infinity);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCheckpoint } from "../../runtime/train/checkpoint.js";
+import { onednn } from "../runtime/onednn/available.js";
 import { mtslc } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtsl-repro-"));
@@ -15,16 +16,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const FILE = "test/fixtures/models/tiny.mtsl";
 const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
-
-async function onednnAvailable(): Promise<boolean> {
-  const name: string = "mtsl-onednn";
-  try {
-    await import(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function trainTwice(backend: string, threads: string): Promise<[string, string]> {
   const runs: [string, string] = [join(dir, `${backend}-a`), join(dir, `${backend}-b`)];
@@ -72,7 +63,7 @@ describe("the same seed, backend and threads", () => {
   }, 120_000);
 
   it("give the same bytes on onednn with 2 threads", async (ctx) => {
-    if (!(await onednnAvailable())) ctx.skip();
+    if (onednn === null) ctx.skip();
     expectSameRun(await trainTwice("onednn", "2"));
   }, 120_000);
 });

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { onednn } from "../runtime/onednn/available.js";
 import { mtslc } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtsl-threads-"));
@@ -14,16 +15,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const FILE = "test/fixtures/models/tiny.mtsl";
 const runJson = (run: string): { backend: string; threads: number | null; backendDescription: string } =>
   JSON.parse(readFileSync(join(run, "run.json"), "utf8")) as never;
-
-async function onednnAvailable(): Promise<boolean> {
-  const name: string = "mtsl-onednn";
-  try {
-    await import(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("mtslc train --threads", () => {
   it("says when the backend cannot use the count, and records the one it computes with", async () => {
@@ -57,7 +48,7 @@ describe("mtslc train --threads", () => {
   });
 
   it("on onednn, sets the count, records it, and keeps it on resume unless told otherwise", async (ctx) => {
-    if (!(await onednnAvailable())) ctx.skip();
+    if (onednn === null) ctx.skip();
     const saved = process.env["MTSL_ONEDNN_THREADS"];
     delete process.env["MTSL_ONEDNN_THREADS"];
     try {

@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-import { runCpuKernel, sizeOf } from "./tensor-data.js";
+import { pairedOperands, runCpuKernel } from "./tensor-data.js";
 
 /** @typedef {Float32Array | Int32Array | Uint8Array} NumericArray */
 
@@ -77,16 +77,11 @@ export function compareKernel(kernelName) {
     const av = numericValues(backend, a);
     const bv = numericValues(backend, b);
     if (av === null || bv === null) return runCpuKernel(kernelName, args);
-    const sizeA = sizeOf(a.shape);
-    const sizeB = sizeOf(b.shape);
-    const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    const n = sizeOf(outShape);
-    // Same shape (up to leading ones) or one element on one side; anything else broadcasts there.
-    if (!((sizeA === n || sizeA === 1) && (sizeB === n || sizeB === 1)) || av.length !== sizeA || bv.length !== sizeB) {
-      return runCpuKernel(kernelName, args);
-    }
+    const paired = pairedOperands(a, b);
+    if (paired === null) return runCpuKernel(kernelName, args);
+    const { outShape, n, sa, sb } = paired;
     const out = new Uint8Array(n);
-    if (n > 0) loop(av, bv, out, sizeA === 1 ? 0 : 1, sizeB === 1 ? 0 : 1);
+    if (n > 0) loop(av, bv, out, sa, sb);
     return backend.makeTensorInfo(outShape, "bool", out);
   };
 }

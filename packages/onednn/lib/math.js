@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-import { floatOutput, floatValues, outputArray, runCpuKernel, sizeOf } from "./tensor-data.js";
+import { floatMapKernel, floatOutput, floatValues, outputArray, pairedOperands, runCpuKernel } from "./tensor-data.js";
 
 // tfjs-backend-cpu's Softplus: epsilon = 2^-23, threshold = log(epsilon) + 2.
 const SOFTPLUS_THRESHOLD = Math.log(1.1920928955078125e-7) + 2.0;
@@ -39,16 +39,7 @@ export const MATH_UNARY_OPS = Object.keys(UNARY);
 export function mathUnaryKernel(kernelName) {
   const loop = UNARY[kernelName];
   if (loop === undefined) throw new Error(`mtsl-onednn: no math op ${kernelName}`);
-  return (args) => {
-    const backend = /** @type {tf.MathBackendCPU} */ (args.backend);
-    const x = args.inputs.x;
-    if (x === undefined) throw new Error(`mtsl-onednn: ${kernelName} needs input x`);
-    const xv = floatValues(backend, x);
-    if (xv === null) return runCpuKernel(kernelName, args);
-    const out = outputArray(xv.length);
-    loop(xv, out);
-    return floatOutput(backend, [...x.shape], out);
-  };
+  return floatMapKernel(kernelName, loop);
 }
 
 /**
@@ -62,13 +53,10 @@ export const powKernel = (args) => {
   const av = floatValues(backend, a);
   const bv = floatValues(backend, b);
   if (av === null || bv === null) return runCpuKernel(tf.Pow, args);
-  const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-  const n = sizeOf(outShape);
-  if (!((av.length === n || av.length === 1) && (bv.length === n || bv.length === 1)))
-    return runCpuKernel(tf.Pow, args);
+  const paired = pairedOperands(a, b);
+  if (paired === null) return runCpuKernel(tf.Pow, args);
+  const { outShape, n, sa, sb } = paired;
   const out = outputArray(n);
-  const sa = av.length === 1 ? 0 : 1;
-  const sb = bv.length === 1 ? 0 : 1;
   for (let i = 0; i < n; i++) out[i] = Math.pow(/** @type {number} */ (av[i * sa]), /** @type {number} */ (bv[i * sb]));
   return floatOutput(backend, outShape, out);
 };

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 import { native } from "./addon.js";
-import { floatOutput, floatValues, outputArray, runCpuKernel, sizeOf } from "./tensor-data.js";
+import { floatMapKernel, floatOutput, floatValues, outputArray, runCpuKernel, sizeOf } from "./tensor-data.js";
 
 /** Addon op codes, by kernel name. */
 export const UNARY_OPS = /** @type {Record<string, number>} */ ({
@@ -30,18 +30,11 @@ export const UNARY_OPS = /** @type {Record<string, number>} */ ({
 export function unaryKernel(kernelName) {
   const op = UNARY_OPS[kernelName];
   if (op === undefined) throw new Error(`mtsl-onednn: no native unary op ${kernelName}`);
-  return (args) => {
-    const backend = /** @type {tf.MathBackendCPU} */ (args.backend);
-    const x = args.inputs.x;
-    if (x === undefined) throw new Error(`mtsl-onednn: ${kernelName} needs input x`);
-    const xv = floatValues(backend, x);
-    if (xv === null) return runCpuKernel(kernelName, args);
+  return floatMapKernel(kernelName, (xv, out, args) => {
     const alpha =
       kernelName === tf.Step ? Number(/** @type {tf.StepAttrs} */ (/** @type {unknown} */ (args.attrs)).alpha ?? 0) : 0;
-    const out = outputArray(xv.length);
-    if (out.length > 0) native.unary(op, xv, out, alpha);
-    return floatOutput(backend, [...x.shape], out);
-  };
+    native.unary(op, xv, out, alpha);
+  });
 }
 
 /**

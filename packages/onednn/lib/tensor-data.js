@@ -197,3 +197,40 @@ export function escapeInputs(backend, inputs) {
     if (data !== undefined) escape(data.values);
   }
 }
+
+/**
+ * A float32 element-wise kernel `kernelName`: `loop(x, out, args)` fills a recycled output of
+ * x's shape; inputs that are not float32 run the CPU backend's kernel.
+ * @param {string} kernelName
+ * @param {(x: Float32Array, out: Float32Array, args: Parameters<tf.KernelFunc>[0]) => void} loop
+ * @returns {tf.KernelFunc}
+ */
+export function floatMapKernel(kernelName, loop) {
+  return (args) => {
+    const backend = /** @type {tf.MathBackendCPU} */ (args.backend);
+    const x = args.inputs.x;
+    if (x === undefined) throw new Error(`mtsl-onednn: ${kernelName} needs input x`);
+    const xv = floatValues(backend, x);
+    if (xv === null) return runCpuKernel(kernelName, args);
+    const out = outputArray(xv.length);
+    if (out.length > 0) loop(xv, out, args);
+    return floatOutput(backend, [...x.shape], out);
+  };
+}
+
+/**
+ * The output shape and element count of a binary op on `a` and `b`, with each side's index
+ * step (1, or 0 for a one-element side), when the two have the same shape or one has a single
+ * element; null for any other broadcast (those run the CPU backend's kernel).
+ * @param {tf.TensorInfo} a
+ * @param {tf.TensorInfo} b
+ * @returns {{ outShape: number[], n: number, sa: number, sb: number } | null}
+ */
+export function pairedOperands(a, b) {
+  const sizeA = sizeOf(a.shape);
+  const sizeB = sizeOf(b.shape);
+  const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+  const n = sizeOf(outShape);
+  if (!((sizeA === n || sizeA === 1) && (sizeB === n || sizeB === 1))) return null;
+  return { outShape, n, sa: sizeA === 1 ? 0 : 1, sb: sizeB === 1 ? 0 : 1 };
+}
