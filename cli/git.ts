@@ -36,9 +36,21 @@ function identityArgs(root: string): string[] {
   ];
 }
 
-/** Commits exactly `file` with `message`. */
+/** Whether `path` has staged changes. */
+function staged(root: string, path: string): boolean {
+  try {
+    git(root, ["diff", "--cached", "--quiet", "--", path]);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Commits exactly `file` with `message` (nothing, when it is committed as it is). */
 export function commitFile(root: string, file: string, message: string): void {
   const path = relative(root, resolve(file));
   git(root, ["add", "-f", "--", path]);
+  // Nothing staged: the file is committed as it is (a resumed run writes a revision again).
+  if (!staged(root, path)) return;
   git(root, [...identityArgs(root), "commit", "-q", "-m", message, "--", path]);
 }

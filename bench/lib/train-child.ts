@@ -191,12 +191,14 @@ export async function measurePhase(o: PhaseOptions): Promise<PhaseMeasurement> {
   const first = batchIndices(o.trainSize, ir.train.batch, { shuffle: true, seed: ir.train.seed, epoch: 0 })[0]!;
   trainer.step(first, trainer.baseLr, 0);
   trainer.epoch = ir.structuralLearning.atEpochs[0] ?? 1;
+  const started = performance.now();
   const record = hooks.phase(trainer, 0);
+  const seconds = (performance.now() - started) / 1000;
   const result: PhaseMeasurement = {
     kind: "phase",
     backend: info.name,
     trainSize: o.trainSize,
-    seconds: record.seconds,
+    seconds,
     samples: record.samples,
     created: record.created,
     removed: record.removed,

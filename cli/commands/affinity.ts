@@ -67,7 +67,7 @@ export async function runAffinity(file: string, options: AffinityCliOptions, ctx
   const onEvent = (e: TrainEvent): void => {
     if (e.type === "epoch") {
       const r = e.record;
-      say(`  ${label} epoch ${r.epoch}  ${r.seconds.toFixed(1)} s  ${r.samplesPerSecond.toFixed(1)} samples/s`);
+      say(`  ${label} epoch ${r.epoch}  ${e.seconds.toFixed(1)} s  ${e.samplesPerSecond.toFixed(1)} samples/s`);
     }
   };
   const { affinityFile } = await import("../../runtime/run/affinity-file.js");

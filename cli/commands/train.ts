@@ -83,7 +83,7 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
       bar?.stop();
       const r = e.record;
       say(
-        `epoch ${r.epoch}/${epochs}  ${r.seconds.toFixed(1)} s  ${r.samplesPerSecond.toFixed(1)} samples/s  val: ${describeVal(r.val)}`,
+        `epoch ${r.epoch}/${epochs}  ${e.seconds.toFixed(1)} s  ${e.samplesPerSecond.toFixed(1)} samples/s  val: ${describeVal(r.val)}`,
       );
     } else if (e.type === "checkpoint") {
       outDir = join(e.path, "..");

@@ -5,6 +5,7 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { failpoint } from "./failpoint.js";
 
 let counter = 0;
 
@@ -17,9 +18,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     let written = 0;
     while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    failpoint("write", basename(path));
     fsyncSync(fd);
     closeSync(fd);
     fd = null;
+    failpoint("rename", basename(path));
     renameSync(tmp, path);
   } catch (error) {
     if (fd !== null) closeSync(fd);

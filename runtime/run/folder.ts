@@ -12,14 +12,21 @@ import type { IrModel } from "../../compiler/ir/types.js";
 import { MtslError } from "../errors.js";
 import type { SlpRecord } from "../structure/mtsl.js";
 import { readCheckpointHeader } from "../train/checkpoint.js";
-import type { EpochRecord } from "../train/trainer.js";
+import type { EpochRecord, TimingRecord } from "../train/trainer.js";
 
 /** The files of a run folder. */
 export const RUN_FILES = {
   /** The latest checkpoint: IR, epoch, weights, optimiser and structural-learning state. */
   checkpoint: "checkpoint.ckpt",
-  /** One JSON line per epoch: losses, metrics, learning rate, time. */
+  /** One JSON line per epoch: losses, metrics, learning rate. */
   metrics: "metrics.jsonl",
+  /**
+   * One JSON line per epoch and per structural-learning phase: how long it took. With run.json
+   * (who trained the folder, when, with what), the only run files that depend on the machine
+   * and its load: every other one is the same bytes for the same file, seed, backend and
+   * threads, whether or not the run was killed and resumed.
+   */
+  timing: "timing.jsonl",
   /** One JSON line per structural-learning phase. */
   structure: "structure.jsonl",
   /** How the run was made: file, baseline, backend, versions, seed. */
@@ -201,4 +208,19 @@ export function readRunHistory(run: RunFolder): RunHistory {
 /** The epoch records of a run folder (metrics.jsonl). */
 export function readMetrics(dir: string): EpochRecord[] {
   return readJsonLines<EpochRecord>(runFile(dir, "metrics"));
+}
+
+/** The durations of a run's epochs and phases (timing.jsonl); a line a kill cut short is left out. */
+export function readTimings(dir: string): TimingRecord[] {
+  const path = runFile(dir, "timing");
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .flatMap((line) => {
+      try {
+        return line.trim() === "" ? [] : [JSON.parse(line) as TimingRecord];
+      } catch {
+        return [];
+      }
+    });
 }

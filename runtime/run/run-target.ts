@@ -2,7 +2,9 @@
  * Whether `mtslc train` may write into a run folder, decided before anything loads or is
  * written: a folder that holds a run is continued only with `--resume` and replaced only with
  * `--force`; `--resume` refuses a folder with nothing to resume, a run of another model (what
- * differs, in the words of `mtslc diff`), and a finished run unless `--epochs` extends it.
+ * differs, in the words of `mtslc diff`), and a finished run unless `--epochs` extends it. A run
+ * killed before its first checkpoint resumes from the start; one killed after its last
+ * checkpoint, before its test scores, resumes to them.
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -59,7 +61,8 @@ export function prepareRunFolder(target: RunTarget): void {
     return;
   }
   const checkpoint = runFile(outDir, "checkpoint");
-  if (!existsSync(checkpoint)) {
+  const started = runFile(outDir, "model");
+  if (!existsSync(checkpoint) && !existsSync(started)) {
     throw new MtslError(
       "MTSL3202",
       `nothing to resume: no ${RUN_FILES.checkpoint} here` +
@@ -68,7 +71,6 @@ export function prepareRunFolder(target: RunTarget): void {
       { file: outDir },
     );
   }
-  const started = runFile(outDir, "model");
   if (existsSync(started)) {
     const before = compiledAs(started, target);
     if (before) {
@@ -84,8 +86,12 @@ export function prepareRunFolder(target: RunTarget): void {
       }
     }
   }
+  // A run stopped before its first checkpoint (its model.mtsl is there) starts again from epoch 0.
+  if (!existsSync(checkpoint)) return;
   const { epoch } = readCheckpointHeader(checkpoint);
-  if (epoch >= target.epochs && !target.finishedIsOk) {
+  // Finished means tested: a run stopped after its last checkpoint, before final.json, resumes
+  // to its test scores.
+  if (epoch >= target.epochs && existsSync(runFile(outDir, "final")) && !target.finishedIsOk) {
     throw new MtslError(
       "MTSL3204",
       `the run is finished (epoch ${epoch} of ${target.epochs}): nothing to resume; ` +

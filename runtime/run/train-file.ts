@@ -6,7 +6,7 @@
  * revisions, final scores) and evaluate on the test split. The CLI adds only
  * the terminal output and, with `--git`, a commit per revision (`onRevision`).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { trainedDocument, type Baseline } from "../../compiler/baseline.js";
 import { orderDiagnostics } from "../../compiler/check/diagnostic.js";
@@ -22,7 +22,7 @@ import { getDataSource } from "../data/registry.js";
 import { MtslError } from "../errors.js";
 import { removeStaleTemporaries, writeFileAtomic } from "../io/atomic.js";
 import { StructuralLearningHooks, type SlpRecord } from "../structure/mtsl.js";
-import { readCheckpoint } from "../train/checkpoint.js";
+import { readCheckpoint, readCheckpointHeader } from "../train/checkpoint.js";
 import { evaluateSplit, type SplitScores } from "../train/evaluate.js";
 import { Trainer, type EpochRecord, type TrainEvent } from "../train/trainer.js";
 import { pretrainedStarts } from "./pretrain.js";
@@ -105,6 +105,23 @@ export function mergeMessage(record: SlpRecord): string {
   return `merge ${merges.join("; ")}`;
 }
 
+/**
+ * The template revision `upTo` was lifted against the one before it: revisions 1..upTo
+ * replayed from `start` (the user's file), each from its checkpoint's IR, found in the first
+ * of `folders` that has it (a branch's own revisions, then its run's).
+ */
+function templateAfter(upTo: number, start: LiftTemplate, folders: readonly (string | null)[]): LiftTemplate {
+  let template = start;
+  for (let k = 1; k <= upTo; k++) {
+    const paths = folders.flatMap((f) => (f === null ? [] : [revisionPaths(f, k).ckpt]));
+    const path = paths.find((p) => existsSync(p));
+    if (path === undefined)
+      throw new MtslError("MTSL3202", `revision ${k} of the run is missing (${paths.join(", ")})`);
+    template = liftTemplate(lift(readCheckpointHeader(path).ir, template));
+  }
+  return template;
+}
+
 /** The thread count a run folder's run.json records, if any. */
 function recordedThreadCount(outDir: string): number | undefined {
   const threads = readRunInfo(outDir)?.["threads"];
@@ -140,14 +157,18 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   const outDir = options.out ?? (runOfRevision ? join(runOfRevision, `from-${name}`) : join("runs", name));
   // Revisions are printed with the user's original file as the template.
   // (compiled once: the file's own IR is the one just compiled, unless a baseline replaced it).
-  let template: LiftTemplate = options.baseline
+  let start: LiftTemplate = options.baseline
     ? liftTemplate(parsed.document)
     : { kind: "LiftTemplate", document: parsed.document, ir: compiled.ir };
   const original = runOfRevision ? runFile(runOfRevision, "model") : null;
   if (original && existsSync(original)) {
     const p = parse(readFileSync(original, "utf8"), { file: original });
-    if (!p.diagnostics.some((d) => d.severity === "error")) template = liftTemplate(p.document);
+    if (!p.diagnostics.some((d) => d.severity === "error")) start = liftTemplate(p.document);
   }
+  // Each revision is lifted against the one before it (so a merge rewrites only its own row):
+  // `template` is revision `templateNumber`'s document.
+  let template = start;
+  let templateNumber = 0;
 
   // Before anything loads or is written: can this folder be written, and may it be trained into?
   checkOutputFolder(outDir, "-o");
@@ -199,7 +220,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
       log(`removed ${join(folder, name)}, left by an interrupted write`);
   }
   if (!existsSync(runFile(outDir, "model")))
-    copyFileSync(original && existsSync(original) ? original : file, runFile(outDir, "model"));
+    writeFileAtomic(runFile(outDir, "model"), readFileSync(original && existsSync(original) ? original : file));
   const sl = ir.structuralLearning;
   const writeRevision = (text: string, number: number, message: string, trainer: Trainer): void => {
     const paths = revisionPaths(outDir, number);
@@ -226,11 +247,14 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
             phases: sl.atEpochs.length,
             sets: record.sets,
           };
+          // A resumed run (or a branch) rebuilds the chain from the revisions' checkpoints.
+          if (templateNumber !== number - 1) template = templateAfter(number - 1, start, [outDir, runOfRevision]);
           const lifted = lift(trainer.ir, template);
           writeRevision(revisionFileText(lifted, info), number, mergeMessage(record), trainer);
           // The next revision splits this one's sharing rows, so each merge rewrites only its own
           // row; the one compile of a merge is this template's.
           template = liftTemplate(lifted);
+          templateNumber = number;
         },
       })
     : undefined;
@@ -278,6 +302,8 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
           ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         })
       : undefined;
+  if (options.resume && !fromRevision && !existsSync(runFile(outDir, "checkpoint")))
+    log(`${outDir} has no checkpoint yet (the run stopped in its first epoch): training it from the start`);
   const trainer = new Trainer(ir, {
     outDir,
     dataset,

@@ -17,6 +17,7 @@ import { Rng } from "../random.js";
 import type { EpochRecord, Trainer, TrainerHooks } from "../train/trainer.js";
 import { learningRate } from "../train/schedule.js";
 import { ckaAlignmentLoss, ckaMatrix, participationRatio } from "./cka.js";
+import { failpoint } from "../io/failpoint.js";
 import { groupTasksDetailed } from "./grouping.js";
 import { siblingSets, type SiblingSet } from "./siblings.js";
 import { transferKnowledge, type TransferResult } from "./transfer.js";
@@ -66,7 +67,6 @@ export interface SlpRecord {
   /** Instance ids created and removed. */
   created: string[];
   removed: string[];
-  seconds: number;
 }
 
 export interface MtslState {
@@ -202,7 +202,9 @@ export class StructuralLearningHooks implements TrainerHooks {
   async afterEpoch(trainer: Trainer, _record: EpochRecord): Promise<void> {
     const index = this.sl.atEpochs.indexOf(trainer.epoch);
     if (index < 0 || this.state.finished) return;
+    const started = performance.now();
     const record = this.phase(trainer, index);
+    trainer.recordTiming({ epoch: trainer.epoch, phase: index, seconds: (performance.now() - started) / 1000 });
     this.state.done = index + 1;
     this.state.history.push(record);
     if (index === this.sl.atEpochs.length - 1 || siblingSets(trainer.ir).length === 0) this.state.finished = true;
@@ -215,6 +217,16 @@ export class StructuralLearningHooks implements TrainerHooks {
     const record = this.pendingMerge;
     this.pendingMerge = null;
     await this.options.onMerge?.(record, trainer);
+  }
+
+  /**
+   * A checkpoint written right after a merge is followed by that merge's revision; a kill can
+   * come between the two, so a run resumed from such a checkpoint hands the merge on again
+   * (onMerge writes the same revision, byte for byte, where it was already written).
+   */
+  async afterResume(trainer: Trainer): Promise<void> {
+    const last = this.state.history.at(-1);
+    if (last && last.epoch === trainer.epoch && last.created.length > 0) await this.options.onMerge?.(last, trainer);
   }
 
   /**
@@ -324,15 +336,11 @@ export class StructuralLearningHooks implements TrainerHooks {
       transfers: [],
       created: [],
       removed: [],
-      seconds: 0,
     };
     this.mergeParameterFree(trainer, record);
     const ir = trainer.ir;
     const sets = siblingSets(ir);
-    if (sets.length === 0) {
-      record.seconds = (performance.now() - started) / 1000;
-      return record;
-    }
+    if (sets.length === 0) return record;
     const dataset = trainer.options.dataset;
     const trainSize = Math.min(dataset.splits.train.size, trainer.options.trainLimit ?? Infinity);
     const n = Math.min(this.sl.similarity.samples, trainSize);
@@ -380,8 +388,8 @@ export class StructuralLearningHooks implements TrainerHooks {
       partitions.set(set.stage, [...groups, ...details.merged]);
       for (const group of details.merged) jobs.push({ set, group });
     }
+    failpoint("phase");
     if (jobs.length === 0) {
-      record.seconds = (performance.now() - started) / 1000;
       this.options.log?.(`structural learning after epoch ${trainer.epoch}: no merge by similarity`);
       return record;
     }
@@ -456,9 +464,8 @@ export class StructuralLearningHooks implements TrainerHooks {
     }
     trainer.ir = after;
     trainer.rebind();
-    record.seconds = (performance.now() - started) / 1000;
     this.options.log?.(
-      `structural learning after epoch ${trainer.epoch}: merged ${record.created.join(", ")} (${record.seconds.toFixed(1)} s)`,
+      `structural learning after epoch ${trainer.epoch}: merged ${record.created.join(", ")} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
     );
     return record;
   }

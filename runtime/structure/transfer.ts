@@ -13,6 +13,7 @@ import { weightKey } from "../../compiler/ir/lint.js";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { batchIndices } from "../data/dataset.js";
 import type { Dataset } from "../data/types.js";
+import { failpoint } from "../io/failpoint.js";
 import { runOwner } from "../model/network.js";
 import type { StatUpdate } from "../model/ops.js";
 import type { WeightStore } from "../model/weights.js";
@@ -171,6 +172,7 @@ export function transferKnowledge(
       for (const u of updates) store.assign(u.name, u.value);
       for (const t of [value, ...Object.values(grads), ...updates.map((u) => u.value)]) t.dispose();
       steps++;
+      failpoint("distill");
     }
   }
   const lossAfter = probeLoss();

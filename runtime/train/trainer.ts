@@ -17,7 +17,8 @@ import { checkInputShape } from "../data/probe.js";
 import type { Dataset } from "../data/types.js";
 import { MtslError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { runFile, writeJsonLines } from "../run/folder.js";
+import { failpoint } from "../io/failpoint.js";
+import { readTimings, runFile, writeJsonLines } from "../run/folder.js";
 import { forward, type ForwardResult } from "../model/network.js";
 import type { StatUpdate } from "../model/ops.js";
 import { WeightStore, type StartValues } from "../model/weights.js";
@@ -27,17 +28,28 @@ import { createOptimizer, type Optimizer } from "./optimizer.js";
 import { learningRate } from "./schedule.js";
 import { bindTask, type BoundTask } from "./tasks.js";
 
+/**
+ * What an epoch gave: the same values for the same seed, backend and threads (metrics.jsonl,
+ * checkpoints). How long it took is a {@link TimingRecord}.
+ */
 export interface EpochRecord {
   epoch: number;
   lr: number;
-  seconds: number;
-  samplesPerSecond: number;
   backend: string;
   train: SplitScores;
   val?: SplitScores;
   /** Extra per-epoch facts (e.g. the alignment loss). */
   extra?: Record<string, number>;
 }
+
+/**
+ * How long an epoch (or the structural-learning phase after it) took: the one kind of fact,
+ * besides run.json's record of invocations, that depends on the machine and its load rather
+ * than on the seed, backend and threads. Kept in timing.jsonl, out of every other run file, so
+ * a run resumed after a kill holds the same bytes as an uninterrupted one.
+ */
+export type TimingRecord =
+  { epoch: number; seconds: number; samplesPerSecond: number } | { epoch: number; phase: number; seconds: number };
 
 export type TrainEvent =
   | { type: "start"; epoch: number; epochs: number; stepsPerEpoch: number; resumed: boolean }
@@ -49,7 +61,7 @@ export type TrainEvent =
       losses: Record<string, number>;
       samplesPerSecond: number;
     }
-  | { type: "epoch"; record: EpochRecord }
+  | { type: "epoch"; record: EpochRecord; seconds: number; samplesPerSecond: number }
   | { type: "checkpoint"; path: string; epoch: number }
   | { type: "message"; text: string };
 
@@ -61,6 +73,11 @@ export interface TrainerHooks {
   afterEpoch?(trainer: Trainer, record: EpochRecord): Promise<void>;
   /** Runs after the epoch's checkpoint is written. */
   afterCheckpoint?(trainer: Trainer): Promise<void>;
+  /**
+   * Runs after a resume restored the latest checkpoint: what followed that checkpoint and a
+   * kill may have cut short, again (so it must give the same files when it had finished).
+   */
+  afterResume?(trainer: Trainer): Promise<void>;
   /** State saved in (and restored from) checkpoints. */
   saveState?(): unknown;
   restoreState?(state: unknown): void;
@@ -92,6 +109,8 @@ export class Trainer {
   stepInEpoch = 0;
   tasks: BoundTask[];
   readonly records: EpochRecord[] = [];
+  /** Epochs' and phases' durations (timing.jsonl), apart from the records. */
+  readonly timings: TimingRecord[] = [];
 
   constructor(
     ir: IrModel,
@@ -127,6 +146,9 @@ export class Trainer {
     this.epoch = ckpt.epoch;
     this.tasks = this.ir.tasks.map((t) => bindTask(t, this.options.dataset.description));
     this.records.splice(0, this.records.length, ...(ckpt.state.records ?? []));
+    // The durations of the epochs the checkpoint holds (a kill can leave later ones in the file).
+    const timings = path === this.checkpointPath ? readTimings(this.options.outDir) : [];
+    this.timings.splice(0, this.timings.length, ...timings.filter((t) => t.epoch <= ckpt.epoch));
     this.options.hooks?.restoreState?.(ckpt.state.hooks);
   }
 
@@ -141,8 +163,14 @@ export class Trainer {
     this.emit({ type: "checkpoint", path, epoch: this.epoch });
   }
 
+  /** Records how long an epoch or a phase took (written with the epoch's metrics). */
+  recordTiming(timing: TimingRecord): void {
+    this.timings.push(timing);
+  }
+
   private writeMetrics(): void {
     writeJsonLines(runFile(this.options.outDir, "metrics"), this.records);
+    writeJsonLines(runFile(this.options.outDir, "timing"), this.timings);
   }
 
   /** One optimisation step on a batch; returns each task's loss. */
@@ -236,6 +264,7 @@ export class Trainer {
       const losses = this.step(indices, lr, train.seed * 1_000_003 + e * 100_003 + s, metrics);
       samples += indices.length;
       for (const [k, v] of Object.entries(losses)) sums.set(k, sums.get(k)! + v * indices.length);
+      failpoint("step");
       const elapsed = (performance.now() - started) / 1000;
       this.emit({
         type: "step",
@@ -255,22 +284,18 @@ export class Trainer {
       trainScores[t.task.name] = scores;
     }
     this.epoch = e + 1;
-    const record: EpochRecord = {
-      epoch: this.epoch,
-      lr,
-      seconds,
-      samplesPerSecond: samples / seconds,
-      backend: this.options.backend,
-      train: trainScores,
-    };
+    const record: EpochRecord = { epoch: this.epoch, lr, backend: this.options.backend, train: trainScores };
+    this.recordTiming({ epoch: this.epoch, seconds, samplesPerSecond: samples / seconds });
     if (this.epoch % train.valEvery === 0 || this.epoch === train.epochs) {
       record.val = evaluateSplit(this.ir, this.store, dataset, "val", this.tasks, { batch: Math.max(train.batch, 32) });
     }
     await this.options.hooks?.afterEpoch?.(this, record);
     this.records.push(record);
-    this.emit({ type: "epoch", record });
+    this.emit({ type: "epoch", record, seconds, samplesPerSecond: samples / seconds });
     this.writeMetrics();
     this.saveCheckpoint();
+    // The IR the run is at, after the checkpoint that holds it (structural learning changes it).
+    writeFileAtomic(runFile(this.options.outDir, "ir"), irToJson(this.ir));
     await this.options.hooks?.afterCheckpoint?.(this);
     return record;
   }
@@ -297,6 +322,7 @@ export class Trainer {
       resumed,
     });
     writeFileAtomic(runFile(this.options.outDir, "ir"), irToJson(this.ir));
+    if (resumed) await this.options.hooks?.afterResume?.(this);
     let budget = this.options.stopAfterEpochs ?? Infinity;
     while (this.epoch < this.ir.train.epochs && budget-- > 0) await this.runEpoch();
     return this.records;

@@ -2,7 +2,8 @@
  * A run folder is never silently replaced or misread (issue 14, point 1): training into a
  * folder that holds a run needs --resume or --force; --resume refuses a folder with nothing to
  * resume, a run of another model (saying what differs) and a finished run unless --epochs
- * extends it. Every refusal writes nothing.
+ * extends it. Every refusal writes nothing. A run stopped before its first checkpoint resumes
+ * from the start, one stopped before its test scores resumes to them.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,6 +52,30 @@ describe("training into a folder that holds a run", () => {
     expect(extended.code, extended.stderr).toBe(0);
     expect(lines(join(run, "metrics.jsonl"))).toBe(3);
     expect(JSON.parse(readFileSync(join(run, "final.json"), "utf8")).epoch).toBe(3);
+  }, 120_000);
+
+  it("resumes a run stopped after its last checkpoint, before its test scores, to those scores", async () => {
+    const scores = readFileSync(join(run, "final.json"), "utf8");
+    rmSync(join(run, "final.json"));
+    const r = await mtslc(["train", FILE, "-o", run, "--epochs", "3", "--resume", ...opts]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(run, "final.json"), "utf8")).toBe(scores);
+    expect(lines(join(run, "metrics.jsonl"))).toBe(3);
+  }, 120_000);
+
+  it("resumes a run stopped before its first checkpoint from the start", async () => {
+    const early = join(dir, "early");
+    const whole = join(dir, "whole");
+    for (const out of [early, whole]) {
+      const r = await mtslc(["train", FILE, "-o", out, "--epochs", "1", ...opts]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    for (const f of ["checkpoint.ckpt", "metrics.jsonl", "final.json", "model.ir.json"]) rmSync(join(early, f));
+    const r = await mtslc(["train", FILE, "-o", early, "--epochs", "1", "--resume", ...opts.slice(0, -1)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("no checkpoint yet");
+    for (const f of ["checkpoint.ckpt", "metrics.jsonl", "final.json"])
+      expect(readFileSync(join(early, f)).equals(readFileSync(join(whole, f))), f).toBe(true);
   }, 120_000);
 
   it("refuses --resume with another model, saying what differs, and writes nothing", async () => {
