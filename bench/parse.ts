@@ -8,8 +8,13 @@
  * repeated calls in this process after warm-up calls. Figures are printed,
  * never asserted.
  *
+ * Scaling: parse + check of files growing along one axis at a time (tasks, stages, sharing
+ * groups, one long line, many errors; bench/lib/scaling.ts) at 1x, 10x and 100x a base size,
+ * warm, as time per 1,000 characters: linear cost is the same figure at every size.
+ *
  * Options: --repeats N (warm samples, default 15), --cold N (fresh processes, default 3),
- *          --stages N, --tasks N (size of the generated model).
+ *          --stages N, --tasks N (size of the generated model), --skip-scaling,
+ *          --scaling-only.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +26,7 @@ import { numberArg } from "./lib/args.js";
 import { generateModelSource, lineCount } from "./lib/generate.js";
 import { loadLine, machineLines } from "./lib/machine.js";
 import { fmt, median } from "./lib/stats.js";
+import { SCALING_AXES } from "./lib/scaling.js";
 import { markdownTable } from "./lib/table.js";
 
 interface ColdSample {
@@ -51,8 +57,63 @@ async function child(file: string): Promise<void> {
   console.log(JSON.stringify(sample));
 }
 
+/** The scaling table: per axis, the warm time per 1,000 characters at 1x, 10x and 100x. */
+async function scaling(): Promise<void> {
+  const { parse } = await import("../grammar/parse.js");
+  const { check } = await import("../compiler/check/index.js");
+  const rows: string[][] = [];
+  for (const axis of SCALING_AXES) {
+    let perKiloBase = NaN;
+    for (const n of [1, 10, 100]) {
+      const source = axis.source(n);
+      const samples: number[] = [];
+      let diagnostics = 0;
+      for (let i = 0; i < (n === 100 ? 3 : 7); i++) {
+        const t0 = performance.now();
+        const parsed = parse(source);
+        const checked = parsed.checkable ? check(parsed.document) : [];
+        samples.push(performance.now() - t0);
+        diagnostics = parsed.diagnostics.length + checked.length;
+      }
+      const ms = median(samples.slice(1));
+      const perKilo = (ms / source.length) * 1000;
+      if (n === 1) perKiloBase = perKilo;
+      rows.push([
+        n === 1 ? axis.name : "",
+        `${n}x: ${axis.describe(n)}`,
+        fmt(source.length),
+        fmt(diagnostics),
+        fmt(ms, 1),
+        fmt(perKilo * 1000, 0),
+        `${fmt(perKilo / perKiloBase, 2)}x`,
+      ]);
+    }
+  }
+  console.log("");
+  console.log("## scaling: parse + check, warm (median of the repeats after the first)");
+  console.log(
+    markdownTable(["axis", "size", "characters", "diagnostics", "ms", "µs per 1,000 chars", "vs 1x"], rows, [
+      "left",
+      "left",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+    ]),
+  );
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes("--scaling-only")) {
+    console.log("# bench:parse: scaling");
+    for (const l of machineLines()) console.log(l);
+    console.log(loadLine("start"));
+    await scaling();
+    console.log(loadLine("end"));
+    return;
+  }
   const repeats = numberArg(args, "--repeats", 15);
   const colds = numberArg(args, "--cold", 3);
   const stages = numberArg(args, "--stages", 4000);
@@ -126,6 +187,7 @@ async function main(): Promise<void> {
     `cold = median of ${colds} fresh processes (first call; importing the parser and checker took a median ` +
       `${fmt(median(cold.map((c) => c.importMs)), 0)} ms more, not counted); warm = ${repeats} calls after 2 warm-up calls.`,
   );
+  if (!args.includes("--skip-scaling")) await scaling();
   console.log(loadLine("end"));
 }
 

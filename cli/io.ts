@@ -1,5 +1,6 @@
 /** The CLI's view of the outside world, injectable so commands can be tested in-process. */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { MAX_SOURCE_LENGTH } from "../grammar/parse.js";
 
 export interface Output {
   write(text: string): void;
@@ -38,6 +39,15 @@ export type ReadResult = { ok: true; text: string } | { ok: false; message: stri
 /** Reads a source file; a missing or unreadable file is a message, not an exception. */
 export function readSource(path: string): ReadResult {
   try {
+    // Past 3 bytes per character no UTF-8 file is within the parser's limit (MTSL0011 says so
+    // for shorter ones): do not read gigabytes to find out.
+    const { size } = statSync(path);
+    if (size > 3 * MAX_SOURCE_LENGTH) {
+      return {
+        ok: false,
+        message: `cannot read '${path}': it is ${(size / 2 ** 20).toFixed(0)} MiB, more than a .mtsl file may have (${MAX_SOURCE_LENGTH.toLocaleString("en-US")} characters)`,
+      };
+    }
     return { ok: true, text: readFileSync(path, "utf8") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

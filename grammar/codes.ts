@@ -10,6 +10,8 @@ export const SYNTAX_CODES = {
   MTSL0008: "number out of range",
   MTSL0009: "misspelt member keyword (read as the keyword it most likely means)",
   MTSL0010: "brackets nested deeper than the language allows",
+  MTSL0011: "file longer than the language allows",
+  MTSL0012: "too many syntax errors: the parser stopped",
 } as const;
 
 export type SyntaxCode = keyof typeof SYNTAX_CODES;

@@ -3,12 +3,12 @@
  * it returns the AST it could build and every diagnostic it found in one pass
  * (lexing errors, syntax errors with recovery).
  */
-import type { IRecognitionException, IToken } from "chevrotain";
+import type { CstNode, IRecognitionException, IToken } from "chevrotain";
 import type { Comment, Document, Position, Span } from "./ast.js";
 import { AstBuilder, tokenSpan } from "./build-ast.js";
 import { attachComments } from "./comments.js";
 import type { Diagnostic } from "./diagnostics.js";
-import { parser } from "./parser.js";
+import { MAX_SYNTAX_ERRORS, parser, TooManySyntaxErrors } from "./parser.js";
 import { correctMemberKeywords } from "./member-typos.js";
 import { lexer, UnterminatedBlockComment } from "./tokens.js";
 
@@ -38,16 +38,30 @@ const REPAIRED_SYNTAX_CODES: ReadonlySet<string> = new Set(["MTSL0009"]);
  */
 export function positionAt(source: string, offset: number): Position {
   const clamped = Math.max(0, Math.min(offset, source.length));
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < clamped; i++) {
-    const c = source.charCodeAt(i);
-    if (c === 10 || (c === 13 && source.charCodeAt(i + 1) !== 10)) {
-      line++;
-      lineStart = i + 1;
-    }
+  const starts = lineStarts(source);
+  // the last line start at or before the offset
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= clamped) lo = mid;
+    else hi = mid - 1;
   }
-  return { offset: clamped, line, column: clamped - lineStart + 1 };
+  return { offset: clamped, line: lo + 1, column: clamped - starts[lo]! + 1 };
+}
+
+/** The offsets where the lines of the last source asked about start (one scan per source). */
+let cached: { source: string; starts: number[] } | null = null;
+
+function lineStarts(source: string): number[] {
+  if (cached?.source === source) return cached.starts;
+  const starts = [0];
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 10 || (c === 13 && source.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
+  cached = { source, starts };
+  return starts;
 }
 
 function spanAt(source: string, offset: number, length: number): Span {
@@ -109,38 +123,38 @@ function withinNestingLimit(tokens: IToken[], diagnostics: Diagnostic[]): IToken
   return tokens;
 }
 
-export function parse(source: string, _options: ParseOptions = {}): ParseResult {
-  const diagnostics: Diagnostic[] = [];
-  const lexed = lexer.tokenize(source);
+/**
+ * The longest source the front end reads, in characters (UTF-16 code units): 4 Mi. Parse and
+ * check cost grows linearly with a file's size (bench:parse), about 1-2 s per million characters;
+ * the largest real models are a few thousand. A longer input is MTSL0011, unread.
+ */
+export const MAX_SOURCE_LENGTH = 4 * 1024 * 1024;
 
-  for (const e of lexed.errors) {
-    const length = Math.max(1, e.length);
-    diagnostics.push({
-      code: "MTSL0001",
-      severity: "error",
-      message: `unexpected character ${show(source.slice(e.offset, e.offset + length))}`,
-      span: spanAt(source, e.offset, length),
-    });
+/**
+ * Parses `tokens` into a CST, adding its syntax errors to `diagnostics`; null when it stopped
+ * at MAX_SYNTAX_ERRORS (then with an MTSL0012 where it stopped).
+ */
+function syntax(source: string, tokens: IToken[], diagnostics: Diagnostic[]): CstNode | null {
+  parser.input = withinNestingLimit(tokens, diagnostics);
+  // Chevrotain raises an exception object per syntax error; without stack traces (never shown)
+  // each costs less; the parse stops at MAX_SYNTAX_ERRORS.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let cst: CstNode | null = null;
+  try {
+    cst = parser.file();
+  } catch (error) {
+    if (!(error instanceof TooManySyntaxErrors)) throw error;
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
-  for (const t of lexed.groups["errors"] ?? []) {
-    const isComment = t.tokenType === UnterminatedBlockComment;
-    diagnostics.push({
-      code: isComment ? "MTSL0003" : "MTSL0002",
-      severity: "error",
-      message: isComment
-        ? "block comment is never closed (missing '*/')"
-        : t.image.endsWith('"') && t.image.length > 1
-          ? 'string has an invalid escape sequence (use JSON escapes: \\" \\\\ \\n \\t \\uXXXX)'
-          : "string is never closed (missing '\"' before the end of the line)",
-      span: isComment ? spanAt(source, t.startOffset, 2) : tokenSpan(t),
-    });
-  }
-
-  diagnostics.push(...correctMemberKeywords(lexed.tokens));
-  parser.input = withinNestingLimit(lexed.tokens, diagnostics);
-  const cst = parser.file();
+  const stopped = cst === null;
+  // A parse that stopped also reports the unread rest as "input after the end of the model": not so.
+  const errors = (parser.errors as IRecognitionException[]).filter(
+    (e) => !stopped || e.name !== "NotAllInputParsedException",
+  );
   const seen = new Set<string>();
-  for (const e of parser.errors as IRecognitionException[]) {
+  for (const e of errors) {
     const span = errorSpan(source, e.token);
     const code = syntaxCodes[e.name] ?? "MTSL0005";
     const key = `${span.start.offset}:${code}`;
@@ -148,9 +162,88 @@ export function parse(source: string, _options: ParseOptions = {}): ParseResult 
     seen.add(key);
     diagnostics.push({ code, severity: "error", message: e.message, span });
   }
+  if (stopped) {
+    const last = errors.at(-1);
+    diagnostics.push({
+      code: "MTSL0012",
+      severity: "error",
+      message: `${MAX_SYNTAX_ERRORS} syntax errors: the parser stopped here, the rest of the file is not read`,
+      span: last ? errorSpan(source, last.token) : spanAt(source, 0, 0),
+    });
+  }
+  return cst;
+}
+
+export function parse(source: string, _options: ParseOptions = {}): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  if (source.length > MAX_SOURCE_LENGTH) {
+    const origin = { offset: 0, line: 1, column: 1 };
+    diagnostics.push({
+      code: "MTSL0011",
+      severity: "error",
+      message: `the file is ${source.length.toLocaleString("en-US")} characters long, more than the ${MAX_SOURCE_LENGTH.toLocaleString("en-US")} a .mtsl file may have; it is not read`,
+      span: { start: origin, end: origin },
+    });
+    return {
+      document: { kind: "Document", model: null, dangling: [], span: { start: origin, end: origin } },
+      diagnostics,
+      checkable: false,
+    };
+  }
+  const lexed = lexer.tokenize(source);
+
+  // Lexer errors in source order; past MAX_SYNTAX_ERRORS the rest of the file is not read.
+  const lexErrors: { offset: number; diagnostic: () => Diagnostic }[] = [
+    ...lexed.errors.map((e) => ({
+      offset: e.offset,
+      diagnostic: (): Diagnostic => {
+        const length = Math.max(1, e.length);
+        return {
+          code: "MTSL0001",
+          severity: "error",
+          message: `unexpected character ${show(source.slice(e.offset, e.offset + length))}`,
+          span: spanAt(source, e.offset, length),
+        };
+      },
+    })),
+    ...(lexed.groups["errors"] ?? []).map((t) => ({
+      offset: t.startOffset,
+      diagnostic: (): Diagnostic => {
+        const isComment = t.tokenType === UnterminatedBlockComment;
+        return {
+          code: isComment ? "MTSL0003" : "MTSL0002",
+          severity: "error",
+          message: isComment
+            ? "block comment is never closed (missing '*/')"
+            : t.image.endsWith('"') && t.image.length > 1
+              ? 'string has an invalid escape sequence (use JSON escapes: \\" \\\\ \\n \\t \\uXXXX)'
+              : "string is never closed (missing '\"' before the end of the line)",
+          span: isComment ? spanAt(source, t.startOffset, 2) : tokenSpan(t),
+        };
+      },
+    })),
+  ].sort((x, y) => x.offset - y.offset);
+  for (const e of lexErrors.slice(0, MAX_SYNTAX_ERRORS)) diagnostics.push(e.diagnostic());
+  let tokens = lexed.tokens;
+  let comments = lexed.groups["comments"] ?? [];
+  const stop = lexErrors[MAX_SYNTAX_ERRORS];
+  if (stop !== undefined) {
+    diagnostics.push({
+      code: "MTSL0012",
+      severity: "error",
+      message: `${MAX_SYNTAX_ERRORS} lexical errors: the rest of the file is not read`,
+      span: spanAt(source, stop.offset, 0),
+    });
+    tokens = tokens.filter((t) => t.startOffset < stop.offset);
+    comments = comments.filter((t) => t.startOffset < stop.offset);
+  }
+
+  diagnostics.push(...correctMemberKeywords(tokens));
+  // After the lexer stopped, the tokens end mid-file: parsing them would only report the cut.
+  const cst = stop === undefined ? syntax(source, tokens, diagnostics) : null;
 
   const builder = new AstBuilder(diagnostics);
-  const modelNode = cst.children["model"]?.[0];
+  const modelNode = cst?.children["model"]?.[0];
   const model = modelNode && "children" in modelNode ? builder.model(modelNode) : null;
   if (!model && diagnostics.length === 0) {
     diagnostics.push({
@@ -167,12 +260,12 @@ export function parse(source: string, _options: ParseOptions = {}): ParseResult 
     dangling: [],
     span: { start: positionAt(source, 0), end: positionAt(source, source.length) },
   };
-  const comments: Comment[] = (lexed.groups["comments"] ?? []).map((t) => ({
+  const attached: Comment[] = comments.map((t) => ({
     kind: t.image.startsWith("//") ? "line" : "block",
     text: t.image,
     span: tokenSpan(t),
   }));
-  attachComments(document, comments, source);
+  attachComments(document, attached, source);
 
   diagnostics.sort((a, b) => a.span.start.offset - b.span.start.offset || a.code.localeCompare(b.code));
   const checkable = diagnostics.every((d) => d.severity !== "error" || REPAIRED_SYNTAX_CODES.has(d.code));

@@ -54,7 +54,26 @@ function describeRule(rule: string): string {
   }
 }
 
+/**
+ * The syntax errors after which the parser stops (MTSL0012): each costs tens of microseconds
+ * (Chevrotain works out what it expected), and past the first screenful they are noise. Clang
+ * stops at 20 by default; this is generous because recovery reports one error per stray token.
+ */
+export const MAX_SYNTAX_ERRORS = 1000;
+
+/** Thrown out of the parse when it reaches MAX_SYNTAX_ERRORS (not a recognition error, so no rule recovers from it). */
+export class TooManySyntaxErrors extends Error {}
+
+const saveError = (CstParser.prototype as unknown as { SAVE_ERROR(this: CstParser, error: Error): Error }).SAVE_ERROR;
+
 export class MtslParser extends CstParser {
+  /** Chevrotain's hook for every syntax error it records: stops the parse at MAX_SYNTAX_ERRORS. */
+  SAVE_ERROR(error: Error): Error {
+    const saved = saveError.call(this, error);
+    if (this.errors.length >= MAX_SYNTAX_ERRORS) throw new TooManySyntaxErrors();
+    return saved;
+  }
+
   constructor() {
     super(T.allTokens, {
       recoveryEnabled: true,

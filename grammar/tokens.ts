@@ -118,4 +118,10 @@ export const KEYWORDS = [
   "false",
 ] as const;
 
-export const lexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+export const lexer = new Lexer(allTokens, {
+  positionTracking: "full",
+  ensureOptimizations: false,
+  // parse() words its own message from the offset: one shared string, not one per error
+  // (a file of stray characters has a million).
+  errorMessageProvider: { buildUnexpectedCharactersMessage: () => "", buildUnableToPopLexerModeMessage: () => "" },
+});

@@ -12,7 +12,7 @@
  * A failure names the seed and prints the mutant, so it can be replayed.
  * 20,000 mutants (every tenth also compiled: checks and lowering) take about 25 s here.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -250,10 +250,52 @@ const mutations: Array<[string, Mutation]> = [
   ],
 ];
 
+/**
+ * Size mutations (issue 19): a huge line (the file's newlines gone, or one token repeated into
+ * a line of 5,000-40,000 characters) or a huge count (a task block, a backbone line, a sharing
+ * group or a list element repeated 50-500 times). Rarer than the others (3% of mutants), so
+ * the test's time stays flat; the per-input time limit catches a slow path.
+ */
+const sizeMutations: Array<[string, Mutation]> = [
+  ["one-line", (tokens) => tokens.map((t) => (t.startsWith("//") ? "" : t.replace(/[\r\n]+/g, " ")))],
+  [
+    "huge-line",
+    (tokens, random) => {
+      const i = Math.floor(random() * tokens.length);
+      const token = tokens[i] ?? "x";
+      const copies = Math.ceil((5_000 + random() * 35_000) / Math.max(1, token.length));
+      return [...tokens.slice(0, i), (token.replace(/[\r\n]/g, "") + " ").repeat(copies), ...tokens.slice(i + 1)];
+    },
+  ],
+  [
+    "huge-count",
+    (tokens, random) => {
+      const text = tokens.join("");
+      const units = [
+        ...text.matchAll(/\n {2}task [^\n]*\{[\s\S]*?\n {2}\}/g), // a whole task block
+        ...text.matchAll(/\n {4}\w+: [^\n]*/g), // a stage, a sharing row, a setting
+        ...text.matchAll(/\{[\w ]+\}/g), // a sharing group
+        ...text.matchAll(/(?<=[[,] ?)[\w.]+(?=,)/g), // a list element
+      ];
+      if (units.length === 0) return tokens;
+      const unit = pick(random, units);
+      const at = unit.index + unit[0].length;
+      const sep = unit[0].startsWith("\n") ? "" : unit[0].startsWith("{") ? " " : ", ";
+      const copies = 50 + Math.floor(random() * 450);
+      return [text.slice(0, at) + (sep + unit[0]).repeat(copies) + text.slice(at)];
+    },
+  ],
+];
+
 /** Applies one to four random mutations; returns the mutant and the names of the mutations. */
 function mutate(source: string, random: () => number): { text: string; applied: string[] } {
   let tokens = roughTokens(source);
   const applied: string[] = [];
+  if (random() < 0.03) {
+    const [name, mutation] = pick(random, sizeMutations);
+    tokens = mutation(tokens, random);
+    applied.push(name);
+  }
   const count = 1 + Math.floor(random() * 4);
   for (let k = 0; k < count; k++) {
     const [name, mutation] = pick(random, mutations);
@@ -420,6 +462,12 @@ describe("mutation fuzzing of parse and format", () => {
           }
         }
       });
+      // FUZZ_DUMP=DIR writes each failing input to DIR/SEED.mtsl, to replay outside the test.
+      const dump = process.env["FUZZ_DUMP"];
+      if (dump) {
+        mkdirSync(dump, { recursive: true });
+        for (const f of failures) writeFileSync(join(dump, `${f.seed}.mtsl`), f.input);
+      }
       // Ten of the first failures are enough to see what is wrong.
       expect(failures.slice(0, 10).map(describeFailure)).toEqual([]);
       expect(mutants).toBe(sources.length * MUTANTS_PER_FILE);

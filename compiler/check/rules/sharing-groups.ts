@@ -12,8 +12,9 @@ export const sharingGroupsRule: Rule = {
   run({ model, sharing }) {
     const out: Diagnostic[] = [];
     if (sharing === null) return out;
-    const tasks: string[] = [];
-    for (const m of model.members) if (m.kind === "Task" && !tasks.includes(m.name.name)) tasks.push(m.name.name);
+    const known = new Set<string>();
+    for (const m of model.members) if (m.kind === "Task") known.add(m.name.name);
+    const tasks = [...known];
     for (const info of sharing.rows) {
       const seen = new Map<string, number>();
       let unknownTasks = false;
@@ -24,7 +25,7 @@ export const sharingGroupsRule: Rule = {
           );
         }
         for (const id of group.tasks) {
-          if (!tasks.includes(id.name)) {
+          if (!known.has(id.name)) {
             unknownTasks = true;
             out.push(
               diagnostic(
