@@ -1,7 +1,8 @@
 /**
  * `mtslc graph FILE [--format svg|dot|mermaid] [-o OUT]`: the sharing tree as a
  * picture. Without `--format` the format follows the extension of OUT (`.svg`,
- * `.dot`/`.gv`, `.mmd`/`.mermaid`), else SVG. Without `-o` the picture goes to
+ * `.dot`/`.gv`, `.mmd`/`.mermaid`; another extension such as `.png` is refused), else
+ * SVG. Without `-o` the picture goes to
  * stdout. Exit 0 written, 1 the file has errors, 2 unreadable file, bad format
  * or unwritable output.
  */
@@ -33,11 +34,15 @@ const BY_EXTENSION: Record<string, GraphFormat> = {
   ".mermaid": "mermaid",
 };
 
-/** The format to write: `--format`, else the output file's extension, else SVG. */
-export function graphFormat(options: GraphOptions): GraphFormat {
+/**
+ * The format to write: `--format`, else the output file's extension, else (no extension, or
+ * stdout) SVG; null for an extension that names another format (`x.png`): refused, not
+ * written as SVG under a name that says otherwise.
+ */
+export function graphFormat(options: GraphOptions): GraphFormat | null {
   if (options.format) return options.format;
   const ext = options.output ? extname(options.output).toLowerCase() : "";
-  return BY_EXTENSION[ext] ?? "svg";
+  return ext === "" ? "svg" : (BY_EXTENSION[ext] ?? null);
 }
 
 /** The picture of `ir` in `format`. */
@@ -59,6 +64,14 @@ export async function runGraph(file: string, options: GraphOptions, ctx: CliCont
     );
     return EXIT.usage;
   }
+  const format = graphFormat(options);
+  if (format === null) {
+    ctx.stderr.write(
+      `mtslc graph: cannot tell a format from the name '${options.output}': graph writes SVG (.svg), ` +
+        `Graphviz DOT (.dot, .gv) and Mermaid (.mmd, .mermaid); name the file so, or choose one with --format\n`,
+    );
+    return EXIT.usage;
+  }
   const read = readSource(file);
   if (!read.ok) {
     ctx.stderr.write(`mtslc: error: ${read.message}\n`);
@@ -75,7 +88,7 @@ export async function runGraph(file: string, options: GraphOptions, ctx: CliCont
   const color = useColor(ctx, ctx.stderr);
   for (const d of result.diagnostics) ctx.stderr.write(renderDiagnostic(d, read.text, file, { color }) + "\n\n");
   if (!result.ir) return EXIT.problems;
-  const picture = await renderGraph(result.ir, graphFormat(options));
+  const picture = await renderGraph(result.ir, format);
   if (options.output === undefined) {
     ctx.stdout.write(picture);
     return EXIT.ok;

@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 
 import { BackendError, BackendErrorCode } from "./backend-error.js";
 import { installHostKernels, isHostKernels } from "./host-kernels.js";
+import { onednnHint } from "./onednn-hint.js";
 import { BACKEND_PREFERENCES, isBackendPreference, type BackendPreference } from "./preferences.js";
 import { registerCpuTrainingFixes, registerWasmTrainingKernels } from "./wasm-training-kernels.js";
 
@@ -45,8 +46,8 @@ export interface BackendOptions {
 /** A backend we know how to load. */
 interface Candidate {
   preference: Exclude<BackendPreference, "auto">;
-  /** How to install it when it is missing. */
-  installHint: string;
+  /** How to install it when it is missing, given why it did not load. */
+  installHint: string | ((error: unknown) => string);
   /** Loads the package (if any) and returns the TensorFlow.js backend name to activate. */
   load: () => Promise<string>;
   describe: () => Promise<string>;
@@ -96,9 +97,7 @@ const CANDIDATES: readonly Candidate[] = [
   },
   {
     preference: "onednn",
-    installHint:
-      "install oneDNN (Debian/Ubuntu: `apt-get install libdnnl-dev`) and build the addon with " +
-      "`npm rebuild mtsl-onednn` (see docs/onednn.md)",
+    installHint: onednnHint,
     load: async () => {
       // Contract: importing the addon registers its backend and exports its name;
       // the import throws when the native addon was not built.
@@ -155,6 +154,10 @@ async function activate(candidate: Candidate, options: BackendOptions): Promise<
   return { name: backendName, description: await candidate.describe(), tfVersion: tf.version.tfjs, threads };
 }
 
+function hintFor(candidate: Candidate, error: unknown): string {
+  return typeof candidate.installHint === "string" ? candidate.installHint : candidate.installHint(error);
+}
+
 function causeText(error: unknown): string {
   return error instanceof Error ? (error.message.split("\n")[0] ?? error.name) : String(error);
 }
@@ -198,7 +201,7 @@ export async function selectBackend(preference: BackendPreference, options: Back
       return await activate(candidate, options);
     } catch (error) {
       throw new BackendError(
-        `backend '${preference}' is not available (${causeText(error)}); ${candidate.installHint}`,
+        `backend '${preference}' is not available (${causeText(error)}); ${hintFor(candidate, error)}`,
         BackendErrorCode.unavailable,
       );
     }
@@ -209,7 +212,7 @@ export async function selectBackend(preference: BackendPreference, options: Back
       return await activate(candidate, options);
     } catch (error) {
       failures.push(`${candidate.preference}: ${causeText(error)}`);
-      if (candidate.preference === "onednn") reportOnednnFallbackOnce(error, candidate.installHint);
+      if (candidate.preference === "onednn") reportOnednnFallbackOnce(error, hintFor(candidate, error));
     }
   }
   throw new BackendError(`no TensorFlow.js backend could be initialised (${failures.join("; ")})`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -188,6 +188,9 @@ describe("mtslc graph", () => {
     expect(graphFormat({ output: "x.gv" })).toBe("dot");
     expect(graphFormat({ output: "x.MMD" })).toBe("mermaid");
     expect(graphFormat({})).toBe("svg");
+    expect(graphFormat({ output: "tree" })).toBe("svg");
+    expect(graphFormat({ output: "x.png" })).toBeNull();
+    expect(graphFormat({ output: "x.png", format: "svg" })).toBe("svg");
   });
 
   it("prints DOT to stdout and writes an SVG file", async () => {
@@ -201,6 +204,17 @@ describe("mtslc graph", () => {
     expect(await runGraph(file, { output: svgPath }, b.ctx)).toBe(0);
     expect(b.out()).toBe(`wrote ${svgPath}\n`);
     expect(readFileSync(svgPath, "utf8")).toContain("<title>enc1@seg+depth</title>");
+  });
+
+  it("refuses an output whose extension names another format, and writes nothing", async () => {
+    const file = join(dir, "small-png.mtsl");
+    await import("node:fs").then((fs) => fs.writeFileSync(file, SMALL));
+    const png = join(dir, "tree.png");
+    const a = context();
+    expect(await runGraph(file, { output: png }, a.ctx)).toBe(2);
+    expect(a.err()).toContain("cannot tell a format from the name");
+    expect(a.err()).toContain("--format");
+    expect(existsSync(png)).toBe(false);
   });
 
   it("exits 1 with rendered diagnostics for a file with errors, 2 for a missing file", async () => {

@@ -36,10 +36,9 @@ function load() {
     return require("../build/Release/mtsl_onednn.node");
   } catch (error) {
     const cause = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    const err = new Error(
-      `mtsl-onednn: the native oneDNN addon is not built (${cause}); install oneDNN ` +
-        "(Debian/Ubuntu: apt-get install libdnnl-dev) and run `npm rebuild mtsl-onednn`",
-    );
+    // Not built (no build/Release), or built and unable to load (oneDNN's library missing):
+    // the cause says which; the runtime words the remedy (runtime/backend/onednn-hint.ts).
+    const err = new Error(`mtsl-onednn: the native oneDNN addon cannot be loaded (${cause})`);
     /** @type {any} */ (err).code = "MTSL_ONEDNN_NOT_BUILT";
     throw err;
   }
