@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { relative, resolve } from "node:path";
 
-function git(cwd: string, args: string[]): string {
+export function git(cwd: string, args: string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
@@ -53,4 +53,13 @@ export function commitFile(root: string, file: string, message: string): void {
   // Nothing staged: the file is committed as it is (a resumed run writes a revision again).
   if (!staged(root, path)) return;
   git(root, [...identityArgs(root), "commit", "-q", "-m", message, "--", path]);
+}
+
+/** The top of the repository holding `dir`, or null when it is in none. */
+export function repositoryOf(dir: string): string | null {
+  try {
+    return git(dir, ["rev-parse", "--show-toplevel"]);
+  } catch {
+    return null;
+  }
 }

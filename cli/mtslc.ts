@@ -7,6 +7,7 @@ import { runCheck } from "./commands/check.js";
 import { runCompile, type Emit } from "./commands/compile.js";
 import { runDiffCommand } from "./commands/diff.js";
 import { runFmt } from "./commands/fmt.js";
+import { runGitSetup, type GitSetupOptions } from "./commands/git-setup.js";
 import { GRAPH_FORMATS, runGraph, type GraphFormat } from "./commands/graph.js";
 import { runTrain, type TrainCliOptions } from "./commands/train.js";
 import { runEval, type EvalCliOptions } from "./commands/eval.js";
@@ -116,6 +117,15 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     });
 
   program
+    .command("git-setup")
+    .description("make git explain .mtsl changes in words: the diff driver and .gitattributes of a repository")
+    .argument("[dir]", "a folder inside the repository (default: the working directory)")
+    .option("--textconv", "set the lighter textconv filter (git diffs the canonical layout) instead of the driver")
+    .action((dir: string | undefined, opts: GitSetupOptions) => {
+      setExit(runGitSetup(dir, opts, ctx));
+    });
+
+  program
     .command("train")
     .description("train a model; with a structural_learning block, learn its sharing tree too")
     .argument("<file>", ".mtsl file")
@@ -144,7 +154,11 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     )
     .option("-q, --quiet", "print only errors and the final table")
     .option("--json", "print the final result as JSON")
-    .option("--git", "commit every revision file in the run folder's git repository (made if there is none)")
+    .option(
+      "--git [file]",
+      "commit every revision: the run's tree.mtsl in the run folder's git repository (made if there is none), " +
+        "or, given a file, that file rewritten in place in its repository",
+    )
     .action(async (file: string, opts: TrainCliOptions) => {
       setExit(await runTrain(file, opts, ctx));
     });

@@ -3,13 +3,15 @@
  * terminals (one line per epoch otherwise) and the test metrics at the end.
  */
 import cliProgress from "cli-progress";
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { Baseline } from "../../compiler/baseline.js";
 import { renderDiagnostic } from "../../grammar/render.js";
 import type { BackendPreference } from "../../runtime/backend/select.js";
 import type { WrittenRevision } from "../../runtime/run/train-file.js";
 import type { TrainEvent } from "../../runtime/train/trainer.js";
-import { commitFile, ensureRepository } from "../git.js";
+import { commitFile, ensureRepository, git, repositoryOf } from "../git.js";
+import { writeFileAtomic } from "../../runtime/io/atomic.js";
 import { EXIT, progressPrinter, readSource, reportRuntimeError, useColor, type CliContext } from "../io.js";
 import { formatTable } from "../table.js";
 import { packageVersion } from "../version.js";
@@ -26,7 +28,8 @@ export interface TrainCliOptions {
   trainLimit?: number;
   quiet?: boolean;
   json?: boolean;
-  git?: boolean;
+  /** Commit each revision: true, the run's tree.mtsl; a path, that file (a model file the user tracks). */
+  git?: boolean | string;
 }
 
 function scoresTable(scores: Record<string, Record<string, number>>): string {
@@ -52,6 +55,15 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
   if (!read.ok) {
     ctx.stderr.write(`mtslc: error: ${read.message}\n`);
     return EXIT.usage;
+  }
+  let onRevision: ((revision: WrittenRevision) => void) | undefined;
+  if (options.git !== undefined && options.git !== false) {
+    const target = typeof options.git === "string" ? trackedTarget(resolve(ctx.cwd, options.git)) : null;
+    if (target !== null && "refusal" in target) {
+      ctx.stderr.write(`mtslc: error: --git ${options.git}: ${target.refusal}\n`);
+      return EXIT.usage;
+    }
+    onRevision = commitRevision(target);
   }
   const color = useColor(ctx, ctx.stderr);
   const say = progressPrinter(ctx, options);
@@ -107,7 +119,7 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),
-      ...(options.git ? { onRevision: commitRevision() } : {}),
+      ...(onRevision ? { onRevision } : {}),
       invocation: { command: ["mtslc", ...(ctx.argv ?? ["train", file])], mtsl: packageVersion() },
       onEvent,
       log: say,
@@ -142,11 +154,48 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
   }
 }
 
-/** `--git`: commits each revision in the run folder's repository (made on the first). */
-function commitRevision(): (revision: WrittenRevision) => void {
+/**
+ * `--git PATH`: the file each revision is written to and committed, checked before training:
+ * inside a git repository, and, when it exists, tracked and unmodified (its text is in git's
+ * history, so replacing it loses nothing).
+ */
+function trackedTarget(path: string): { repo: string; path: string } | { refusal: string } {
+  const folder = dirname(path);
+  const repo = existsSync(folder) ? repositoryOf(folder) : null;
+  if (repo === null) return { refusal: `${folder} is not inside a git repository` };
+  if (existsSync(path)) {
+    if (!statSync(path).isFile()) return { refusal: `${path} is not a file` };
+    try {
+      git(repo, ["ls-files", "--error-unmatch", "--", path]);
+    } catch {
+      return {
+        refusal: `${path} exists and git does not track it: each revision would replace it; commit it first or name another file`,
+      };
+    }
+    try {
+      git(repo, ["diff", "--quiet", "HEAD", "--", path]);
+    } catch {
+      return {
+        refusal: `${path} has changes not committed: each revision would replace them; commit or stash them first`,
+      };
+    }
+  }
+  return { repo, path };
+}
+
+/**
+ * `--git`: commits each revision, as the run's tree.mtsl in the repository holding the run
+ * folder (made on the first when there is none), or as `target` in its repository.
+ */
+function commitRevision(target: { repo: string; path: string } | null): (revision: WrittenRevision) => void {
   let repo: string | null = null;
   return (revision) => {
-    repo ??= ensureRepository(revision.outDir);
-    commitFile(repo, revision.tree, revision.message);
+    if (target === null) {
+      repo ??= ensureRepository(revision.outDir);
+      commitFile(repo, revision.tree, revision.message);
+      return;
+    }
+    writeFileAtomic(target.path, readFileSync(revision.tree));
+    commitFile(target.repo, target.path, revision.message);
   };
 }

@@ -4,7 +4,8 @@
  * `--force`; `--resume` refuses a folder with nothing to resume, a run of another model (what
  * differs, in the words of `mtslc diff`), and a finished run unless `--epochs` extends it. A run
  * killed before its first checkpoint resumes from the start; one killed after its last
- * checkpoint, before its test scores, resumes to them.
+ * checkpoint, before its test scores, resumes to them. The run's tree.mtsl (its latest
+ * revision) resumes it too.
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -71,7 +72,11 @@ export function prepareRunFolder(target: RunTarget): void {
       { file: outDir },
     );
   }
-  if (existsSync(started)) {
+  // The run's own latest architecture (its tree.mtsl: what `train --git FILE` writes into FILE)
+  // resumes it as well as the file it started from.
+  const tree = runFile(outDir, "tree");
+  const isTree = existsSync(tree) && existsSync(file) && readFileSync(tree, "utf8") === readFileSync(file, "utf8");
+  if (existsSync(started) && !isTree) {
     const before = compiledAs(started, target);
     if (before) {
       const changes = diff(normalised(before), normalised(target.ir));

@@ -110,14 +110,19 @@ export function mergeMessage(record: SlpRecord): string {
  * replayed from `start` (the user's file), each from its checkpoint's IR, found in the first
  * of `folders` that has it (a branch's own revisions, then its run's).
  */
-function templateAfter(upTo: number, start: LiftTemplate, folders: readonly (string | null)[]): LiftTemplate {
+function templateAfter(
+  upTo: number,
+  start: LiftTemplate,
+  folders: readonly (string | null)[],
+  asFile: (ir: IrModel) => IrModel,
+): LiftTemplate {
   let template = start;
   for (let k = 1; k <= upTo; k++) {
     const paths = folders.flatMap((f) => (f === null ? [] : [revisionPaths(f, k).ckpt]));
     const path = paths.find((p) => existsSync(p));
     if (path === undefined)
       throw new MtslError("MTSL3202", `revision ${k} of the run is missing (${paths.join(", ")})`);
-    template = liftTemplate(lift(readCheckpointHeader(path).ir, template));
+    template = liftTemplate(lift(asFile(readCheckpointHeader(path).ir), template));
   }
   return template;
 }
@@ -143,6 +148,14 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     return { ok: false, diagnostics, source };
   }
   let ir: IrModel = compiled.ir;
+  // Revisions print the file's own epoch count and seed: --epochs and --seed are settings of
+  // this invocation (run.json records them), and a revision must compile as the file does
+  // (`--epochs 2` with phases scheduled after epoch 3 would not).
+  const fileTrain = compiled.ir.train;
+  const asFile = (at: IrModel): IrModel => ({
+    ...at,
+    train: { ...at.train, epochs: fileTrain.epochs, seed: fileTrain.seed },
+  });
   if (options.epochs !== undefined) ir = { ...ir, train: { ...ir.train, epochs: options.epochs } };
   if (options.seed !== undefined) ir = { ...ir, train: { ...ir.train, seed: options.seed } };
 
@@ -160,7 +173,13 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   let start: LiftTemplate = options.baseline
     ? liftTemplate(parsed.document)
     : { kind: "LiftTemplate", document: parsed.document, ir: compiled.ir };
-  const original = runOfRevision ? runFile(runOfRevision, "model") : null;
+  // A branch, and a resume, print against the file the run started from (a resume may be given
+  // the run's tree.mtsl instead: `train --git FILE` rewrites FILE with each revision).
+  const original = runOfRevision
+    ? runFile(runOfRevision, "model")
+    : options.resume && !options.baseline
+      ? runFile(outDir, "model")
+      : null;
   if (original && existsSync(original)) {
     const p = parse(readFileSync(original, "utf8"), { file: original });
     if (!p.diagnostics.some((d) => d.severity === "error")) start = liftTemplate(p.document);
@@ -248,8 +267,9 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
             sets: record.sets,
           };
           // A resumed run (or a branch) rebuilds the chain from the revisions' checkpoints.
-          if (templateNumber !== number - 1) template = templateAfter(number - 1, start, [outDir, runOfRevision]);
-          const lifted = lift(trainer.ir, template);
+          if (templateNumber !== number - 1)
+            template = templateAfter(number - 1, start, [outDir, runOfRevision], asFile);
+          const lifted = lift(asFile(trainer.ir), template);
           writeRevision(revisionFileText(lifted, info), number, mergeMessage(record), trainer);
           // The next revision splits this one's sharing rows, so each merge rewrites only its own
           // row; the one compile of a merge is this template's.
@@ -328,7 +348,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
       log(`resuming from revision ${file} (after epoch ${trainer.epoch}) into ${outDir}`);
     } else if (sl && !(options.resume && existsSync(runFile(outDir, "checkpoint")))) {
       const info: RevisionInfo = { number: 0, epoch: 0, phase: 0, phases: sl.atEpochs.length, sets: [] };
-      writeRevision(revisionText(ir, template, info), 0, `mtsl: start ${name}`, trainer);
+      writeRevision(revisionText(asFile(ir), template, info), 0, `mtsl: start ${name}`, trainer);
     }
     await trainer.run();
     const test = evaluateSplit(trainer.ir, trainer.store, dataset, "test", trainer.tasks, {
