@@ -67,9 +67,11 @@ export function revisionHeader(info: RevisionInfo): string[] {
     }
     lines.push(`${set.stage} (parent ${set.parent}): ${merged}`);
     const width = Math.max(...set.tasks.map((t) => t.length));
-    lines.push(`  CKA ${" ".repeat(width)}${set.tasks.map((t) => t.padStart(7)).join("")}`);
+    // columns at least a space wider than the longest name (`left_again` next to `left`)
+    const column = Math.max(7, width + 1);
+    lines.push(`  CKA ${" ".repeat(width)}${set.tasks.map((t) => t.padStart(column)).join("")}`);
     set.tasks.forEach((t, i) => {
-      lines.push(`      ${t.padEnd(width)}${set.similarity[i]!.map((v) => fixed(v).padStart(7)).join("")}`);
+      lines.push(`      ${t.padEnd(width)}${set.similarity[i]!.map((v) => fixed(v).padStart(column)).join("")}`);
     });
     if (set.min !== undefined && set.mean !== undefined && set.nullSimilarity !== undefined) {
       lines.push(

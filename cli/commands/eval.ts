@@ -1,9 +1,12 @@
 /**
  * `mtslc eval RUN_DIR`: evaluates a run's final checkpoint (and its
  * baselines'), prints the metrics, Delta_m, robustness and size tables (or
- * JSON) and writes RUN_DIR/eval.json atomically.
+ * JSON) and writes RUN_DIR/eval.json atomically (a --limit evaluation does not replace a
+ * larger one of the same split). An unfinished run is evaluated at its last checkpoint, with a
+ * warning and its epoch in the tables.
  */
 import cliProgress from "cli-progress";
+import { existsSync, readFileSync } from "node:fs";
 import { EXIT, type CliContext } from "../io.js";
 import { formatTable, humanCount } from "../table.js";
 import type { EvalReport } from "../../runtime/eval/evaluate-run.js";
@@ -26,7 +29,8 @@ const pct = (v: number | undefined | null): string =>
 
 /** A short label for a model of the report: its role, kind and folder. */
 export function modelLabel(m: EvalReport["models"][number]): string {
-  return m.role === "run" ? `run (${m.kind})` : `${m.kind} baseline`;
+  const label = m.role === "run" ? `run (${m.kind})` : `${m.kind} baseline`;
+  return m.epochs !== undefined && m.epoch < m.epochs ? `${label}, epoch ${m.epoch} of ${m.epochs}` : label;
 }
 
 /** The text tables of an eval report. */
@@ -121,6 +125,19 @@ export function evalTables(report: EvalReport): string {
   return out.join("\n");
 }
 
+/** The sample count of the evaluation at `path` when it is of `report`'s split and larger; else null. */
+function largerEvaluation(path: string, report: EvalReport): number | null {
+  if (!existsSync(path)) return null;
+  try {
+    const old = JSON.parse(readFileSync(path, "utf8")) as Partial<EvalReport>;
+    return old.split === report.split && typeof old.samples === "number" && old.samples > report.samples
+      ? old.samples
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function runEval(dir: string, options: EvalCliOptions, ctx: CliContext): Promise<number> {
   const { MtslError } = await import("../../runtime/errors.js");
   const { evaluateRun } = await import("../../runtime/eval/evaluate-run.js");
@@ -176,12 +193,28 @@ export async function runEval(dir: string, options: EvalCliOptions, ctx: CliCont
       },
     });
     bar?.stop();
+    // An interrupted run (or baseline) is evaluated at its last checkpoint: say so.
+    for (const m of report.models) {
+      if (m.epoch < m.epochs && !options.json) {
+        ctx.stderr.write(
+          `mtslc: warning: ${m.dir} is unfinished: its checkpoint is after epoch ${m.epoch} of ${m.epochs}; ` +
+            `these are that checkpoint's scores (mtslc train FILE -o ${m.dir} --resume finishes it)\n`,
+        );
+      }
+    }
     const path = runFile(run.dir, "eval");
-    writeJsonFile(path, report);
+    // A --limit evaluation is a quick look: it does not replace a larger evaluation of the same
+    // split, the one the report shows.
+    const larger = options.limit === undefined ? null : largerEvaluation(path, report);
+    if (larger === null) writeJsonFile(path, report);
     if (options.json) ctx.stdout.write(JSON.stringify(report, null, 2) + "\n");
     else {
       ctx.stdout.write(evalTables(report));
-      say(`wrote ${path}`);
+      say(
+        larger === null
+          ? `wrote ${path}`
+          : `not written: ${path} holds an evaluation of ${larger} samples, --limit evaluated ${report.samples} (use --json to keep these)`,
+      );
     }
     return EXIT.ok;
   } catch (error) {

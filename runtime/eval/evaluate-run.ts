@@ -61,7 +61,9 @@ export interface ModelResult {
   dir: string;
   name: string;
   kind: RunKind;
+  /** The epoch of the checkpoint evaluated, and the epochs the run trains for (more: unfinished). */
   epoch: number;
+  epochs: number;
   tasks: Record<string, TaskResult>;
   deltaM: Gain | null;
   robustness: Robustness | null;
@@ -212,6 +214,7 @@ export async function evaluateRun(dir: string, options: EvaluateRunOptions = {})
         name: folder.name,
         kind: folder.kind,
         epoch: ckpt.epoch,
+        epochs: ckpt.ir.train.epochs,
         tasks: taskResults,
         deltaM: null,
         robustness,

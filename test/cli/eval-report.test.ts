@@ -85,6 +85,32 @@ describe("mtslc eval", () => {
     expect(ctx.err.join("")).toBe("");
   }, 60_000);
 
+  it("keeps a larger evaluation when --limit evaluates fewer samples, and says so", async () => {
+    const before = readFileSync(join(runs.mtsl, "eval.json"), "utf8");
+    expect((JSON.parse(before) as EvalReport).samples).toBe(32);
+    const ctx = captureContext();
+    expect(await run(["eval", runs.mtsl, "--limit", "8", "--backend", "wasm"], ctx)).toBe(0);
+    expect(ctx.err.join("")).toContain("holds an evaluation of 32 samples");
+    expect(readFileSync(join(runs.mtsl, "eval.json"), "utf8")).toBe(before);
+  }, 60_000);
+
+  it("says a run is unfinished and evaluates its last checkpoint", async () => {
+    const ctx = captureContext();
+    const unfinished = join(runs.root, "unfinished");
+    const trained = await run(
+      ["train", "test/fixtures/models/tiny.mtsl", "-o", unfinished, "--backend", "cpu", "--train-limit", "32", "-q"],
+      captureContext(),
+    );
+    expect(trained).toBe(0);
+    // a run stopped after epoch 2 of 4: its checkpoint says epoch 2
+    const { readCheckpoint, writeCheckpoint } = await import("../../runtime/train/checkpoint.js");
+    const revision2 = readCheckpoint(join(unfinished, "revisions", "002.ckpt"));
+    writeCheckpoint(join(unfinished, "checkpoint.ckpt"), revision2);
+    expect(await run(["eval", unfinished, "--limit", "8", "--backend", "cpu"], ctx)).toBe(0);
+    expect(ctx.err.join("")).toMatch(/warning: .*unfinished: its checkpoint is after epoch 2 of 4/);
+    expect(ctx.out.join("")).toContain("epoch 2 of 4");
+  }, 120_000);
+
   it("gives clear coded errors for a missing or foreign run folder and a foreign baseline", async () => {
     let ctx = captureContext();
     expect(await run(["eval", join(runs.root, "nope")], ctx)).toBe(1);
