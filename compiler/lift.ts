@@ -352,6 +352,8 @@ function liftTrain(ir: IrModel): SettingsBlock {
   ];
   if (t.valEvery !== 1) settings.push(setting("val_every", value(t.valEvery)));
   if (t.pretrain !== 0) settings.push(setting("pretrain", value(t.pretrain)));
+  if (t.warmStart !== undefined)
+    settings.push(setting("warm_start", { kind: "String", value: t.warmStart, span: SPAN }));
   return {
     kind: "Block",
     keyword: "train",

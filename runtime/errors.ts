@@ -29,6 +29,7 @@ export const RUNTIME_ERROR_CODES = {
   MTSL3204: "the run is finished: nothing to resume unless --epochs extends it",
   MTSL3205:
     "an output path cannot be written (a file where a folder is needed, a missing or read-only folder, a virtual file system)",
+  MTSL3206: "train { warm_start } names no run, revision or checkpoint, or one whose weights do not fit this model",
   MTSL3301: "a checkpoint file is not readable",
 } as const;
 

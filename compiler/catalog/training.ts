@@ -12,6 +12,7 @@ import {
   positiveInt,
   positiveNum,
   required,
+  str,
 } from "./build.js";
 import type { BlockSpec, CallSpec } from "./types.js";
 
@@ -83,6 +84,12 @@ export const TRAIN_BLOCK: BlockSpec = {
       int({ min: 0 }),
       0,
       "Epochs of the hard-shared network (every stage shared by all tasks) before training; every stage copy and head then starts from its weights, and init: fresh merges start from them too. The stand-in for a pretrained encoder.",
+    ),
+    named(
+      "warm_start",
+      str,
+      undefined,
+      "A run folder, revision file or checkpoint (relative to the working directory) whose weights every stage and head of the same name and shapes starts from: a stage copy from the instance of the source whose tasks include its own; stages and heads the source lacks start as always. Not with pretrain.",
     ),
   ],
 };

@@ -72,6 +72,7 @@ const RULE_CODES = {
   MTSL1093: { severity: "warning", title: "structural learning has nothing to learn" },
   MTSL1094: { severity: "warning", title: "learning-rate milestone never reached" },
   MTSL1095: { severity: "error", title: "random_from names an unknown stage" },
+  MTSL1096: { severity: "error", title: "warm_start together with pretrain" },
 } as const satisfies Record<string, CodeInfo>;
 
 /** Shape and binding codes: always errors, titled where shape inference declares them. */

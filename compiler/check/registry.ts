@@ -16,6 +16,7 @@ import { sharingRefinementRule } from "./rules/sharing-refinement.js";
 import { sharingRowsRule } from "./rules/sharing-rows.js";
 import { slpNothingToLearnRule } from "./rules/slp-nothing-to-learn.js";
 import { slpRandomFromRule } from "./rules/slp-random-from.js";
+import { trainWarmStartRule } from "./rules/train-warm-start.js";
 import { slpScheduleRule } from "./rules/slp-schedule.js";
 import { taskKindFitRule } from "./rules/task-kind-fit.js";
 import { unknownNamesRule } from "./rules/unknown-names.js";
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   slpScheduleRule,
   slpRandomFromRule,
   slpNothingToLearnRule,
+  trainWarmStartRule,
   lrMilestonesRule,
   shapesRule,
   dataBindingRule,

@@ -157,6 +157,8 @@ export interface IrTrain {
   valEvery: number;
   /** Epochs of the hard-shared network before training, whose weights every copy starts from (0: none). */
   pretrain: number;
+  /** A run folder, revision or checkpoint whose weights stages and heads of the same name start from (absent: none). */
+  warmStart?: string;
 }
 
 export interface IrTotals {

@@ -214,5 +214,8 @@ function lowerTrain(settings: TypedSettings): IrTrain {
     backend: settingName(settings, "backend"),
     valEvery: settingNumber(settings, "val_every"),
     pretrain: settingNumber(settings, "pretrain"),
+    ...(typeof settings.values.get("warm_start") === "string"
+      ? { warmStart: settings.values.get("warm_start") as string }
+      : {}),
   };
 }

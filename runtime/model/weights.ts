@@ -28,7 +28,8 @@ export function weightOwners(ir: IrModel): WeightOwner[] {
 /**
  * Start values by scope (`weightKey(scope, layer, name)`: `enc1/0.kernel`, `head@seg/0.bias`):
  * what every copy of a stage, or a head, starts from instead of its seeded draw (`train {
- * pretrain: N }` fills it from the pretrained hard-shared network).
+ * pretrain: N }` fills it from the pretrained hard-shared network), or by instance id
+ * (`enc1@seg+depth/0.kernel`: one copy's own, from `train { warm_start }`).
  */
 export type StartValues = ReadonlyMap<string, { shape: number[]; values: Float32Array }>;
 
@@ -64,15 +65,17 @@ export class WeightStore {
   }
 
   /**
-   * Adds an owner's weights with their start values: the scope's entry of `starts` where it has
-   * one, else the seeded draw of the scope (shared by every copy).
+   * Adds an owner's weights with their start values: the owner's own entry of `starts` (by
+   * instance id: a warm start), else the scope's, else the seeded draw of the scope (shared by
+   * every copy).
    */
   addOwner(owner: WeightOwner): void {
     owner.layers.forEach((layer, j) => {
       for (const w of layer.weights) {
         const key = weightKey(owner.id, j, w.name);
         if (this.vars.has(key)) continue;
-        const start = this.starts.get(weightKey(owner.scope, j, w.name));
+        const start =
+          this.starts.get(weightKey(owner.id, j, w.name)) ?? this.starts.get(weightKey(owner.scope, j, w.name));
         if (start && start.shape.join(",") !== w.shape.join(",")) {
           throw new Error(`start value of ${key}: shape [${start.shape}] does not match [${w.shape}]`);
         }

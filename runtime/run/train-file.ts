@@ -26,6 +26,8 @@ import { readCheckpoint, readCheckpointHeader } from "../train/checkpoint.js";
 import { evaluateSplit, type SplitScores } from "../train/evaluate.js";
 import { Trainer, type EpochRecord, type TrainEvent } from "../train/trainer.js";
 import { pretrainedStarts } from "./pretrain.js";
+import { warmStartValues } from "./warm-start.js";
+import type { StartValues } from "../model/weights.js";
 import { prepareRunFolder } from "./run-target.js";
 import { checkOutputFolder, ensureOutputFolder } from "../io/output-path.js";
 import { readRunInfo, revisionOf, revisionPaths, RUN_FILES, runFile, writeJsonFile, writeJsonLines } from "./folder.js";
@@ -125,6 +127,16 @@ function templateAfter(
     template = liftTemplate(lift(asFile(readCheckpointHeader(path).ir), template));
   }
   return template;
+}
+
+/** `train { warm_start }`: the start values from another run, said in one line. */
+function warmStart(path: string, ir: IrModel, log: (text: string) => void): StartValues {
+  const w = warmStartValues(path, ir);
+  log(
+    `warm start from ${w.checkpoint}: ${w.served.length} stage instances and heads` +
+      (w.missing.length > 0 ? `; not in it, so drawn as always: ${w.missing.join(", ")}` : ""),
+  );
+  return w.starts;
 }
 
 /** The thread count a run folder's run.json records, if any. */
@@ -321,7 +333,9 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
           ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),
           ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         })
-      : undefined;
+      : ir.train.warmStart !== undefined
+        ? warmStart(ir.train.warmStart, ir, log)
+        : undefined;
   if (options.resume && !fromRevision && !existsSync(runFile(outDir, "checkpoint")))
     log(`${outDir} has no checkpoint yet (the run stopped in its first epoch): training it from the start`);
   const trainer = new Trainer(ir, {
