@@ -8,6 +8,7 @@ import { runCompile, type Emit } from "./commands/compile.js";
 import { runDiffCommand } from "./commands/diff.js";
 import { runFmt } from "./commands/fmt.js";
 import { runGitSetup, type GitSetupOptions } from "./commands/git-setup.js";
+import { runImportWeights, type ImportWeightsOptions } from "./commands/import-weights.js";
 import { GRAPH_FORMATS, runGraph, type GraphFormat } from "./commands/graph.js";
 import { runTrain, type TrainCliOptions } from "./commands/train.js";
 import { runEval, type EvalCliOptions } from "./commands/eval.js";
@@ -114,6 +115,21 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("--git", "act as a git external diff driver (see docs/diff.md)")
     .action((files: string[], opts: { format: "text" | "json"; git?: boolean }) => {
       setExit(runDiffCommand(files, opts, ctx));
+    });
+
+  program
+    .command("import-weights")
+    .description("torchvision's ResNet-18 state_dict (a folder of KEY.npy) as a checkpoint for train { warm_start }")
+    .argument("<file>", ".mtsl file whose stages take the weights")
+    .option("--torchvision-resnet18 <dir>", "folder of the state_dict, one KEY.npy per key")
+    .option("-o, --output <file>", "the checkpoint to write")
+    .option(
+      "--stages <list>",
+      "the stem and layer1..layer4 stages, a comma list (default stem,enc1,enc2,enc3,enc4)",
+      (v) => v.split(",").map((s) => s.trim()),
+    )
+    .action(async (file: string, opts: ImportWeightsOptions) => {
+      setExit(await runImportWeights(file, opts, ctx));
     });
 
   program

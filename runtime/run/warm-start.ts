@@ -5,7 +5,8 @@
  * model starts from the instance of the same stage in the source whose tasks include all of
  * its own (a shared source stage serves every copy; a task's own copy serves that task); each
  * head from the head of the same task. Every weight is shape-checked. A stage or head the
- * source lacks starts as always; one the source has but cannot serve (another shape, or this
+ * source lacks (or holds no weights of: an imported encoder) starts as always; one the source
+ * has but cannot serve (another shape, or this
  * instance's tasks split over several source instances) is MTSL3206, before training.
  */
 import { existsSync, statSync } from "node:fs";
@@ -75,6 +76,14 @@ export function warmStartValues(path: string, ir: IrModel): WarmStart {
       missing.push(instance.id);
       continue;
     }
+    // a partial checkpoint (an import of an encoder) holds some stages only
+    const layers = stages.get(instance.stage)!.layers;
+    const holds = (id: string): boolean =>
+      layers.some((layer, j) => layer.weights.some((w) => source.weights.has(weightKey(id, j, w.name))));
+    if (!candidates.some((c) => holds(c.id))) {
+      missing.push(instance.id);
+      continue;
+    }
     const from = candidates.find((c) => instance.tasks.every((t) => c.tasks.includes(t)));
     if (from === undefined) {
       throw new MtslError(
@@ -96,7 +105,10 @@ export function warmStartValues(path: string, ir: IrModel): WarmStart {
   }
   for (const head of ir.heads) {
     const from = source.ir.heads.find((h) => h.id === head.id);
-    if (from === undefined) {
+    const held = head.layers.some((layer, j) =>
+      layer.weights.some((w) => source.weights.has(weightKey(head.id, j, w.name))),
+    );
+    if (from === undefined || !held) {
       missing.push(head.id);
       continue;
     }
