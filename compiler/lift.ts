@@ -127,11 +127,19 @@ export function layerCall(op: IrLayerOp): Layer {
     case "dropout":
       return vocabCall("layer", { name: "dropout", options: { rate: op.rate } });
     case "basic":
-      return vocabCall("layer", { name: "basic", options: { filters: op.filters, stride: op.stride } });
+      return vocabCall("layer", {
+        name: "basic",
+        options: { filters: op.filters, stride: op.stride, ...(op.padding ? { padding: op.padding } : {}) },
+      });
     case "bottleneck":
       return vocabCall("layer", {
         name: "bottleneck",
-        options: { filters: op.filters, stride: op.stride, expansion: op.expansion },
+        options: {
+          filters: op.filters,
+          stride: op.stride,
+          expansion: op.expansion,
+          ...(op.padding ? { padding: op.padding } : {}),
+        },
       });
     case "upsample":
       return vocabCall("layer", { name: "upsample", options: { factor: op.factor, mode: op.mode } });

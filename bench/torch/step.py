@@ -67,6 +67,10 @@ class Conv(nn.Module):
             else:
                 self.pad = (left, right, top, bottom)
                 self.conv = nn.Conv2d(c, filters, kernel, stride, 0, dilation, bias=bias)
+        elif padding == "symmetric":
+            # PyTorch's own placement: k_eff // 2 on every side
+            p = ((kernel - 1) * dilation + 1) // 2
+            self.conv = nn.Conv2d(c, filters, kernel, stride, p, dilation, bias=bias)
         else:
             self.conv = nn.Conv2d(c, filters, kernel, stride, 0, dilation, bias=bias)
 
@@ -87,14 +91,15 @@ class Basic(nn.Module):
         in_shape, out_shape, s = layer["inShape"], layer["outShape"], layer["stride"]
         f = layer["filters"]
         mid_shape = [out_shape[0], out_shape[1], f]
-        self.conv1 = Conv(in_shape, f, 3, s, "same", 1, False)
+        pad = layer.get("padding", "same")
+        self.conv1 = Conv(in_shape, f, 3, s, pad, 1, False)
         self.bn1 = batch_norm(3, f, BLOCK_BN_MOMENTUM, BLOCK_BN_EPSILON)
-        self.conv2 = Conv(mid_shape, out_shape[2], 3, 1, "same", 1, False)
+        self.conv2 = Conv(mid_shape, out_shape[2], 3, 1, pad, 1, False)
         self.bn2 = batch_norm(3, out_shape[2], BLOCK_BN_MOMENTUM, BLOCK_BN_EPSILON)
         self.shortcut = None
         if out_shape[2] != in_shape[2] or s != 1:
             self.shortcut = nn.Sequential(
-                Conv(in_shape, out_shape[2], 1, s, "same", 1, False),
+                Conv(in_shape, out_shape[2], 1, s, layer.get("padding", "same"), 1, False),
                 batch_norm(3, out_shape[2], BLOCK_BN_MOMENTUM, BLOCK_BN_EPSILON),
             )
 
@@ -109,16 +114,17 @@ class Bottleneck(nn.Module):
         super().__init__()
         in_shape, out_shape, s = layer["inShape"], layer["outShape"], layer["stride"]
         f = layer["filters"]
-        self.conv1 = Conv(in_shape, f, 1, 1, "same", 1, False)
+        pad = layer.get("padding", "same")
+        self.conv1 = Conv(in_shape, f, 1, 1, pad, 1, False)
         self.bn1 = batch_norm(3, f, BLOCK_BN_MOMENTUM, BLOCK_BN_EPSILON)
-        self.conv2 = Conv([in_shape[0], in_shape[1], f], f, 3, s, "same", 1, False)
+        self.conv2 = Conv([in_shape[0], in_shape[1], f], f, 3, s, pad, 1, False)
         self.bn2 = batch_norm(3, f, BLOCK_BN_MOMENTUM, BLOCK_BN_EPSILON)
-        self.conv3 = Conv([out_shape[0], out_shape[1], f], out_shape[2], 1, 1, "same", 1, False)
+        self.conv3 = Conv([out_shape[0], out_shape[1], f], out_shape[2], 1, 1, pad, 1, False)
         self.bn3 = batch_norm(3, out_shape[2], BLOCK_BN_MOMENTUM, BLOCK_BN_EPSILON)
         self.shortcut = None
         if out_shape[2] != in_shape[2] or s != 1:
             self.shortcut = nn.Sequential(
-                Conv(in_shape, out_shape[2], 1, s, "same", 1, False),
+                Conv(in_shape, out_shape[2], 1, s, layer.get("padding", "same"), 1, False),
                 batch_norm(3, out_shape[2], BLOCK_BN_MOMENTUM, BLOCK_BN_EPSILON),
             )
 
@@ -141,6 +147,9 @@ class Pool(nn.Module):
             top, bottom = same_pads(h, self.size, self.stride, 1)
             left, right = same_pads(w, self.size, self.stride, 1)
             self.pad = (left, right, top, bottom)
+        elif layer["padding"] == "symmetric":
+            p = self.size // 2
+            self.pad = (p, p, p, p)
 
     def forward(self, x):
         if self.mode == "max":

@@ -20,9 +20,9 @@ function poolParams(kind: string): ParamSpec[] {
     named("stride", positiveInt, { sameAs: "size" }, "Step between windows; defaults to the window size."),
     named(
       "padding",
-      oneOf("padding", ["valid", "same"]),
+      oneOf("padding", ["valid", "same", "symmetric"]),
       "valid",
-      "`valid` drops the border; `same` pads to keep ceil(H/stride).",
+      "`valid` drops the border; `same` pads to keep ceil(H/stride) (TensorFlow's placement: the extra row at the bottom); `symmetric` pads size/2 on every side (PyTorch's padding=size//2).",
     ),
   ];
 }
@@ -40,9 +40,9 @@ export const LAYERS: readonly LayerSpec[] = [
       named("stride", positiveInt, 1, "Step of the kernel."),
       named(
         "padding",
-        oneOf("padding", ["same", "valid"]),
+        oneOf("padding", ["same", "valid", "symmetric"]),
         "same",
-        "`same` keeps ceil(H/stride); `valid` drops the border.",
+        "`same` keeps ceil(H/stride) (TensorFlow's placement: the extra row and column at the bottom and right); `symmetric` pads kernel/2 on every side (PyTorch's padding=kernel//2: the same shape for odd kernels); `valid` drops the border.",
       ),
       named("dilation", positiveInt, 1, "Spacing between kernel taps."),
       named("bias", bool, true, "Add a learned bias per output channel."),
@@ -123,6 +123,12 @@ export const LAYERS: readonly LayerSpec[] = [
     params: [
       required("filters", positiveInt, "Output channels."),
       named("stride", positiveInt, 1, "Stride of the first convolution (and of the projection)."),
+      named(
+        "padding",
+        oneOf("padding", ["same", "symmetric"]),
+        "same",
+        "How its 3x3 convolutions pad: `same` (TensorFlow's placement) or `symmetric` (PyTorch's, as torchvision's ResNets).",
+      ),
     ],
   },
   {
@@ -134,6 +140,12 @@ export const LAYERS: readonly LayerSpec[] = [
       required("filters", positiveInt, "Channels of the inner 3x3 convolution."),
       named("stride", positiveInt, 1, "Stride of the 3x3 convolution (and of the projection)."),
       named("expansion", positiveInt, 4, "Output channels = filters * expansion."),
+      named(
+        "padding",
+        oneOf("padding", ["same", "symmetric"]),
+        "same",
+        "How its 3x3 convolution pads: `same` (TensorFlow's placement) or `symmetric` (PyTorch's, as torchvision's ResNets).",
+      ),
     ],
   },
   {

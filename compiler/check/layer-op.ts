@@ -62,13 +62,19 @@ export function layerOp(call: ResolvedCall): IrLayerOp {
     case "dropout":
       return { op: "dropout", rate: num(call, "rate") };
     case "basic":
-      return { op: "basic", filters: num(call, "filters"), stride: num(call, "stride") };
+      return {
+        op: "basic",
+        filters: num(call, "filters"),
+        stride: num(call, "stride"),
+        ...(str(call, "padding") === "symmetric" ? { padding: "symmetric" as const } : {}),
+      };
     case "bottleneck":
       return {
         op: "bottleneck",
         filters: num(call, "filters"),
         stride: num(call, "stride"),
         expansion: num(call, "expansion"),
+        ...(str(call, "padding") === "symmetric" ? { padding: "symmetric" as const } : {}),
       };
     case "upsample":
       return { op: "upsample", factor: num(call, "factor"), mode: str<"bilinear" | "nearest">(call, "mode") };

@@ -36,7 +36,9 @@ export function shapeText(shape: Shape): string {
 
 const PADDING: Record<string, string> = { same: '"same"', valid: '"valid"' };
 
-function padding(value: string): string {
+/** The padding argument of tf.conv2d / tf.maxPool: a word, or for `symmetric` PyTorch's k_eff//2 on every side. */
+function padding(value: string, effectiveKernel: number): string {
+  if (value === "symmetric") return numberLiteral(Math.floor(effectiveKernel / 2));
   const literal = PADDING[value];
   if (literal === undefined) throw new CodegenError("MTSL6003", [`unknown padding ${stringLiteral(value)}`]);
   return literal;
@@ -105,7 +107,7 @@ export function layerExpression(layer: IrLayer, j: number, x: string, skip?: str
   const expression = ((): string => {
     switch (layer.op) {
       case "conv": {
-        const conv = `${use("conv2d")}(${x}, ${weight("kernel")}, ${n(layer.stride)}, ${padding(layer.padding)}, ${n(layer.dilation)})`;
+        const conv = `${use("conv2d")}(${x}, ${weight("kernel")}, ${n(layer.stride)}, ${padding(layer.padding, (layer.kernel - 1) * layer.dilation + 1)}, ${n(layer.dilation)})`;
         return layer.bias ? `${use("addBias")}(${conv}, ${weight("bias")})` : conv;
       }
       case "bn":
@@ -127,7 +129,7 @@ export function layerExpression(layer: IrLayer, j: number, x: string, skip?: str
         }
         break;
       case "pool":
-        return `tf.${layer.mode === "max" ? "maxPool" : "avgPool"}(${x}, ${n(layer.size)}, ${n(layer.stride)}, ${padding(layer.padding)})`;
+        return `tf.${layer.mode === "max" ? "maxPool" : "avgPool"}(${x}, ${n(layer.size)}, ${n(layer.stride)}, ${padding(layer.padding, layer.size)})`;
       case "gap":
         return `tf.mean<tf.Tensor2D>(${x}, [1, 2])`;
       case "flatten":
@@ -140,10 +142,10 @@ export function layerExpression(layer: IrLayer, j: number, x: string, skip?: str
         return `${use("dropout")}(run, ${x}, ${n(layer.rate)}, ${n(j)})`;
       case "basic":
         helpers.push("conv2d", "batchNorm");
-        return `${use("basicBlock")}(run, ${x}, owner, ${n(j)}, ${n(layer.stride)}, ${String(hasProjection(layer))})`;
+        return `${use("basicBlock")}(run, ${x}, owner, ${n(j)}, ${n(layer.stride)}, ${String(hasProjection(layer))}, ${String(layer.padding === "symmetric")})`;
       case "bottleneck":
         helpers.push("conv2d", "batchNorm");
-        return `${use("bottleneckBlock")}(run, ${x}, owner, ${n(j)}, ${n(layer.stride)}, ${String(hasProjection(layer))})`;
+        return `${use("bottleneckBlock")}(run, ${x}, owner, ${n(j)}, ${n(layer.stride)}, ${String(hasProjection(layer))}, ${String(layer.padding === "symmetric")})`;
       case "upsample": {
         const size = `[${n(layer.outShape[0])}, ${n(layer.outShape[1])}]`;
         return layer.mode === "bilinear"

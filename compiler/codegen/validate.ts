@@ -112,7 +112,7 @@ function structuralProblems(ir: unknown): string[] {
   return out;
 }
 
-const PADDINGS = ["same", "valid"];
+const PADDINGS = ["same", "valid", "symmetric"];
 const ACTIVATIONS = ["relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh"];
 
 /** Checks the options of one layer that the generator writes into code. */

@@ -33,7 +33,8 @@ function fail(code: ShapeCode, message: string): InferResult {
 function spatialOut(size: number, kernel: number, stride: number, dilation: number, padding: Padding): number {
   if (padding === "same") return Math.ceil(size / stride);
   const effective = (kernel - 1) * dilation + 1;
-  return Math.floor((size - effective) / stride) + 1;
+  const pad = padding === "symmetric" ? 2 * Math.floor(effective / 2) : 0;
+  return Math.floor((size + pad - effective) / stride) + 1;
 }
 
 function bnWeights(prefix: string, channels: number): IrWeight[] {

@@ -13,7 +13,7 @@ const str = { type: "string" } as const;
 const bool = { type: "boolean" } as const;
 const shape = { type: "array", items: positiveInt } as const;
 const strings = { type: "array", items: str } as const;
-const padding = { enum: ["same", "valid"] } as const;
+const padding = { enum: ["same", "valid", "symmetric"] } as const;
 const initializer = {
   enum: ["he_normal", "he_uniform", "glorot_normal", "glorot_uniform", "lecun_normal", "zeros"],
 } as const;
@@ -64,8 +64,8 @@ const layerOps: Record<string, Record<string, unknown>> = {
   dense: { units: positiveInt, bias: bool, init: initializer },
   dropout: { rate: num },
   flatten: {},
-  basic: { filters: positiveInt, stride: positiveInt },
-  bottleneck: { filters: positiveInt, stride: positiveInt, expansion: positiveInt },
+  basic: { filters: positiveInt, stride: positiveInt, padding: { const: "symmetric" } },
+  bottleneck: { filters: positiveInt, stride: positiveInt, expansion: positiveInt, padding: { const: "symmetric" } },
   upsample: { factor: positiveInt, mode: { enum: ["bilinear", "nearest"] } },
   concat: { stage: str },
 };
@@ -76,7 +76,10 @@ const layer = {
   required: ["op"],
   discriminator: { propertyName: "op" },
   oneOf: Object.entries(layerOps).map(([op, fields]) =>
-    object({ op: { const: op }, ...fields, ...layerCommon }, op === "act" ? ["alpha"] : []),
+    object(
+      { op: { const: op }, ...fields, ...layerCommon },
+      op === "act" ? ["alpha"] : op === "basic" || op === "bottleneck" ? ["padding"] : [],
+    ),
   ),
 };
 

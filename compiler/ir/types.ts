@@ -19,7 +19,12 @@ export type Shape = number[];
 /** JSON-compatible option values (data source options, loss options). */
 export type IrValue = number | string | boolean | IrValue[];
 
-export type Padding = "same" | "valid";
+/**
+ * `same` keeps ceil(H/stride) with TensorFlow's placement (the extra row and column at the
+ * bottom and right); `symmetric` pads floor(k_eff/2) on every side, PyTorch's `padding=k//2`;
+ * `valid` pads nothing.
+ */
+export type Padding = "same" | "valid" | "symmetric";
 /** A weight initialiser: a word of the catalogue (compiler/catalog/layers.ts). */
 export type Initializer = (typeof INITIALIZERS)[number];
 export type Activation = "relu" | "leaky_relu" | "elu" | "gelu" | "sigmoid" | "tanh";
@@ -52,8 +57,9 @@ export type IrLayerOp =
   | { op: "dense"; units: number; bias: boolean; init: Initializer }
   | { op: "dropout"; rate: number }
   | { op: "flatten" }
-  | { op: "basic"; filters: number; stride: number }
-  | { op: "bottleneck"; filters: number; stride: number; expansion: number }
+  /** `padding: "symmetric"` pads the block's convolutions as PyTorch does; absent: `same`. */
+  | { op: "basic"; filters: number; stride: number; padding?: "symmetric" }
+  | { op: "bottleneck"; filters: number; stride: number; expansion: number; padding?: "symmetric" }
   | { op: "upsample"; factor: number; mode: "bilinear" | "nearest" }
   /** Concatenates, along channels, the output of the instance of `stage` that holds this instance's tasks. */
   | { op: "concat"; stage: string };

@@ -11,7 +11,7 @@
  * kernel each way (runtime/backend/batch-norm-train.ts), tested against these ops.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { IrLayer } from "../../compiler/ir/types.js";
+import type { IrLayer, Padding } from "../../compiler/ir/types.js";
 import { batchNormTrain, fusedTrainingEnabled } from "../backend/batch-norm-train.js";
 
 export type WeightLookup = (name: string) => tf.Tensor;
@@ -78,12 +78,23 @@ function gelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
 }
 
-function conv(x: tf.Tensor4D, kernel: tf.Tensor, stride: number, padding: "same" | "valid", dilation = 1): tf.Tensor4D {
-  return tf.conv2d(x, kernel as tf.Tensor4D, stride, padding, "NHWC", dilation);
+/** TensorFlow's padding, or PyTorch's `padding=k_eff//2` on every side for `symmetric`. */
+function tfPadding(padding: Padding, kernel: number, dilation = 1): "same" | "valid" | number {
+  return padding === "symmetric" ? Math.floor(((kernel - 1) * dilation + 1) / 2) : padding;
+}
+
+function conv(x: tf.Tensor4D, kernel: tf.Tensor, stride: number, padding: Padding, dilation = 1): tf.Tensor4D {
+  const k = kernel.shape[0] as number;
+  return tf.conv2d(x, kernel as tf.Tensor4D, stride, tfPadding(padding, k, dilation), "NHWC", dilation);
 }
 
 const BN_MOMENTUM = 0.9;
 const BN_EPSILON = 1e-5;
+
+/** How a residual block's convolutions pad. */
+function blockPadding(layer: IrLayer): Padding {
+  return "padding" in layer && layer.padding === "symmetric" ? "symmetric" : "same";
+}
 
 /** A residual block's shortcut: the input, or a strided 1x1 conv + bn when the shape changes. */
 function residualShortcut(
@@ -94,7 +105,7 @@ function residualShortcut(
 ): tf.Tensor {
   if (layer.outShape[2] === layer.inShape[2] && layer.stride === 1) return x4;
   return batchNorm(
-    conv(x4, w("shortcut.kernel"), layer.stride, "same"),
+    conv(x4, w("shortcut.kernel"), layer.stride, blockPadding(layer)),
     w,
     "shortcut_bn.",
     BN_MOMENTUM,
@@ -130,8 +141,8 @@ export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: L
       break;
     case "pool":
       return layer.mode === "max"
-        ? tf.maxPool(x as tf.Tensor4D, layer.size, layer.stride, layer.padding)
-        : tf.avgPool(x as tf.Tensor4D, layer.size, layer.stride, layer.padding);
+        ? tf.maxPool(x as tf.Tensor4D, layer.size, layer.stride, tfPadding(layer.padding, layer.size))
+        : tf.avgPool(x as tf.Tensor4D, layer.size, layer.stride, tfPadding(layer.padding, layer.size));
     case "gap":
       return tf.mean(x, [1, 2]);
     case "flatten":
@@ -144,21 +155,36 @@ export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: L
       return ctx.training && layer.rate > 0 ? tf.dropout(x, layer.rate, undefined, ctx.dropoutSeed) : x;
     case "basic": {
       const x4 = x as tf.Tensor4D;
-      let y = conv(x4, w("conv1.kernel"), layer.stride, "same");
+      const pad = blockPadding(layer);
+      let y = conv(x4, w("conv1.kernel"), layer.stride, pad);
       y = tf.relu(batchNorm(y, w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
-      y = conv(y, w("conv2.kernel"), 1, "same");
+      y = conv(y, w("conv2.kernel"), 1, pad);
       const main = batchNorm(y, w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx);
       return tf.relu(tf.add(main, residualShortcut(layer, x4, w, ctx)));
     }
     case "bottleneck": {
       const x4 = x as tf.Tensor4D;
       let y = tf.relu(
-        batchNorm(conv(x4, w("conv1.kernel"), 1, "same"), w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx),
+        batchNorm(conv(x4, w("conv1.kernel"), 1, blockPadding(layer)), w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx),
       ) as tf.Tensor4D;
       y = tf.relu(
-        batchNorm(conv(y, w("conv2.kernel"), layer.stride, "same"), w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx),
+        batchNorm(
+          conv(y, w("conv2.kernel"), layer.stride, blockPadding(layer)),
+          w,
+          "bn2.",
+          BN_MOMENTUM,
+          BN_EPSILON,
+          ctx,
+        ),
       ) as tf.Tensor4D;
-      const main = batchNorm(conv(y, w("conv3.kernel"), 1, "same"), w, "bn3.", BN_MOMENTUM, BN_EPSILON, ctx);
+      const main = batchNorm(
+        conv(y, w("conv3.kernel"), 1, blockPadding(layer)),
+        w,
+        "bn3.",
+        BN_MOMENTUM,
+        BN_EPSILON,
+        ctx,
+      );
       return tf.relu(tf.add(main, residualShortcut(layer, x4, w, ctx)));
     }
     case "upsample": {

@@ -444,7 +444,7 @@ function stage_stem(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
  */
 function stage_enc1(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
   // 0: basic(8, stride: 1) -> [batch, 16, 16, 8]
-  return basicBlock(run, x, owner, 0, 1, false);
+  return basicBlock(run, x, owner, 0, 1, false, false);
 }
 
 /**
@@ -453,7 +453,7 @@ function stage_enc1(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
  */
 function stage_enc2(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
   // 0: basic(16, stride: 2) -> [batch, 8, 8, 16]
-  return basicBlock(run, x, owner, 0, 2, true);
+  return basicBlock(run, x, owner, 0, 2, true, false);
 }
 
 /**
@@ -462,7 +462,7 @@ function stage_enc2(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
  */
 function stage_enc3(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
   // 0: basic(24, stride: 2) -> [batch, 4, 4, 24]
-  return basicBlock(run, x, owner, 0, 2, true);
+  return basicBlock(run, x, owner, 0, 2, true, false);
 }
 
 /**
@@ -471,7 +471,7 @@ function stage_enc3(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
  */
 function stage_enc4(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
   // 0: basic(32, stride: 2) -> [batch, 2, 2, 32]
-  return basicBlock(run, x, owner, 0, 2, true);
+  return basicBlock(run, x, owner, 0, 2, true, false);
 }
 
 /**
@@ -480,7 +480,7 @@ function stage_enc4(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
  */
 function stage_enc5(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
   // 0: basic(32, stride: 2) -> [batch, 1, 1, 32]
-  return basicBlock(run, x, owner, 0, 2, true);
+  return basicBlock(run, x, owner, 0, 2, true, false);
 }
 
 /**
@@ -640,7 +640,7 @@ function conv2d(
   x: tf.Tensor4D,
   kernel: tf.Tensor,
   stride: number,
-  padding: "same" | "valid",
+  padding: "same" | "valid" | number,
   dilation: number,
 ): tf.Tensor4D {
   return tf.conv2d(x, kernel as tf.Tensor4D, stride, padding, "NHWC", dilation);
@@ -694,15 +694,18 @@ function basicBlock(
   layer: number,
   stride: number,
   projection: boolean,
+  symmetric: boolean,
 ): tf.Tensor4D {
-  let y = conv2d(x, run.weight(owner, layer, "conv1.kernel"), stride, "same", 1);
+  const pad3 = symmetric ? 1 : "same";
+  const pad1 = symmetric ? 0 : "same";
+  let y = conv2d(x, run.weight(owner, layer, "conv1.kernel"), stride, pad3, 1);
   y = tf.relu(batchNorm(run, y, owner, layer, "bn1.", 1e-5));
-  y = conv2d(y, run.weight(owner, layer, "conv2.kernel"), 1, "same", 1);
+  y = conv2d(y, run.weight(owner, layer, "conv2.kernel"), 1, pad3, 1);
   const main = batchNorm(run, y, owner, layer, "bn2.", 1e-5);
   const shortcut = projection
     ? batchNorm(
         run,
-        conv2d(x, run.weight(owner, layer, "shortcut.kernel"), stride, "same", 1),
+        conv2d(x, run.weight(owner, layer, "shortcut.kernel"), stride, pad1, 1),
         owner,
         layer,
         "shortcut_bn.",

@@ -407,7 +407,7 @@ function conv2d(
   x: tf.Tensor4D,
   kernel: tf.Tensor,
   stride: number,
-  padding: "same" | "valid",
+  padding: "same" | "valid" | number,
   dilation: number,
 ): tf.Tensor4D {
   return tf.conv2d(x, kernel as tf.Tensor4D, stride, padding, "NHWC", dilation);

@@ -33,31 +33,26 @@ export interface WeightSpec {
 /** Every weight of the network: stage instances in IR order, then heads; layers and weights in order. */
 export const weightSpecs: readonly WeightSpec[] = [
   { key: "stem@seg/0.kernel", shape: [7, 7, 3, 64], trainable: true },
-  { key: "stem@seg/0.bias", shape: [64], trainable: true },
   { key: "stem@seg/1.gamma", shape: [64], trainable: true },
   { key: "stem@seg/1.beta", shape: [64], trainable: true },
   { key: "stem@seg/1.moving_mean", shape: [64], trainable: false },
   { key: "stem@seg/1.moving_variance", shape: [64], trainable: false },
   { key: "stem@depth/0.kernel", shape: [7, 7, 3, 64], trainable: true },
-  { key: "stem@depth/0.bias", shape: [64], trainable: true },
   { key: "stem@depth/1.gamma", shape: [64], trainable: true },
   { key: "stem@depth/1.beta", shape: [64], trainable: true },
   { key: "stem@depth/1.moving_mean", shape: [64], trainable: false },
   { key: "stem@depth/1.moving_variance", shape: [64], trainable: false },
   { key: "stem@edge/0.kernel", shape: [7, 7, 3, 64], trainable: true },
-  { key: "stem@edge/0.bias", shape: [64], trainable: true },
   { key: "stem@edge/1.gamma", shape: [64], trainable: true },
   { key: "stem@edge/1.beta", shape: [64], trainable: true },
   { key: "stem@edge/1.moving_mean", shape: [64], trainable: false },
   { key: "stem@edge/1.moving_variance", shape: [64], trainable: false },
   { key: "stem@normal/0.kernel", shape: [7, 7, 3, 64], trainable: true },
-  { key: "stem@normal/0.bias", shape: [64], trainable: true },
   { key: "stem@normal/1.gamma", shape: [64], trainable: true },
   { key: "stem@normal/1.beta", shape: [64], trainable: true },
   { key: "stem@normal/1.moving_mean", shape: [64], trainable: false },
   { key: "stem@normal/1.moving_variance", shape: [64], trainable: false },
   { key: "stem@ae/0.kernel", shape: [7, 7, 3, 64], trainable: true },
-  { key: "stem@ae/0.bias", shape: [64], trainable: true },
   { key: "stem@ae/1.gamma", shape: [64], trainable: true },
   { key: "stem@ae/1.beta", shape: [64], trainable: true },
   { key: "stem@ae/1.moving_mean", shape: [64], trainable: false },
@@ -1010,21 +1005,18 @@ function checkInput(input: tf.Tensor4D): void {
 }
 
 /**
- * Stage stem: conv(64, 7, stride: 2) bn(momentum: 0.9, epsilon: 1e-5) relu maxpool(3, stride: 2, padding: same).
+ * Stage stem: conv(64, 7, stride: 2, padding: symmetric, bias: false) bn(momentum: 0.9, epsilon: 1e-5) relu maxpool(3, stride: 2, padding: symmetric).
  * [batch, 288, 384, 3] -> [batch, 72, 96, 64]; one call per instance.
  */
 function stage_stem(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: conv(64, 7, stride: 2) -> [batch, 144, 192, 64]
-  const y0 = addBias(
-    conv2d(x, run.weight(owner, 0, "kernel"), 2, "same", 1),
-    run.weight(owner, 0, "bias"),
-  );
+  // 0: conv(64, 7, stride: 2, padding: symmetric, bias: false) -> [batch, 144, 192, 64]
+  const y0 = conv2d(x, run.weight(owner, 0, "kernel"), 2, 3, 1);
   // 1: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 144, 192, 64]
   const y1 = batchNorm(run, y0, owner, 1, "", 1e-5);
   // 2: relu -> [batch, 144, 192, 64]
   const y2 = tf.relu(y1);
-  // 3: maxpool(3, stride: 2, padding: same) -> [batch, 72, 96, 64]
-  return tf.maxPool(y2, 3, 2, "same");
+  // 3: maxpool(3, stride: 2, padding: symmetric) -> [batch, 72, 96, 64]
+  return tf.maxPool(y2, 3, 2, 1);
 }
 
 /**
@@ -1033,9 +1025,9 @@ function stage_stem(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
  */
 function stage_enc1(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
   // 0: basic(64, stride: 1) -> [batch, 72, 96, 64]
-  const y0 = basicBlock(run, x, owner, 0, 1, false);
+  const y0 = basicBlock(run, x, owner, 0, 1, false, true);
   // 1: basic(64, stride: 1) -> [batch, 72, 96, 64]
-  return basicBlock(run, y0, owner, 1, 1, false);
+  return basicBlock(run, y0, owner, 1, 1, false, true);
 }
 
 /**
@@ -1044,9 +1036,9 @@ function stage_enc1(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
  */
 function stage_enc2(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
   // 0: basic(128, stride: 2) -> [batch, 36, 48, 128]
-  const y0 = basicBlock(run, x, owner, 0, 2, true);
+  const y0 = basicBlock(run, x, owner, 0, 2, true, true);
   // 1: basic(128, stride: 1) -> [batch, 36, 48, 128]
-  return basicBlock(run, y0, owner, 1, 1, false);
+  return basicBlock(run, y0, owner, 1, 1, false, true);
 }
 
 /**
@@ -1055,9 +1047,9 @@ function stage_enc2(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
  */
 function stage_enc3(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
   // 0: basic(256, stride: 2) -> [batch, 18, 24, 256]
-  const y0 = basicBlock(run, x, owner, 0, 2, true);
+  const y0 = basicBlock(run, x, owner, 0, 2, true, true);
   // 1: basic(256, stride: 1) -> [batch, 18, 24, 256]
-  return basicBlock(run, y0, owner, 1, 1, false);
+  return basicBlock(run, y0, owner, 1, 1, false, true);
 }
 
 /**
@@ -1066,9 +1058,9 @@ function stage_enc3(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
  */
 function stage_enc4(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
   // 0: basic(512, stride: 2) -> [batch, 9, 12, 512]
-  const y0 = basicBlock(run, x, owner, 0, 2, true);
+  const y0 = basicBlock(run, x, owner, 0, 2, true, true);
   // 1: basic(512, stride: 1) -> [batch, 9, 12, 512]
-  return basicBlock(run, y0, owner, 1, 1, false);
+  return basicBlock(run, y0, owner, 1, 1, false, true);
 }
 
 /**
@@ -1077,7 +1069,7 @@ function stage_enc4(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
  */
 function stage_enc5(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
   // 0: basic(512, stride: 1) -> [batch, 9, 12, 512]
-  return basicBlock(run, x, owner, 0, 1, false);
+  return basicBlock(run, x, owner, 0, 1, false, false);
 }
 
 /**
@@ -1235,7 +1227,7 @@ function conv2d(
   x: tf.Tensor4D,
   kernel: tf.Tensor,
   stride: number,
-  padding: "same" | "valid",
+  padding: "same" | "valid" | number,
   dilation: number,
 ): tf.Tensor4D {
   return tf.conv2d(x, kernel as tf.Tensor4D, stride, padding, "NHWC", dilation);
@@ -1289,15 +1281,18 @@ function basicBlock(
   layer: number,
   stride: number,
   projection: boolean,
+  symmetric: boolean,
 ): tf.Tensor4D {
-  let y = conv2d(x, run.weight(owner, layer, "conv1.kernel"), stride, "same", 1);
+  const pad3 = symmetric ? 1 : "same";
+  const pad1 = symmetric ? 0 : "same";
+  let y = conv2d(x, run.weight(owner, layer, "conv1.kernel"), stride, pad3, 1);
   y = tf.relu(batchNorm(run, y, owner, layer, "bn1.", 1e-5));
-  y = conv2d(y, run.weight(owner, layer, "conv2.kernel"), 1, "same", 1);
+  y = conv2d(y, run.weight(owner, layer, "conv2.kernel"), 1, pad3, 1);
   const main = batchNorm(run, y, owner, layer, "bn2.", 1e-5);
   const shortcut = projection
     ? batchNorm(
         run,
-        conv2d(x, run.weight(owner, layer, "shortcut.kernel"), stride, "same", 1),
+        conv2d(x, run.weight(owner, layer, "shortcut.kernel"), stride, pad1, 1),
         owner,
         layer,
         "shortcut_bn.",
