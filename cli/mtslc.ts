@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { runCheck } from "./commands/check.js";
+import { runExplain } from "./commands/explain.js";
 import { runCompile, type Emit } from "./commands/compile.js";
 import { runDiffCommand } from "./commands/diff.js";
 import { runFmt } from "./commands/fmt.js";
@@ -35,8 +36,17 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .argument("<files...>", ".mtsl files")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("-q, --quiet", "print only diagnostics")
-    .action(async (files: string[], opts: { format: "text" | "json"; quiet?: boolean }) => {
+    .option("--explain", "after the diagnostics, the long description of each code they carry (text format)")
+    .action(async (files: string[], opts: { format: "text" | "json"; quiet?: boolean; explain?: boolean }) => {
       setExit(await runCheck(files, opts, ctx));
+    });
+
+  program
+    .command("explain")
+    .description("the long description of a diagnostic code, with an example (docs/diagnostics.md)")
+    .argument("<code>", "a code such as MTSL1004")
+    .action((code: string) => {
+      setExit(runExplain(code, ctx));
     });
 
   program
