@@ -1,8 +1,8 @@
 /**
  * `mtslc explain CODE` (and `mtslc check --explain`): the long description of a diagnostic
- * code. For the checker's codes (MTSL1xxx, MTSL2xxx) it is the code's section of
- * docs/diagnostics.md, read from the installed package, so the command and the docs are one
- * text (with its bad example and the fix); for syntax (MTSL0xxx), runtime (MTSL3xxx) and code
+ * code. For the checker's and the parser's codes (MTSL0xxx, MTSL1xxx, MTSL2xxx) it is the
+ * code's section of docs/diagnostics.md, read from the installed package, so the command and
+ * the docs are one text (with its bad example and the fix); for runtime (MTSL3xxx) and code
  * generation (MTSL6xxx) codes, the one-line description their registries hold.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -35,7 +35,7 @@ function docsSection(code: string): string | null {
   const start = text.indexOf(`\n## ${code}\n`);
   if (start < 0) return null;
   const body = text.slice(start + code.length + 5);
-  const end = body.indexOf("\n## ");
+  const end = body.search(/\n#{1,2} /);
   return (end < 0 ? body : body.slice(0, end)).trim();
 }
 
