@@ -6,7 +6,8 @@
  * `-f`, so a run folder the repository ignores (`runs/` in .gitignore) is committed too.
  */
 import { execFileSync } from "node:child_process";
-import { relative, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
 
 export function git(cwd: string, args: string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
@@ -14,12 +15,10 @@ export function git(cwd: string, args: string[]): string {
 
 /** The top of the repository holding `dir`; makes one in `dir` when there is none. */
 export function ensureRepository(dir: string): string {
-  try {
-    return git(dir, ["rev-parse", "--show-toplevel"]);
-  } catch {
-    git(dir, ["init", "-q"]);
-    return git(dir, ["rev-parse", "--show-toplevel"]);
-  }
+  const root = repositoryOf(dir);
+  if (root !== null) return root;
+  git(dir, ["init", "-q"]);
+  return git(dir, ["rev-parse", "--show-toplevel"]);
 }
 
 function identityArgs(root: string): string[] {
@@ -62,4 +61,33 @@ export function repositoryOf(dir: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * `--git PATH`: the file each revision is written to and committed, checked before training:
+ * inside a git repository, and, when it exists, tracked and unmodified (its text is in git's
+ * history, so replacing it loses nothing).
+ */
+export function trackedTarget(path: string): { repo: string; path: string } | { refusal: string } {
+  const folder = dirname(path);
+  const repo = existsSync(folder) ? repositoryOf(folder) : null;
+  if (repo === null) return { refusal: `${folder} is not inside a git repository` };
+  if (existsSync(path)) {
+    if (!statSync(path).isFile()) return { refusal: `${path} is not a file` };
+    try {
+      git(repo, ["ls-files", "--error-unmatch", "--", path]);
+    } catch {
+      return {
+        refusal: `${path} exists and git does not track it: each revision would replace it; commit it first or name another file`,
+      };
+    }
+    try {
+      git(repo, ["diff", "--quiet", "HEAD", "--", path]);
+    } catch {
+      return {
+        refusal: `${path} has changes not committed: each revision would replace them; commit or stash them first`,
+      };
+    }
+  }
+  return { repo, path };
 }

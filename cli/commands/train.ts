@@ -3,14 +3,14 @@
  * terminals (one line per epoch otherwise) and the test metrics at the end.
  */
 import cliProgress from "cli-progress";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Baseline } from "../../compiler/baseline.js";
 import { renderDiagnostic } from "../../grammar/render.js";
 import type { BackendPreference } from "../../runtime/backend/select.js";
 import type { WrittenRevision } from "../../runtime/run/train-file.js";
 import type { TrainEvent } from "../../runtime/train/trainer.js";
-import { commitFile, ensureRepository, git, repositoryOf } from "../git.js";
+import { commitFile, ensureRepository, trackedTarget } from "../git.js";
 import { writeFileAtomic } from "../../runtime/io/atomic.js";
 import { EXIT, progressPrinter, readSource, reportRuntimeError, useColor, type CliContext } from "../io.js";
 import { formatTable } from "../table.js";
@@ -152,35 +152,6 @@ export async function runTrain(file: string, options: TrainCliOptions, ctx: CliC
     }
     throw error;
   }
-}
-
-/**
- * `--git PATH`: the file each revision is written to and committed, checked before training:
- * inside a git repository, and, when it exists, tracked and unmodified (its text is in git's
- * history, so replacing it loses nothing).
- */
-function trackedTarget(path: string): { repo: string; path: string } | { refusal: string } {
-  const folder = dirname(path);
-  const repo = existsSync(folder) ? repositoryOf(folder) : null;
-  if (repo === null) return { refusal: `${folder} is not inside a git repository` };
-  if (existsSync(path)) {
-    if (!statSync(path).isFile()) return { refusal: `${path} is not a file` };
-    try {
-      git(repo, ["ls-files", "--error-unmatch", "--", path]);
-    } catch {
-      return {
-        refusal: `${path} exists and git does not track it: each revision would replace it; commit it first or name another file`,
-      };
-    }
-    try {
-      git(repo, ["diff", "--quiet", "HEAD", "--", path]);
-    } catch {
-      return {
-        refusal: `${path} has changes not committed: each revision would replace them; commit or stash them first`,
-      };
-    }
-  }
-  return { repo, path };
 }
 
 /**

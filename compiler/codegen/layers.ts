@@ -6,7 +6,7 @@
  * {@link numberLiteral} and words through fixed tables, so nothing from the IR
  * reaches the code as raw text.
  */
-import type { IrLayer, Shape } from "../ir/types.js";
+import { symmetricPad, type IrLayer, type Shape } from "../ir/types.js";
 import { CodegenError } from "./errors.js";
 import { commentText, stringLiteral } from "./names.js";
 
@@ -37,8 +37,8 @@ export function shapeText(shape: Shape): string {
 const PADDING: Record<string, string> = { same: '"same"', valid: '"valid"' };
 
 /** The padding argument of tf.conv2d / tf.maxPool: a word, or for `symmetric` PyTorch's k_eff//2 on every side. */
-function padding(value: string, effectiveKernel: number): string {
-  if (value === "symmetric") return numberLiteral(Math.floor(effectiveKernel / 2));
+function padding(value: string, kernel: number, dilation = 1): string {
+  if (value === "symmetric") return numberLiteral(symmetricPad(kernel, dilation));
   const literal = PADDING[value];
   if (literal === undefined) throw new CodegenError("MTSL6003", [`unknown padding ${stringLiteral(value)}`]);
   return literal;
@@ -107,7 +107,7 @@ export function layerExpression(layer: IrLayer, j: number, x: string, skip?: str
   const expression = ((): string => {
     switch (layer.op) {
       case "conv": {
-        const conv = `${use("conv2d")}(${x}, ${weight("kernel")}, ${n(layer.stride)}, ${padding(layer.padding, (layer.kernel - 1) * layer.dilation + 1)}, ${n(layer.dilation)})`;
+        const conv = `${use("conv2d")}(${x}, ${weight("kernel")}, ${n(layer.stride)}, ${padding(layer.padding, layer.kernel, layer.dilation)}, ${n(layer.dilation)})`;
         return layer.bias ? `${use("addBias")}(${conv}, ${weight("bias")})` : conv;
       }
       case "bn":

@@ -7,7 +7,7 @@
  * flatten and nearest upsampling 0. Parameters count trainable weights only
  * (batch-norm running statistics are state, as in PyTorch's `parameters()`).
  */
-import type { IrLayer, IrLayerOp, IrWeight, Padding, Shape } from "./types.js";
+import { symmetricPad, type IrLayer, type IrLayerOp, type IrWeight, type Padding, type Shape } from "./types.js";
 
 export type InferResult = { ok: true; layer: IrLayer } | { ok: false; code: ShapeCode; message: string };
 
@@ -33,7 +33,7 @@ function fail(code: ShapeCode, message: string): InferResult {
 function spatialOut(size: number, kernel: number, stride: number, dilation: number, padding: Padding): number {
   if (padding === "same") return Math.ceil(size / stride);
   const effective = (kernel - 1) * dilation + 1;
-  const pad = padding === "symmetric" ? 2 * Math.floor(effective / 2) : 0;
+  const pad = padding === "symmetric" ? 2 * symmetricPad(kernel, dilation) : 0;
   return Math.floor((size + pad - effective) / stride) + 1;
 }
 

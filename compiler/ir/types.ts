@@ -25,6 +25,11 @@ export type IrValue = number | string | boolean | IrValue[];
  * `valid` pads nothing.
  */
 export type Padding = "same" | "valid" | "symmetric";
+
+/** The pad on every side of `padding: symmetric` for a kernel of `kernel` taps `dilation` apart: PyTorch's k_eff // 2. */
+export function symmetricPad(kernel: number, dilation = 1): number {
+  return Math.floor(((kernel - 1) * dilation + 1) / 2);
+}
 /** A weight initialiser: a word of the catalogue (compiler/catalog/layers.ts). */
 export type Initializer = (typeof INITIALIZERS)[number];
 export type Activation = "relu" | "leaky_relu" | "elu" | "gelu" | "sigmoid" | "tanh";

@@ -11,7 +11,7 @@
  * kernel each way (runtime/backend/batch-norm-train.ts), tested against these ops.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { IrLayer, Padding } from "../../compiler/ir/types.js";
+import { symmetricPad, type IrLayer, type Padding } from "../../compiler/ir/types.js";
 import { batchNormTrain, fusedTrainingEnabled } from "../backend/batch-norm-train.js";
 
 export type WeightLookup = (name: string) => tf.Tensor;
@@ -80,7 +80,7 @@ function gelu(x: tf.Tensor): tf.Tensor {
 
 /** TensorFlow's padding, or PyTorch's `padding=k_eff//2` on every side for `symmetric`. */
 function tfPadding(padding: Padding, kernel: number, dilation = 1): "same" | "valid" | number {
-  return padding === "symmetric" ? Math.floor(((kernel - 1) * dilation + 1) / 2) : padding;
+  return padding === "symmetric" ? symmetricPad(kernel, dilation) : padding;
 }
 
 function conv(x: tf.Tensor4D, kernel: tf.Tensor, stride: number, padding: Padding, dilation = 1): tf.Tensor4D {

@@ -210,17 +210,7 @@ export function readMetrics(dir: string): EpochRecord[] {
   return readJsonLines<EpochRecord>(runFile(dir, "metrics"));
 }
 
-/** The durations of a run's epochs and phases (timing.jsonl); a line a kill cut short is left out. */
+/** The durations of a run's epochs and phases (timing.jsonl). */
 export function readTimings(dir: string): TimingRecord[] {
-  const path = runFile(dir, "timing");
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .flatMap((line) => {
-      try {
-        return line.trim() === "" ? [] : [JSON.parse(line) as TimingRecord];
-      } catch {
-        return [];
-      }
-    });
+  return readJsonLines<TimingRecord>(runFile(dir, "timing"));
 }

@@ -23,11 +23,12 @@ export const RESNET18_STAGES = ["stem", "enc1", "enc2", "enc3", "enc4"] as const
 
 type Weights = Map<string, { shape: number[]; values: Float32Array }>;
 
-const BN: Record<string, string> = {
-  weight: "gamma",
-  bias: "beta",
-  running_mean: "moving_mean",
-  running_var: "moving_variance",
+/** Our batch-norm weight names and torchvision's. */
+const TORCH_BN: Record<string, string> = {
+  gamma: "weight",
+  beta: "bias",
+  moving_mean: "running_mean",
+  moving_variance: "running_var",
 };
 
 /** [out, in, kh, kw] -> [kh, kw, in, out]. */
@@ -56,7 +57,7 @@ export async function importResnet18(
       .filter((f) => f.endsWith(".npy"))
       .map((f) => f.slice(0, -4)),
   );
-  const used: string[] = [];
+  const used = new Set<string>();
   const weights: Weights = new Map();
   const fail = (message: string): never => {
     throw new MtslError("MTSL3206", `torchvision ResNet-18 import: ${message}`, { file: dir });
@@ -68,7 +69,7 @@ export async function importResnet18(
     const torchShape = conv ? [shape[3]!, shape[2]!, shape[0]!, shape[1]!] : shape;
     if (got.join(",") !== torchShape.join(","))
       fail(`${key} is [${got.join(", ")}], the model needs [${torchShape.join(", ")}] (PyTorch's layout)`);
-    used.push(key);
+    used.add(key);
     return conv ? oihwToHwio(array.values, got) : Float32Array.from(array.values);
   };
   const instanceOf = (stage: string): string => {
@@ -92,10 +93,9 @@ export async function importResnet18(
     else weights.set(key, { shape: w.shape, values: new Float32Array(w.shape.reduce((a, b) => a * b, 1)) });
   }
   for (const w of stemLayers[bnAt]!.weights) {
-    const torch = Object.entries(BN).find(([, ours]) => ours === w.name)![0];
     weights.set(weightKey(stemId, bnAt, w.name), {
       shape: w.shape,
-      values: await read(`bn1.${torch}`, w.shape, false),
+      values: await read(`bn1.${TORCH_BN[w.name]}`, w.shape, false),
     });
   }
   // layer1..layer4: two basic blocks each
@@ -109,11 +109,11 @@ export async function importResnet18(
         const [part, name] = w.name.split(".") as [string, string];
         const torchPart = part === "shortcut" ? "downsample.0" : part === "shortcut_bn" ? "downsample.1" : part;
         const conv = name === "kernel";
-        const torchKey = `layer${l + 1}.${b}.${torchPart}.${conv ? "weight" : Object.entries(BN).find(([, o]) => o === name)![0]}`;
+        const torchKey = `layer${l + 1}.${b}.${torchPart}.${conv ? "weight" : TORCH_BN[name]}`;
         weights.set(weightKey(id, b, w.name), { shape: w.shape, values: await read(torchKey, w.shape, conv) });
       }
     }
   }
-  const ignored = [...available].filter((k) => !used.includes(k)).sort();
-  return { weights, keys: used, ignored };
+  const ignored = [...available].filter((k) => !used.has(k)).sort();
+  return { weights, keys: [...used], ignored };
 }

@@ -52,6 +52,10 @@ export function warmStartValues(path: string, ir: IrModel): WarmStart {
   const stages = new Map(ir.stages.map((s) => [s.name, s]));
   const sourceStages = new Map(source.ir.stages.map((s) => [s.name, s]));
 
+  /** Whether the source holds any weight of owner `id` with these layers (a partial checkpoint holds some). */
+  const holds = (id: string, layers: IrModel["stages"][number]["layers"]): boolean =>
+    layers.some((layer, j) => layer.weights.some((w) => source.weights.has(weightKey(id, j, w.name))));
+
   /** Copies the weights of source owner `from` as the start of owner `to` (keyed `key`), shape-checked. */
   const take = (what: string, from: string, key: string, layers: IrModel["stages"][number]["layers"]): void => {
     layers.forEach((layer, j) => {
@@ -78,9 +82,7 @@ export function warmStartValues(path: string, ir: IrModel): WarmStart {
     }
     // a partial checkpoint (an import of an encoder) holds some stages only
     const layers = stages.get(instance.stage)!.layers;
-    const holds = (id: string): boolean =>
-      layers.some((layer, j) => layer.weights.some((w) => source.weights.has(weightKey(id, j, w.name))));
-    if (!candidates.some((c) => holds(c.id))) {
+    if (!candidates.some((c) => holds(c.id, layers))) {
       missing.push(instance.id);
       continue;
     }
@@ -105,10 +107,7 @@ export function warmStartValues(path: string, ir: IrModel): WarmStart {
   }
   for (const head of ir.heads) {
     const from = source.ir.heads.find((h) => h.id === head.id);
-    const held = head.layers.some((layer, j) =>
-      layer.weights.some((w) => source.weights.has(weightKey(head.id, j, w.name))),
-    );
-    if (from === undefined || !held) {
+    if (from === undefined || !holds(head.id, head.layers)) {
       missing.push(head.id);
       continue;
     }
