@@ -145,6 +145,13 @@ export function layerCall(op: IrLayerOp): Layer {
       return vocabCall("layer", { name: "upsample", options: { factor: op.factor, mode: op.mode } });
     case "concat":
       return vocabCall("layer", { name: "concat", options: { stage: op.stage } });
+    case "decoder_bottleneck":
+      return vocabCall("layer", {
+        name: "decoder_bottleneck",
+        options: { filters: op.filters, skip: op.skip, expansion: op.expansion },
+      });
+    case "fuse":
+      return vocabCall("layer", { name: "fuse", options: { stages: op.stages, filters: op.filters, bias: op.bias } });
   }
 }
 

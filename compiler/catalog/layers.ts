@@ -1,5 +1,18 @@
 /** Layers: the words of backbone stages and task heads. */
-import { bool, fraction, named, num, oneOf, positional, positiveInt, positiveNum, required, stage } from "./build.js";
+import {
+  bool,
+  fraction,
+  listOf,
+  named,
+  num,
+  oneOf,
+  positional,
+  positiveInt,
+  positiveNum,
+  required,
+  requiredNamed,
+  stage,
+} from "./build.js";
 import type { LayerSpec, ParamSpec } from "./types.js";
 
 /** Weight initialisers a layer may name in `init:`. */
@@ -165,5 +178,29 @@ export const LAYERS: readonly LayerSpec[] = [
     doc: "Concatenates the output of a named earlier stage along channels (a skip connection).",
     channels: { kind: "add" },
     params: [required("stage", stage, "The earlier stage whose output is appended.")],
+  },
+  {
+    name: "decoder_bottleneck",
+    vocabulary: "layer",
+    aliases: ["decoderblock", "decoder_block"],
+    doc: "The MTSL authors' decoder block: resizes its input to the size of the skip stage's output, concatenates the two, and runs a bottleneck (1x1, 3x3, 1x1 conv-bn) whose residual is the resized input, projected by a 1x1 convolution when its channels differ; outputs filters * expansion channels.",
+    channels: { kind: "set", param: "filters", times: "expansion" },
+    params: [
+      required("filters", positiveInt, "Channels of the inner 3x3 convolution."),
+      requiredNamed("skip", stage, "The earlier stage whose output is concatenated (its size is the block's output size)."),
+      named("expansion", positiveInt, 4, "Output channels = filters * expansion."),
+    ],
+  },
+  {
+    name: "fuse",
+    vocabulary: "layer",
+    aliases: ["multiscale", "multi_scale"],
+    doc: "Multi-scale fusion (the MTSL authors' task heads): a 1x1 convolution of each listed stage's output to `filters` channels, resized bilinearly to the input's height and width, all concatenated; outputs filters * (number of stages) channels.",
+    channels: { kind: "add" },
+    params: [
+      required("stages", listOf(stage, { minLength: 1 }), "The stages whose outputs are fused, in order (in a head: any stage; in a stage: earlier ones)."),
+      named("filters", positiveInt, 64, "Channels of each stage's 1x1 convolution."),
+      named("bias", bool, true, "Give each 1x1 convolution a learned bias."),
+    ],
   },
 ];

@@ -53,8 +53,8 @@ const RULE_CODES = {
   MTSL1062: { severity: "warning", title: "metric listed twice" },
   MTSL1063: { severity: "error", title: "head output channels do not match the task" },
   // backbone
-  MTSL1070: { severity: "error", title: "concat of an unknown stage" },
-  MTSL1071: { severity: "error", title: "concat of the same or a later stage" },
+  MTSL1070: { severity: "error", title: "a skip (concat, decoder_bottleneck, fuse) of an unknown stage" },
+  MTSL1071: { severity: "error", title: "a skip (concat, decoder_bottleneck, fuse) of the same or a later stage" },
   // sharing
   MTSL1080: { severity: "error", title: "unknown stage in a sharing row" },
   MTSL1081: { severity: "error", title: "sharing range runs backwards" },

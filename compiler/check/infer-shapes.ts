@@ -14,7 +14,7 @@
 import type { Span } from "../../grammar/ast.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { inferLayer, type ShapeCode } from "../ir/infer.js";
-import type { IrLayer, IrLayerOp, Shape, TaskKind } from "../ir/types.js";
+import { layerStages, type IrLayer, type IrLayerOp, type Shape, type TaskKind } from "../ir/types.js";
 import { layerOp } from "./layer-op.js";
 import { expectedHeadChannels, headChannels } from "./rules/head-channels.js";
 import type { ResolvedCall } from "./resolve-args.js";
@@ -85,28 +85,28 @@ type Report = (code: ShapeCode, message: string, span: Span) => void;
 function step(
   op: IrLayerOp,
   flow: Flow,
-  skip: Flow | undefined,
+  skips: readonly Flow[],
   where: string,
   span: Span,
   report: Report,
 ): Flow | null {
   // Unknown sizes on either side of a skip: compare none.
-  const exact = flow.exact && (skip === undefined || skip.exact);
+  const exact = flow.exact && skips.every((s) => s.exact);
   const inShape = exact ? flow.shape : standIn(flow.shape);
-  const skipShape = skip === undefined ? undefined : exact ? skip.shape : standIn(skip.shape);
-  const r = inferLayer(op, inShape, skipShape);
+  const skipShapes = skips.map((s) => (exact ? s.shape : standIn(s.shape)));
+  const r = inferLayer(op, inShape, skipShapes);
   if (r.ok) return { shape: r.layer.outShape, exact, layer: r.layer };
   if (!(SPATIAL.has(r.code) && !exact)) report(r.code, `${where}: ${r.message}`, span);
   if (r.code !== "MTSL2003" && r.code !== "MTSL2004") return null;
   // Carry on with unknown height and width.
-  const again = inferLayer(op, standIn(inShape), skipShape === undefined ? undefined : standIn(skipShape));
+  const again = inferLayer(op, standIn(inShape), skipShapes.map(standIn));
   return again.ok ? { shape: again.layer.outShape, exact: false } : null;
 }
 
 /**
  * Runs `calls` from `from`: the flow after the last layer and the layers inferred
  * exactly, or null once the path is unknown (an unresolved layer, a rank error, a
- * concat of a stage not in `stageOut` or of unknown shape).
+ * read of a stage not in `stageOut` or of unknown shape).
  */
 function walk(
   calls: readonly (ResolvedCall | undefined)[],
@@ -122,13 +122,14 @@ function walk(
   for (const call of calls) {
     const op = opOf(call);
     if (op === undefined) return null;
-    let skip: Flow | undefined;
-    if (op.op === "concat") {
-      skips.push(op.stage);
-      skip = stageOut.get(op.stage) ?? undefined;
-      if (skip === undefined) return null; // the concat rule reports an unknown or later stage
+    const reads: Flow[] = [];
+    for (const name of layerStages(op)) {
+      skips.push(name);
+      const skip = stageOut.get(name) ?? undefined;
+      if (skip === undefined) return null; // the stage-reference rule reports an unknown or later stage
+      reads.push(skip);
     }
-    flow = step(op, flow, skip, where, call?.node?.span ?? fallback, report);
+    flow = step(op, flow, reads, where, call?.node?.span ?? fallback, report);
     if (flow === null) return null;
     if (flow.layer) layers.push(flow.layer);
   }

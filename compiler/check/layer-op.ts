@@ -80,6 +80,19 @@ export function layerOp(call: ResolvedCall): IrLayerOp {
       return { op: "upsample", factor: num(call, "factor"), mode: str<"bilinear" | "nearest">(call, "mode") };
     case "concat":
       return { op: "concat", stage: str(call, "stage") };
+    case "decoder_bottleneck":
+      return {
+        op: "decoder_bottleneck",
+        filters: num(call, "filters"),
+        skip: str(call, "skip"),
+        expansion: num(call, "expansion"),
+      };
+    case "fuse": {
+      const stages = call.args["stages"];
+      if (!Array.isArray(stages) || !stages.every((x) => typeof x === "string"))
+        throw new Error("lowering: fuse.stages is not a list of stage names");
+      return { op: "fuse", stages: [...(stages as string[])], filters: num(call, "filters"), bias: bool(call, "bias") };
+    }
     default:
       throw new Error(`lowering: unknown layer ${n}`);
   }

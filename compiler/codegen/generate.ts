@@ -25,7 +25,7 @@ import {
   type VariableStatementStructure,
 } from "ts-morph";
 import { headId, weightKey } from "../ir/lint.js";
-import type { IrHead, IrLayer, IrModel, IrStage, Shape } from "../ir/types.js";
+import { layerStages, type IrHead, type IrLayer, type IrModel, type IrStage, type Shape } from "../ir/types.js";
 import { outputDoc } from "./describe.js";
 import { describeLayer, layerExpression, numberLiteral, shapeText, tensorType, type HelperName } from "./layers.js";
 import { commentText, NameScope, objectLiteralKey, propertyName, sanitise, stringLiteral } from "./names.js";
@@ -117,7 +117,7 @@ interface OwnerFunction {
   layers: IrLayer[];
   inShape: Shape;
   outShape: Shape;
-  /** Parameter names of the skip inputs, one per concat layer. */
+  /** Parameter names of the skip inputs, one per stage the layers read (`layerStages`). */
   skipParams: string[];
 }
 
@@ -447,12 +447,12 @@ function addForward(
   for (const task of ir.tasks) {
     const head = ir.heads.find((h) => h.id === headId(task.name))!;
     const local = scope.allocate(`out_${task.name}`);
+    const skips = head.skips.map((s) => ` + skip ${commentText(s)}`).join("");
     body.push(
-      `// ${commentText(head.id)}: task ${commentText(task.name)}; reads ${commentText(head.input)} -> ${shapeText(head.outShape)}`,
+      `// ${commentText(head.id)}: task ${commentText(task.name)}; reads ${commentText(head.input)}${skips} -> ${shapeText(head.outShape)}`,
     );
-    body.push(
-      `const ${local} = ${headFns.get(head.id)!.name}(run, ${stringLiteral(head.id)}, ${locals.get(head.input)!});`,
-    );
+    const args = ["run", stringLiteral(head.id), locals.get(head.input)!, ...head.skips.map((s) => locals.get(s)!)];
+    body.push(`const ${local} = ${headFns.get(head.id)!.name}(${args.join(", ")});`);
     outputs.push(`${objectLiteralKey(task.name)}: ${local}`);
   }
   body.push(`return { ${outputs.join(", ")} };`);
@@ -551,7 +551,7 @@ function ownerFunction(
 ): OwnerFunction {
   const name = scope.allocate(hint);
   const local = new NameScope(["run", "owner", "x", ...layers.map((_, j) => `y${j}`)]);
-  const skipParams = layers.flatMap((l) => (l.op === "concat" ? [local.allocate(`skip_${l.stage}`)] : []));
+  const skipParams = layers.flatMap(layerStages).map((stage) => local.allocate(`skip_${stage}`));
   return { name, doc, layers, inShape, outShape, skipParams };
 }
 
@@ -560,8 +560,9 @@ function addOwnerFunction(file: ModuleBuilder, fn: OwnerFunction, helpers: Set<H
   let current = "x";
   let skipIndex = 0;
   fn.layers.forEach((layer, j) => {
-    const skip = layer.op === "concat" ? fn.skipParams[skipIndex++] : undefined;
-    const code = layerExpression(layer, j, current, skip);
+    const count = layerStages(layer).length;
+    const code = layerExpression(layer, j, current, fn.skipParams.slice(skipIndex, skipIndex + count));
+    skipIndex += count;
     code.helpers.forEach((h) => helpers.add(h));
     statements.push(`// ${j}: ${describeLayer(layer)} -> ${shapeText(layer.outShape)}`);
     const last = j === fn.layers.length - 1;

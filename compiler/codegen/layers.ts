@@ -11,7 +11,16 @@ import { CodegenError } from "./errors.js";
 import { commentText, stringLiteral } from "./names.js";
 
 /** Helper functions of the generated module's prelude (see prelude.ts). */
-export type HelperName = "conv2d" | "addBias" | "batchNorm" | "gelu" | "dropout" | "basicBlock" | "bottleneckBlock";
+export type HelperName =
+  | "conv2d"
+  | "addBias"
+  | "batchNorm"
+  | "gelu"
+  | "dropout"
+  | "basicBlock"
+  | "bottleneckBlock"
+  | "resizeTo"
+  | "decoderBlock";
 
 /** A finite number as its shortest exact literal (`0.9`, `1e-5`); anything else is refused. */
 export function numberLiteral(value: unknown): string {
@@ -78,6 +87,10 @@ export function describeLayer(layer: IrLayer): string {
       return `upsample(${n(layer.factor)}, mode: ${commentText(layer.mode)})`;
     case "concat":
       return `concat(${commentText(layer.stage)})`;
+    case "decoder_bottleneck":
+      return `decoder_bottleneck(${n(layer.filters)}, skip: ${commentText(layer.skip)}, expansion: ${n(layer.expansion)})`;
+    case "fuse":
+      return `fuse([${layer.stages.map(commentText).join(", ")}], filters: ${n(layer.filters)}${layer.bias ? "" : ", bias: false"})`;
   }
   throw new CodegenError("MTSL6003", [`unknown layer op ${stringLiteral(String((layer as { op: unknown }).op))}`]);
 }
@@ -96,10 +109,11 @@ export interface LayerCode {
 
 /**
  * The expression for layer `j` of an owner, reading `x` (an identifier of the
- * right tensor type) and, for concat, `skip`. Inside it, `run` is the forward
- * pass's context and `owner` the owner id.
+ * right tensor type) and `skips`, the identifiers of the stages the layer reads
+ * (`layerStages`). Inside it, `run` is the forward pass's context and `owner` the owner id.
  */
-export function layerExpression(layer: IrLayer, j: number, x: string, skip?: string): LayerCode {
+export function layerExpression(layer: IrLayer, j: number, x: string, skips: readonly string[] = []): LayerCode {
+  const skip = skips[0];
   const n = numberLiteral;
   const weight = (name: string): string => `run.weight(owner, ${n(j)}, ${stringLiteral(name)})`;
   const helpers: HelperName[] = [];
@@ -155,6 +169,21 @@ export function layerExpression(layer: IrLayer, j: number, x: string, skip?: str
       case "concat":
         if (skip === undefined) throw new CodegenError("MTSL6003", [`concat layer ${j} has no skip input`]);
         return `tf.concat([${x}, ${skip}], 3)`;
+      case "decoder_bottleneck":
+        if (skip === undefined) throw new CodegenError("MTSL6003", [`decoder_bottleneck layer ${j} has no skip input`]);
+        helpers.push("conv2d", "batchNorm", "resizeTo");
+        return `${use("decoderBlock")}(run, ${x}, ${skip}, owner, ${n(j)}, ${String(layer.inShape[2] !== layer.outShape[2])})`;
+      case "fuse": {
+        if (skips.length !== layer.stages.length)
+          throw new CodegenError("MTSL6003", [`fuse layer ${j} has ${skips.length} inputs for ${layer.stages.length} stages`]);
+        const [h, w] = [n(layer.outShape[0]), n(layer.outShape[1])];
+        const parts = skips.map((s, i) => {
+          const conv = `${use("conv2d")}(${s}, ${weight(`conv${i}.kernel`)}, 1, "same", 1)`;
+          const biased = layer.bias ? `${use("addBias")}(${conv}, ${weight(`conv${i}.bias`)})` : conv;
+          return `${use("resizeTo")}(${biased}, ${h}, ${w})`;
+        });
+        return parts.length === 1 ? parts[0]! : `tf.concat([${parts.join(", ")}], 3)`;
+      }
     }
     throw new CodegenError("MTSL6003", [`unknown layer op ${stringLiteral(String((layer as { op: unknown }).op))}`]);
   })();

@@ -164,6 +164,51 @@ const HELPERS: Record<HelperName, HelperFunction> = {
     ],
     needs: ["conv2d", "batchNorm"],
   },
+  resizeTo: {
+    name: "resizeTo",
+    docs: "Bilinear resize to `height` x `width` with half-pixel centres (PyTorch's align_corners=False); the input itself when the size is already that.",
+    parameters: [
+      { name: "x", type: "tf.Tensor4D" },
+      { name: "height", type: "number" },
+      { name: "width", type: "number" },
+    ],
+    returnType: "tf.Tensor4D",
+    statements: [
+      "if (x.shape[1] === height && x.shape[2] === width) return x;",
+      "return tf.image.resizeBilinear(x, [height, width], false, true);",
+    ],
+    needs: [],
+  },
+  decoderBlock: {
+    name: "decoderBlock",
+    docs:
+      "The MTSL authors' decoder block: x resized to the skip's height and width, concatenated with the skip,\n" +
+      "conv1x1 bn relu, conv3x3 bn relu, conv1x1 bn, plus the resized x (through a 1x1 projection without\n" +
+      `batch norm when the channels change); then relu. Batch norms use epsilon ${BLOCK_EPSILON}.`,
+    parameters: [
+      { name: "run", type: "Run" },
+      { name: "x", type: "tf.Tensor4D" },
+      { name: "skip", type: "tf.Tensor4D" },
+      { name: "owner", type: "string" },
+      { name: "layer", type: "number" },
+      { name: "projection", type: "boolean" },
+    ],
+    returnType: "tf.Tensor4D",
+    statements: [
+      "const resized = resizeTo(x, skip.shape[1], skip.shape[2]);",
+      'let y = conv2d(tf.concat([resized, skip], 3), run.weight(owner, layer, "conv1.kernel"), 1, "same", 1);',
+      `y = tf.relu(batchNorm(run, y, owner, layer, "bn1.", ${BLOCK_EPSILON}));`,
+      'y = conv2d(y, run.weight(owner, layer, "conv2.kernel"), 1, 1, 1);',
+      `y = tf.relu(batchNorm(run, y, owner, layer, "bn2.", ${BLOCK_EPSILON}));`,
+      'y = conv2d(y, run.weight(owner, layer, "conv3.kernel"), 1, "same", 1);',
+      `const main = batchNorm(run, y, owner, layer, "bn3.", ${BLOCK_EPSILON});`,
+      "const residual = projection",
+      '  ? conv2d(resized, run.weight(owner, layer, "projection.kernel"), 1, "same", 1)',
+      "  : resized;",
+      "return tf.relu(tf.add<tf.Tensor4D>(main, residual));",
+    ],
+    needs: ["conv2d", "batchNorm", "resizeTo"],
+  },
 };
 
 /** Every helper name, in the order they appear in a module. */
@@ -175,6 +220,8 @@ export const HELPER_ORDER: readonly HelperName[] = [
   "dropout",
   "basicBlock",
   "bottleneckBlock",
+  "resizeTo",
+  "decoderBlock",
 ];
 
 /** The helpers `used` need (transitively), in module order. */

@@ -9,7 +9,7 @@
  */
 import { inferLayer } from "../ir/infer.js";
 import { lint } from "../ir/lint.js";
-import type { IrLayer, IrModel, Shape } from "../ir/types.js";
+import { layerStages, type IrLayer, type IrModel, type Shape } from "../ir/types.js";
 import { CodegenError } from "./errors.js";
 
 type Obj = Record<string, unknown>;
@@ -107,6 +107,7 @@ function structuralProblems(ir: unknown): string[] {
   list("heads").forEach((h, i) => {
     for (const key of ["id", "task", "input"])
       need(typeof h[key] === "string", `heads[${i}].${key}`, "a string", h[key]);
+    need(isStringArray(h.skips), `heads[${i}].skips`, "a list of instance ids", h.skips);
     checkLayers(`heads[${i}]`, h);
   });
   return out;
@@ -178,6 +179,17 @@ function optionProblems(layer: Obj, at: string): string[] {
       if (typeof layer.stage !== "string")
         out.push(`${at}: concat.stage must be a stage name, found ${show(layer.stage)}`);
       break;
+    case "decoder_bottleneck":
+      ["filters", "expansion"].forEach(posInt);
+      if (typeof layer.skip !== "string")
+        out.push(`${at}: decoder_bottleneck.skip must be a stage name, found ${show(layer.skip)}`);
+      break;
+    case "fuse":
+      posInt("filters");
+      bool("bias");
+      if (!isStringArray(layer.stages) || layer.stages.length === 0)
+        out.push(`${at}: fuse.stages must be a non-empty list of stage names, found ${show(layer.stages)}`);
+      break;
     default:
       out.push(`${at}: unknown layer op ${show(layer.op)}`);
   }
@@ -197,8 +209,14 @@ function consistencyProblems(
     const at = `${where} layer ${j} (${layer.op})`;
     if (!sameShape(layer.inShape, shape))
       out.push(`${at}: inShape [${layer.inShape.join(", ")}] but receives [${shape.join(", ")}]`);
-    const skip = layer.op === "concat" ? skipShape(layer.stage) : undefined;
-    const inferred = inferLayer(layer, layer.inShape, skip);
+    const skips = layerStages(layer).map(skipShape);
+    const missing = layerStages(layer).filter((_, i) => skips[i] === undefined);
+    if (missing.length > 0) {
+      out.push(`${at}: reads unknown stage${missing.length === 1 ? "" : "s"} ${missing.join(", ")}`);
+      shape = layer.outShape;
+      return;
+    }
+    const inferred = inferLayer(layer, layer.inShape, skips as Shape[]);
     if (!inferred.ok) {
       out.push(`${at}: ${inferred.message}`);
     } else {
@@ -234,9 +252,6 @@ export function validateForCodegen(ir: unknown): IrModel {
   for (const { where, layers } of owners) {
     layers.forEach((layer, j) => options.push(...optionProblems(layer as unknown as Obj, `${where} layer ${j}`)));
   }
-  for (const head of model.heads) {
-    if (head.layers.some((l) => l.op === "concat")) options.push(`head ${head.id}: a head cannot concatenate a skip`);
-  }
   if (options.length > 0) throw new CodegenError("MTSL6003", options);
   const problems = lint(model);
   if (problems.length > 0) throw new CodegenError("MTSL6001", problems);
@@ -244,10 +259,10 @@ export function validateForCodegen(ir: unknown): IrModel {
   const stageOut = new Map(model.stages.map((s) => [s.name, s.outShape]));
   const consistency: string[] = [];
   for (const stage of model.stages) {
-    const concats = stage.layers.flatMap((l) => (l.op === "concat" ? [l.stage] : []));
-    if (concats.join("\n") !== stage.skips.join("\n")) {
+    const reads = stage.layers.flatMap(layerStages);
+    if (reads.join("\n") !== stage.skips.join("\n")) {
       consistency.push(
-        `stage ${stage.name}: skips [${stage.skips.join(", ")}] differ from its concat layers [${concats.join(", ")}]`,
+        `stage ${stage.name}: skips [${stage.skips.join(", ")}] differ from the stages its layers read [${reads.join(", ")}]`,
       );
     }
     consistency.push(
@@ -263,7 +278,7 @@ export function validateForCodegen(ir: unknown): IrModel {
     const last = head.layers[head.layers.length - 1]!;
     if (!sameShape(head.outShape, last.outShape))
       consistency.push(`head ${head.id}: outShape differs from its last layer`);
-    consistency.push(...consistencyProblems(`head ${head.id}`, head.layers, head.inShape, () => undefined));
+    consistency.push(...consistencyProblems(`head ${head.id}`, head.layers, head.inShape, (s) => stageOut.get(s)));
   }
   if (consistency.length > 0) throw new CodegenError("MTSL6004", consistency);
   return model;

@@ -140,14 +140,21 @@ function compareParams(
 ): ArchitectureChange[] {
   const px = layerParams(x);
   const py = layerParams(y);
-  if (x.op === "concat" && typeof px["stage"] === "string") px["stage"] = renamed.get(px["stage"]) ?? px["stage"];
+  // Stage references through renames: concat(stage), decoder_bottleneck(skip:), fuse(stages:)
+  const rename = (s: string): string => renamed.get(s) ?? s;
+  if (x.op === "concat" && typeof px["stage"] === "string") px["stage"] = rename(px["stage"]);
+  if (x.op === "decoder_bottleneck" && typeof px["skip"] === "string") px["skip"] = rename(px["skip"]);
+  if (x.op === "fuse" && Array.isArray(px["stages"])) px["stages"] = px["stages"].map((s) => (typeof s === "string" ? rename(s) : s));
   const name = layerName(y);
   const out: ArchitectureChange[] = [];
   for (const key of unionKeys(px, py)) {
     const before = px[key] ?? null;
     const after = py[key] ?? null;
     if (sameValue(before, after)) continue;
-    const shownBefore = key === "stage" && x.op === "concat" ? (x as { stage: string }).stage : before;
+    const shownBefore =
+      (key === "stage" && x.op === "concat") || (key === "skip" && x.op === "decoder_bottleneck") || (key === "stages" && x.op === "fuse")
+        ? ((x as unknown as Record<string, unknown>)[key] as typeof before)
+        : before;
     out.push({
       type: "LAYER_CHANGED",
       owner,

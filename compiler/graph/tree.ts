@@ -96,5 +96,8 @@ export function sharingTree(ir: IrModel): SharingTree {
     nodes.push({ kind: "head", id: h.id, task: h.task, lines: [h.task, kinds.get(h.task) ?? ""] });
     edges.push({ from: h.input, to: h.id, kind: "main", tasks: 1 });
   }
+  for (const h of ir.heads) {
+    for (const s of new Set(h.skips)) if (s !== h.input) edges.push({ from: s, to: h.id, kind: "skip", tasks: 1 });
+  }
   return { name: ir.name, nodes, edges };
 }

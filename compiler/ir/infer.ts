@@ -120,12 +120,75 @@ function residual(op: Extract<IrLayerOp, { op: "basic" | "bottleneck" }>, input:
   return finish(op, input, out, weights, flops);
 }
 
+/** FLOPs of a bilinear resize of an h x w x c map to ho x wo (none when the size stays). */
+function resizeFlops(h: number, w: number, ho: number, wo: number, c: number): number {
+  return h === ho && w === wo ? 0 : 8 * ho * wo * c;
+}
+
+/** The authors' decoder block: see {@link IrLayerOp} `decoder_bottleneck`. */
+function decoderBottleneck(
+  op: Extract<IrLayerOp, { op: "decoder_bottleneck" }>,
+  input: Shape,
+  skip: Shape | undefined,
+): InferResult {
+  const bad = needMap("decoder_bottleneck", input);
+  if (bad) return bad;
+  if (!skip || skip.length !== 3) {
+    return fail("MTSL2001", `decoder_bottleneck(skip: ${op.skip}) needs a feature map from '${op.skip}', which outputs a vector`);
+  }
+  const [h, w, c] = input as [number, number, number];
+  const [ho, wo, cs] = skip as [number, number, number];
+  const f = op.filters;
+  const e = f * op.expansion;
+  const weights: IrWeight[] = [
+    { name: "conv1.kernel", shape: [1, 1, c + cs, f], trainable: true, init: "he_normal" },
+    ...bnWeights("bn1.", f),
+    { name: "conv2.kernel", shape: [3, 3, f, f], trainable: true, init: "he_normal" },
+    ...bnWeights("bn2.", f),
+    { name: "conv3.kernel", shape: [1, 1, f, e], trainable: true, init: "he_normal" },
+    ...bnWeights("bn3.", e),
+  ];
+  const pixels = ho * wo;
+  let flops =
+    resizeFlops(h, w, ho, wo, c) +
+    2 * pixels * ((c + cs) * f + 9 * f * f + f * e) +
+    3 * pixels * f * 2 /* bn + relu, twice */ +
+    4 * pixels * e; /* bn, add, relu */
+  if (c !== e) {
+    weights.push({ name: "projection.kernel", shape: [1, 1, c, e], trainable: true, init: "he_normal" });
+    flops += 2 * pixels * c * e;
+  }
+  return finish(op, input, [ho, wo, e], weights, flops);
+}
+
+/** A multi-scale fusion: see {@link IrLayerOp} `fuse`. */
+function fuse(op: Extract<IrLayerOp, { op: "fuse" }>, input: Shape, skips: readonly Shape[]): InferResult {
+  const bad = needMap("fuse", input);
+  if (bad) return bad;
+  const [h, w] = input as [number, number, number];
+  const weights: IrWeight[] = [];
+  let flops = 0;
+  for (let i = 0; i < op.stages.length; i++) {
+    const s = skips[i];
+    if (!s || s.length !== 3) {
+      return fail("MTSL2001", `fuse needs a feature map from '${op.stages[i]}', which outputs a vector`);
+    }
+    const [sh, sw, sc] = s as [number, number, number];
+    weights.push({ name: `conv${i}.kernel`, shape: [1, 1, sc, op.filters], trainable: true, init: "he_normal" });
+    if (op.bias) weights.push({ name: `conv${i}.bias`, shape: [op.filters], trainable: true, init: "zeros" });
+    flops += 2 * sh * sw * sc * op.filters + (op.bias ? sh * sw * op.filters : 0);
+    flops += resizeFlops(sh, sw, h, w, op.filters);
+  }
+  return finish(op, input, [h, w, op.filters * op.stages.length], weights, flops);
+}
+
 /**
- * Infers the output of `op` applied to `input`. `skip` is the output shape of
- * the stage a `concat` reads.
+ * Infers the output of `op` applied to `input`. `skips` are the output shapes of
+ * the stages the layer reads ({@link layerStages}), in order.
  */
-export function inferLayer(op: IrLayerOp, input: Shape, skip?: Shape): InferResult {
+export function inferLayer(op: IrLayerOp, input: Shape, skips: readonly Shape[] = []): InferResult {
   const elems = product(input);
+  const skip = skips[0];
   switch (op.op) {
     case "conv": {
       const bad = needMap("conv", input);
@@ -216,5 +279,9 @@ export function inferLayer(op: IrLayerOp, input: Shape, skip?: Shape): InferResu
       }
       return finish(op, input, [h, w, c + sc], [], 0);
     }
+    case "decoder_bottleneck":
+      return decoderBottleneck(op, input, skip);
+    case "fuse":
+      return fuse(op, input, skips);
   }
 }

@@ -71,7 +71,22 @@ export function irFromJson(text: string): IrModel {
 
 /** {@link irFromJson} for a value already parsed (the IR inside a checkpoint header). */
 export function irFromValue(value: unknown): IrModel {
+  withHeadSkips(value);
   const problems = irProblems(value);
   if (problems.length > 0) throw new IrFormatError(problems);
   return value as IrModel;
+}
+
+/**
+ * IR written before heads could read other stages (fuse, concat in a head) has no `skips` on its
+ * heads; such a head read none, so it gets an empty list (in place, before validation).
+ */
+function withHeadSkips(value: unknown): void {
+  const heads = (value as { heads?: unknown } | null)?.heads;
+  if (!Array.isArray(heads)) return;
+  for (const head of heads) {
+    if (head !== null && typeof head === "object" && !Array.isArray(head) && !("skips" in head)) {
+      (head as Record<string, unknown>)["skips"] = [];
+    }
+  }
 }

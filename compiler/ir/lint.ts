@@ -4,7 +4,7 @@
  * The compiler lints what it produces in tests; the runtime lints the IR it
  * holds after every structural change.
  */
-import { IR_VERSION, type IrModel } from "./types.js";
+import { IR_VERSION, layerStages, type IrModel } from "./types.js";
 
 export const INPUT_NODE = "input";
 
@@ -35,6 +35,9 @@ export function lint(ir: IrModel): string[] {
     if (!sameShape(s.inShape, previous)) say(`stage ${s.name} expects [${s.inShape}] but receives [${previous}]`);
     const last = s.layers[s.layers.length - 1];
     if (!last || !sameShape(last.outShape, s.outShape)) say(`stage ${s.name}: outShape differs from its last layer`);
+    const reads = s.layers.flatMap(layerStages);
+    if (reads.join("\n") !== s.skips.join("\n"))
+      say(`stage ${s.name}: skips [${s.skips.join(", ")}] differ from the stages its layers read [${reads.join(", ")}]`);
   });
 
   const seen = new Map<string, { stage: number; tasks: string[] }>();
@@ -103,6 +106,13 @@ export function lint(ir: IrModel): string[] {
     if (!src || ir.stages[src.stage]?.name !== lastName || !src.tasks.includes(head.task)) {
       say(`head ${head.id} must read the last stage's instance that holds ${head.task}`);
     }
+    const wanted = head.layers.flatMap(layerStages);
+    if (head.skips.length !== wanted.length) say(`head ${head.id} has ${head.skips.length} skips, its layers ${wanted.length}`);
+    head.skips.forEach((skipId, j) => {
+      const from = seen.get(skipId);
+      if (!from || ir.stages[from.stage]?.name !== wanted[j] || !from.tasks.includes(head.task))
+        say(`head ${head.id} takes skip ${j} from ${skipId}, expected the instance of ${wanted[j]} that holds ${head.task}`);
+    });
   }
   for (const t of ir.tasks) {
     const n = headTasks.get(t.name) ?? 0;

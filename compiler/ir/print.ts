@@ -49,7 +49,7 @@ export function printIr(ir: IrModel): string {
   }
   for (const head of ir.heads) {
     lines.push(
-      `${node(head.id)}: ${shape(head.outShape)} = head ${head.task}(${node(head.input)})   ${layers(head.layers)}   ${cost(head.params, head.flops)}`,
+      `${node(head.id)}: ${shape(head.outShape)} = head ${head.task}(${[head.input, ...head.skips].map(node).join(", ")})   ${layers(head.layers)}   ${cost(head.params, head.flops)}`,
     );
   }
   for (const t of ir.tasks) {

@@ -6,7 +6,7 @@
  */
 import { headId, INPUT_NODE, instanceId, lint } from "./lint.js";
 import type { Partitions } from "./sharing-tree.js";
-import type { IrInstance, IrModel } from "./types.js";
+import { layerStages, type IrInstance, type IrModel } from "./types.js";
 
 /** `ir` with the sharing tree given by `partitions` (groups in any order; tasks are sorted into declaration order). */
 export function withPartitions(ir: IrModel, partitions: Partitions): IrModel {
@@ -38,7 +38,12 @@ export function withPartitions(ir: IrModel, partitions: Partitions): IrModel {
     holder.set(stage.name, owners);
   }
   const last = ir.stages[ir.stages.length - 1]!;
-  const heads = ir.heads.map((h) => ({ ...h, id: headId(h.task), input: holder.get(last.name)!.get(h.task)! }));
+  const heads = ir.heads.map((h) => ({
+    ...h,
+    id: headId(h.task),
+    input: holder.get(last.name)!.get(h.task)!,
+    skips: h.layers.flatMap(layerStages).map((s) => holder.get(s)!.get(h.task)!),
+  }));
   const headCost = heads.reduce((n, h) => n + h.params, 0);
   const headFlops = heads.reduce((n, h) => n + h.flops, 0);
   const out: IrModel = {

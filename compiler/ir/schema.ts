@@ -68,6 +68,8 @@ const layerOps: Record<string, Record<string, unknown>> = {
   bottleneck: { filters: positiveInt, stride: positiveInt, expansion: positiveInt, padding: { const: "symmetric" } },
   upsample: { factor: positiveInt, mode: { enum: ["bilinear", "nearest"] } },
   concat: { stage: str },
+  decoder_bottleneck: { filters: positiveInt, skip: str, expansion: positiveInt },
+  fuse: { stages: { type: "array", items: str, minItems: 1 }, filters: positiveInt, bias: bool },
 };
 
 const layer = {
@@ -131,6 +133,7 @@ export const IR_SCHEMA = {
         id: str,
         task: str,
         input: str,
+        skips: strings,
         layers: { type: "array", items: { $ref: "#/$defs/layer" } },
         inShape: shape,
         outShape: shape,

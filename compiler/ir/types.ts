@@ -67,7 +67,39 @@ export type IrLayerOp =
   | { op: "bottleneck"; filters: number; stride: number; expansion: number; padding?: "symmetric" }
   | { op: "upsample"; factor: number; mode: "bilinear" | "nearest" }
   /** Concatenates, along channels, the output of the instance of `stage` that holds this instance's tasks. */
-  | { op: "concat"; stage: string };
+  | { op: "concat"; stage: string }
+  /**
+   * The MTSL authors' decoder block (their `DecoderBlock`): the input resized bilinearly to the
+   * height and width of `skip`'s output (half-pixel centres, PyTorch's `align_corners=False`),
+   * concatenated with it, then a bottleneck (1x1, 3x3, 1x1 conv-bn, PyTorch's padding) whose
+   * residual is the resized input alone, through a 1x1 convolution (no bias, no batch norm)
+   * when its channels differ from `filters * expansion`.
+   */
+  | { op: "decoder_bottleneck"; filters: number; skip: string; expansion: number }
+  /**
+   * A multi-scale fusion (the authors' task heads): for each of `stages`, in order, a 1x1
+   * convolution of its output to `filters` channels, resized bilinearly to this layer's input's
+   * height and width; the results concatenated along channels. The input gives only the size.
+   */
+  | { op: "fuse"; stages: string[]; filters: number; bias: boolean };
+
+/**
+ * The stages a layer reads besides its input, in order: one skip tensor each, supplied by the
+ * instance of that stage that holds the owner's tasks. The one list the compiler, the runtime
+ * and the generated code read skips from.
+ */
+export function layerStages(op: IrLayerOp): string[] {
+  switch (op.op) {
+    case "concat":
+      return [op.stage];
+    case "decoder_bottleneck":
+      return [op.skip];
+    case "fuse":
+      return [...op.stages];
+    default:
+      return [];
+  }
+}
 
 export type IrLayer = IrLayerOp & {
   inShape: Shape;
@@ -84,7 +116,7 @@ export interface IrStage {
   layers: IrLayer[];
   inShape: Shape;
   outShape: Shape;
-  /** Stages whose output this stage concatenates (skips), in layer order. */
+  /** Stages whose output this stage's layers read (skips: {@link layerStages}), in layer order. */
   skips: string[];
 }
 
@@ -96,7 +128,7 @@ export interface IrInstance {
   tasks: string[];
   /** The instance (or `input`) whose output feeds this one. */
   input: string;
-  /** For each concat layer of the stage, the instance that supplies the skip. */
+  /** For each of the stage's skips ({@link IrStage.skips}), the instance that supplies it. */
   skips: string[];
   params: number;
   flops: number;
@@ -128,6 +160,8 @@ export interface IrHead {
   task: string;
   /** The instance of the last stage that holds the task. */
   input: string;
+  /** For each stage its layers read ({@link layerStages}, in layer order), the instance holding the task. */
+  skips: string[];
   layers: IrLayer[];
   inShape: Shape;
   outShape: Shape;

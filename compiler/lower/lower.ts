@@ -129,6 +129,7 @@ export function lower(model: Model, typed: TypedModel, inferred: ShapeInference)
     id: headId(h.task),
     task: h.task,
     input: "", // set by withPartitions from the sharing tree
+    skips: [], // likewise, from h.layers
     layers: h.layers,
     inShape: h.inShape,
     outShape: h.outShape,

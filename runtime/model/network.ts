@@ -1,11 +1,12 @@
 /**
  * The interpreter: runs an IR network forward. Instances run in the IR's
- * topological order; each reads its input instance and, for concat layers, its
- * skip instances; every head reads the last stage's instance holding its task.
+ * topological order; each reads its input instance and, for layers that read other stages
+ * (concat, decoder_bottleneck, fuse), its skip instances; every head reads the last stage's
+ * instance holding its task, and its own skips.
  */
 import type * as tf from "@tensorflow/tfjs";
 import { weightKey } from "../../compiler/ir/lint.js";
-import type { IrModel } from "../../compiler/ir/types.js";
+import { layerStages, type IrModel } from "../../compiler/ir/types.js";
 import { applyLayer, type StatUpdate } from "./ops.js";
 import type { WeightStore } from "./weights.js";
 
@@ -42,10 +43,12 @@ export function runOwner(
   let skipIndex = 0;
   layers.forEach((layer, j) => {
     const local: StatUpdate[] = [];
-    const skip = layer.op === "concat" ? skips[skipIndex++] : undefined;
+    const count = layerStages(layer).length;
+    const layerSkips = skips.slice(skipIndex, skipIndex + count);
+    skipIndex += count;
     y = applyLayer(layer, y, (name) => store.get(weightKey(ownerId, j, name)), {
       training: options.training,
-      ...(skip ? { skip } : {}),
+      ...(count > 0 ? { skips: layerSkips } : {}),
       updates: local,
       ...(options.dropoutSeed === undefined ? {} : { dropoutSeed: options.dropoutSeed + j }),
     });
@@ -65,7 +68,8 @@ export function forward(ir: IrModel, store: WeightStore, input: tf.Tensor, optio
   }
   const outputs = new Map<string, tf.Tensor>();
   for (const head of ir.heads) {
-    outputs.set(head.task, runOwner(head.id, head.layers, features.get(head.input)!, store, [], options));
+    const skips = head.skips.map((s) => features.get(s)!);
+    outputs.set(head.task, runOwner(head.id, head.layers, features.get(head.input)!, store, skips, options));
   }
   return { outputs, features };
 }

@@ -24,8 +24,8 @@ export interface StatUpdate {
 
 export interface LayerContext {
   training: boolean;
-  /** The skip tensor for a concat layer. */
-  skip?: tf.Tensor;
+  /** The skip tensors of a layer that reads other stages (concat, decoder_bottleneck, fuse), in order. */
+  skips?: tf.Tensor[];
   /** Collects batch-norm running-statistics updates in training mode. */
   updates?: StatUpdate[];
   /** Seed for dropout masks in training mode. */
@@ -114,6 +114,13 @@ function residualShortcut(
   );
 }
 
+/** `x` resized bilinearly (half-pixel centres: PyTorch's `align_corners=False`) to the height and width of `shape`. */
+function resizeTo(x: tf.Tensor4D, shape: readonly number[]): tf.Tensor4D {
+  const size: [number, number] = [shape[0]!, shape[1]!];
+  if (x.shape[1] === size[0] && x.shape[2] === size[1]) return x;
+  return tf.image.resizeBilinear(x, size, false, true);
+}
+
 /** Applies one IR layer. `w(name)` returns the layer's weight of that name. */
 export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: LayerContext): tf.Tensor {
   switch (layer.op) {
@@ -193,9 +200,31 @@ export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: L
         ? tf.image.resizeBilinear(x as tf.Tensor4D, size, false, true)
         : tf.image.resizeNearestNeighbor(x as tf.Tensor4D, size, false, true);
     }
-    case "concat":
-      if (!ctx.skip) throw new Error(`concat(${layer.stage}) applied without its skip tensor`);
-      return tf.concat([x, ctx.skip], 3);
+    case "concat": {
+      const skip = ctx.skips?.[0];
+      if (!skip) throw new Error(`concat(${layer.stage}) applied without its skip tensor`);
+      return tf.concat([x, skip], 3);
+    }
+    case "decoder_bottleneck": {
+      const skip = ctx.skips?.[0] as tf.Tensor4D | undefined;
+      if (!skip) throw new Error(`decoder_bottleneck(skip: ${layer.skip}) applied without its skip tensor`);
+      const resized = resizeTo(x as tf.Tensor4D, layer.outShape);
+      let y = conv(tf.concat([resized, skip], 3), w("conv1.kernel"), 1, "same");
+      y = tf.relu(batchNorm(y, w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
+      y = tf.relu(batchNorm(conv(y, w("conv2.kernel"), 1, "symmetric"), w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
+      const main = batchNorm(conv(y, w("conv3.kernel"), 1, "same"), w, "bn3.", BN_MOMENTUM, BN_EPSILON, ctx);
+      const residual = layer.inShape[2] === layer.outShape[2] ? resized : conv(resized, w("projection.kernel"), 1, "same");
+      return tf.relu(tf.add(main, residual));
+    }
+    case "fuse": {
+      const parts = layer.stages.map((stage, i) => {
+        const skip = ctx.skips?.[i] as tf.Tensor4D | undefined;
+        if (!skip) throw new Error(`fuse applied without the output of '${stage}'`);
+        const y = conv(skip, w(`conv${i}.kernel`), 1, "same");
+        return resizeTo(layer.bias ? tf.add(y, w(`conv${i}.bias`)) : y, layer.outShape);
+      });
+      return parts.length === 1 ? parts[0]! : tf.concat(parts, 3);
+    }
   }
   throw new Error(`unknown layer op ${(layer as { op: string }).op}`);
 }

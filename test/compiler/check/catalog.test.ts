@@ -77,6 +77,8 @@ describe("catalogue data", () => {
       "bottleneck",
       "upsample",
       "concat",
+      "decoder_bottleneck",
+      "fuse",
     ]);
     expect(TASK_KINDS.map((k) => k.name)).toEqual([
       "classification",
