@@ -23,6 +23,7 @@ export const RUNTIME_ERROR_CODES = {
   MTSL3010: "a bad batch request (unknown split, sample index out of range)",
   MTSL3011: "a bad random-generator state passed to setState",
   MTSL3101: "the requested backend is not available",
+  MTSL3102: "the backend aborted while training, most often out of memory (WebAssembly: at most 4 GiB)",
   MTSL3201: "a task's loss became NaN or infinite; training stopped",
   MTSL3202: "a run directory or file is missing or not a run of this model",
   MTSL3203: "the output folder already holds a run (resume it with --resume or replace it with --force)",

@@ -187,7 +187,11 @@ export const LAYERS: readonly LayerSpec[] = [
     channels: { kind: "set", param: "filters", times: "expansion" },
     params: [
       required("filters", positiveInt, "Channels of the inner 3x3 convolution."),
-      requiredNamed("skip", stage, "The earlier stage whose output is concatenated (its size is the block's output size)."),
+      requiredNamed(
+        "skip",
+        stage,
+        "The earlier stage whose output is concatenated (its size is the block's output size).",
+      ),
       named("expansion", positiveInt, 4, "Output channels = filters * expansion."),
     ],
   },
@@ -198,7 +202,11 @@ export const LAYERS: readonly LayerSpec[] = [
     doc: "Multi-scale fusion (the MTSL authors' task heads): a 1x1 convolution of each listed stage's output to `filters` channels, resized bilinearly to the input's height and width, all concatenated; outputs filters * (number of stages) channels.",
     channels: { kind: "add" },
     params: [
-      required("stages", listOf(stage, { minLength: 1 }), "The stages whose outputs are fused, in order (in a head: any stage; in a stage: earlier ones)."),
+      required(
+        "stages",
+        listOf(stage, { minLength: 1 }),
+        "The stages whose outputs are fused, in order (in a head: any stage; in a stage: earlier ones).",
+      ),
       named("filters", positiveInt, 64, "Channels of each stage's 1x1 convolution."),
       named("bias", bool, true, "Give each 1x1 convolution a learned bias."),
     ],

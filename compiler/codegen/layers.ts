@@ -175,7 +175,9 @@ export function layerExpression(layer: IrLayer, j: number, x: string, skips: rea
         return `${use("decoderBlock")}(run, ${x}, ${skip}, owner, ${n(j)}, ${String(layer.inShape[2] !== layer.outShape[2])})`;
       case "fuse": {
         if (skips.length !== layer.stages.length)
-          throw new CodegenError("MTSL6003", [`fuse layer ${j} has ${skips.length} inputs for ${layer.stages.length} stages`]);
+          throw new CodegenError("MTSL6003", [
+            `fuse layer ${j} has ${skips.length} inputs for ${layer.stages.length} stages`,
+          ]);
         const [h, w] = [n(layer.outShape[0]), n(layer.outShape[1])];
         const parts = skips.map((s, i) => {
           const conv = `${use("conv2d")}(${s}, ${weight(`conv${i}.kernel`)}, 1, "same", 1)`;

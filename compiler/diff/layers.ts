@@ -144,7 +144,8 @@ function compareParams(
   const rename = (s: string): string => renamed.get(s) ?? s;
   if (x.op === "concat" && typeof px["stage"] === "string") px["stage"] = rename(px["stage"]);
   if (x.op === "decoder_bottleneck" && typeof px["skip"] === "string") px["skip"] = rename(px["skip"]);
-  if (x.op === "fuse" && Array.isArray(px["stages"])) px["stages"] = px["stages"].map((s) => (typeof s === "string" ? rename(s) : s));
+  if (x.op === "fuse" && Array.isArray(px["stages"]))
+    px["stages"] = px["stages"].map((s) => (typeof s === "string" ? rename(s) : s));
   const name = layerName(y);
   const out: ArchitectureChange[] = [];
   for (const key of unionKeys(px, py)) {
@@ -152,7 +153,9 @@ function compareParams(
     const after = py[key] ?? null;
     if (sameValue(before, after)) continue;
     const shownBefore =
-      (key === "stage" && x.op === "concat") || (key === "skip" && x.op === "decoder_bottleneck") || (key === "stages" && x.op === "fuse")
+      (key === "stage" && x.op === "concat") ||
+      (key === "skip" && x.op === "decoder_bottleneck") ||
+      (key === "stages" && x.op === "fuse")
         ? ((x as unknown as Record<string, unknown>)[key] as typeof before)
         : before;
     out.push({

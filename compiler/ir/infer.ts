@@ -134,7 +134,10 @@ function decoderBottleneck(
   const bad = needMap("decoder_bottleneck", input);
   if (bad) return bad;
   if (!skip || skip.length !== 3) {
-    return fail("MTSL2001", `decoder_bottleneck(skip: ${op.skip}) needs a feature map from '${op.skip}', which outputs a vector`);
+    return fail(
+      "MTSL2001",
+      `decoder_bottleneck(skip: ${op.skip}) needs a feature map from '${op.skip}', which outputs a vector`,
+    );
   }
   const [h, w, c] = input as [number, number, number];
   const [ho, wo, cs] = skip as [number, number, number];

@@ -37,7 +37,9 @@ export function lint(ir: IrModel): string[] {
     if (!last || !sameShape(last.outShape, s.outShape)) say(`stage ${s.name}: outShape differs from its last layer`);
     const reads = s.layers.flatMap(layerStages);
     if (reads.join("\n") !== s.skips.join("\n"))
-      say(`stage ${s.name}: skips [${s.skips.join(", ")}] differ from the stages its layers read [${reads.join(", ")}]`);
+      say(
+        `stage ${s.name}: skips [${s.skips.join(", ")}] differ from the stages its layers read [${reads.join(", ")}]`,
+      );
   });
 
   const seen = new Map<string, { stage: number; tasks: string[] }>();
@@ -107,11 +109,14 @@ export function lint(ir: IrModel): string[] {
       say(`head ${head.id} must read the last stage's instance that holds ${head.task}`);
     }
     const wanted = head.layers.flatMap(layerStages);
-    if (head.skips.length !== wanted.length) say(`head ${head.id} has ${head.skips.length} skips, its layers ${wanted.length}`);
+    if (head.skips.length !== wanted.length)
+      say(`head ${head.id} has ${head.skips.length} skips, its layers ${wanted.length}`);
     head.skips.forEach((skipId, j) => {
       const from = seen.get(skipId);
       if (!from || ir.stages[from.stage]?.name !== wanted[j] || !from.tasks.includes(head.task))
-        say(`head ${head.id} takes skip ${j} from ${skipId}, expected the instance of ${wanted[j]} that holds ${head.task}`);
+        say(
+          `head ${head.id} takes skip ${j} from ${skipId}, expected the instance of ${wanted[j]} that holds ${head.task}`,
+        );
     });
   }
   for (const t of ir.tasks) {

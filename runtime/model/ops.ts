@@ -211,9 +211,12 @@ export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: L
       const resized = resizeTo(x as tf.Tensor4D, layer.outShape);
       let y = conv(tf.concat([resized, skip], 3), w("conv1.kernel"), 1, "same");
       y = tf.relu(batchNorm(y, w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
-      y = tf.relu(batchNorm(conv(y, w("conv2.kernel"), 1, "symmetric"), w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
+      y = tf.relu(
+        batchNorm(conv(y, w("conv2.kernel"), 1, "symmetric"), w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx),
+      ) as tf.Tensor4D;
       const main = batchNorm(conv(y, w("conv3.kernel"), 1, "same"), w, "bn3.", BN_MOMENTUM, BN_EPSILON, ctx);
-      const residual = layer.inShape[2] === layer.outShape[2] ? resized : conv(resized, w("projection.kernel"), 1, "same");
+      const residual =
+        layer.inShape[2] === layer.outShape[2] ? resized : conv(resized, w("projection.kernel"), 1, "same");
       return tf.relu(tf.add(main, residual));
     }
     case "fuse": {

@@ -20,6 +20,7 @@ import { parse } from "../../grammar/parse.js";
 import { selectBackend, type BackendInfo, type BackendPreference } from "../backend/select.js";
 import { getDataSource } from "../data/registry.js";
 import { MtslError } from "../errors.js";
+import { asWasmAbort } from "../backend/wasm-abort.js";
 import { removeStaleTemporaries, writeFileAtomic } from "../io/atomic.js";
 import { StructuralLearningHooks, type SlpRecord } from "../structure/mtsl.js";
 import { readCheckpoint, readCheckpointHeader } from "../train/checkpoint.js";
@@ -320,19 +321,22 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   writeJsonFile(runFile(outDir, "info"), runInfo);
 
   // Pretraining: read back (or finished) on resume too, so later `init: fresh` merges start from it.
+  const guarded = <T>(work: () => Promise<T>): Promise<T> => asWasmAbort(backend.name, ir.totals.params, work);
   const starts =
     ir.train.pretrain > 0
-      ? await pretrainedStarts({
-          document,
-          ir,
-          // a branch from a revision starts from its run's pretraining
-          outDir: runOfRevision ?? outDir,
-          dataset,
-          backend: backend.name,
-          log,
-          ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),
-          ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-        })
+      ? await guarded(() =>
+          pretrainedStarts({
+            document,
+            ir,
+            // a branch from a revision starts from its run's pretraining
+            outDir: runOfRevision ?? outDir,
+            dataset,
+            backend: backend.name,
+            log,
+            ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),
+            ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+          }),
+        )
       : ir.train.warmStart !== undefined
         ? warmStart(ir.train.warmStart, ir, log)
         : undefined;
@@ -364,7 +368,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
       const info: RevisionInfo = { number: 0, epoch: 0, phase: 0, phases: sl.atEpochs.length, sets: [] };
       writeRevision(revisionText(asFile(ir), template, info), 0, `mtsl: start ${name}`, trainer);
     }
-    await trainer.run();
+    await guarded(() => trainer.run());
     const test = evaluateSplit(trainer.ir, trainer.store, dataset, "test", trainer.tasks, {
       batch: Math.max(32, ir.train.batch),
     });

@@ -85,6 +85,11 @@ const SPATIAL_LAYERS: readonly string[] = [
   "upsample(2, mode: nearest) maxpool(2)",
   "upsample(2, mode: bilinear) maxpool(2)",
   "concat(s0) conv(8, 1)",
+  "decoder_bottleneck(2, skip: s0)",
+  "maxpool(2) conv(4, 1) decoder_bottleneck(2, skip: s0)",
+  "decoder_bottleneck(4, skip: s0, expansion: 2)",
+  "fuse([s0], filters: 8)",
+  "maxpool(2) fuse([s0, s1], filters: 4, bias: false) upsample(2)",
 ];
 
 /** Layers on vectors, after global pooling or flattening. */
@@ -282,6 +287,23 @@ const MODELS: Record<string, string> = {
     tasks: [leftTask("a")],
     stages: ["conv(8, 3, stride: 2) relu gap"],
     train: "    optimizer: sgd(lr: 0.01)\n    schedule: constant\n    val_every: 2\n",
+  }),
+  "multi-scale heads through a merge": model({
+    name: "MultiScale",
+    data: `scenes(size: ${SIZE}, train: 4, val: 1, test: 1, seed: 5)`,
+    tasks: [
+      {
+        name: "seg",
+        text: "  task seg: segmentation(classes: 6) {\n    head: fuse([s1, s2], filters: 4) conv(6, 1) upsample(2)\n  }",
+      },
+      {
+        name: "depth",
+        text: "  task depth: depth {\n    head: fuse([s2], filters: 4, bias: false) conv(1, 3) relu upsample(2)\n  }",
+      },
+    ],
+    stages: ["conv(8, 3, stride: 2) relu", "conv(8, 3, stride: 2) relu", "decoder_bottleneck(2, skip: s0)"],
+    separate: true,
+    structuralLearning: "    at_epochs: [1]\n    similarity: cka(samples: 4)\n    threshold: 0",
   }),
   "structural learning, every option off its default": model({
     name: "SlOptions",

@@ -43,11 +43,13 @@ describe("check binds .npy data from its headers", () => {
   });
 
   it("refuses an input that is not the images' shape, at the data folder, in check and compile", async () => {
-    const path = file("input", shrunkNyuv2Example(data, { size: 64 }));
+    const text = shrunkNyuv2Example(data, { size: 64 });
+    const path = file("input", text);
     const checked = await checkJson(path);
     expect(checked.code).toBe(1);
+    const dataLine = text.split("\n").findIndex((l) => l.trim().startsWith("data npy(")) + 1;
     expect(checked.diagnostics.map((d) => [d.code, d.severity, d.span.start.line])).toEqual([
-      ["MTSL3003", "error", 10],
+      ["MTSL3003", "error", dataLine],
     ]);
     expect(checked.diagnostics[0]!.message).toContain("[64, 64, 3] but the data's images are [32, 32, 3]");
     const compiled = await mtslc(["compile", path, "-o", join(dir, "out"), "--json"]);

@@ -51,6 +51,53 @@ interface GeneratedModule {
 
 /** A small U-Net: concat skips, basic and bottleneck blocks, max and average pooling, both upsamplings,
  * dense, flatten, dropout, batch norm on maps and vectors, and every activation. */
+/** The authors' decoder blocks and multi-scale heads, with heads that read instances of several groups. */
+const AUTHORS_UNET = `
+model AuthorsUnet {
+  input image: f32[24, 24, 3]
+  data npy(dir: "data/tiny")
+
+  task seg: segmentation(classes: 4) {
+    head: fuse([dec1, dec2, dec3], filters: 6) conv(4, 1) upsample(2)
+    loss: ce
+    metrics: [miou]
+  }
+
+  task depth: depth {
+    head: fuse([dec2, dec3], filters: 5, bias: false) conv(1, 3) relu upsample(2)
+    loss: rmse
+    metrics: [rmse]
+  }
+
+  task normal: normals {
+    head: fuse([enc3, dec3], filters: 4) conv(3, 3) tanh upsample(2)
+    loss: l1_unit
+    metrics: [mean_angle]
+  }
+
+  backbone {
+    stem: conv(8, 3, stride: 2, padding: symmetric, bias: false) bn relu
+    enc1: basic(8, padding: symmetric)
+    enc2: basic(12, stride: 2, padding: symmetric)
+    enc3: bottleneck(4, stride: 2, padding: symmetric)
+    dec1: decoder_bottleneck(2, skip: enc2)
+    dec2: decoder_bottleneck(2, skip: enc1)
+    dec3: decoder_bottleneck(3, skip: stem, expansion: 2)
+  }
+
+  sharing {
+    stem..enc2: {seg depth normal}
+    enc3..dec1: {seg depth} {normal}
+    dec2..dec3: {seg} {depth} {normal}
+  }
+
+  train {
+    epochs: 1
+    batch: 2
+  }
+}
+`;
+
 const TINY_UNET = `
 model TinyUnet {
   input image: f32[16, 16, 3]
@@ -305,6 +352,7 @@ beforeAll(async () => {
   for (const name of exampleNames)
     await generate(name, compileOrThrow(readFileSync(join(EXAMPLES, `${name}.mtsl`), "utf8")));
   await generate("tiny-unet", compileOrThrow(TINY_UNET));
+  await generate("authors-unet", compileOrThrow(AUTHORS_UNET));
   await generate("hand", compileOrThrow(HAND));
   await generate("hostile", renameIr(compileOrThrow(SMALL), HOSTILE_TASKS, HOSTILE_STAGES, HOSTILE_MODEL));
 }, 120_000);
@@ -485,6 +533,13 @@ describe("numeric equality with the interpreter", () => {
 
   it("a small U-Net with skips, blocks, pooling, upsampling, dense and every activation", async () => {
     await compareWithInterpreter("tiny-unet", { seed: 23, dropoutSeed: 7 });
+  }, 30_000);
+
+  it("the authors' decoder blocks and multi-scale heads reading instances of several groups", async () => {
+    const { ir } = generated.get("authors-unet")!;
+    expect(ir.heads.find((h) => h.task === "seg")!.skips).toEqual(["dec1@seg+depth", "dec2@seg", "dec3@seg"]);
+    expect(ir.heads.find((h) => h.task === "normal")!.skips).toEqual(["enc3@normal", "dec3@normal"]);
+    await compareWithInterpreter("authors-unet", { seed: 31 });
   }, 30_000);
 
   it("dropout is the identity in inference and seeded like the runtime in training", async () => {

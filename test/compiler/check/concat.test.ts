@@ -62,4 +62,47 @@ describe("concat", () => {
     const src = model({ stages: ["stem: conv(8)", "enc1: concat", "dec1: conv(8)"] });
     expectDiagnostics(src, [{ code: "MTSL1042", ...at(src, "concat"), message: "concat needs argument 'stage'" }]);
   });
+
+  it("checks the stages fuse and decoder_bottleneck read, each list item at its own span", () => {
+    const src = model({
+      tasks: [
+        "task seg: segmentation(classes: 4) { head: fuse([dec1, enc2, stem], filters: 4) conv(4, 1) }",
+        "task depth: depth { head: conv(1, 1) }",
+      ],
+      stages: [
+        "stem: conv(8)",
+        "enc1: basic(8, stride: 2) fuse([stem, dec1])",
+        "dec1: decoder_bottleneck(2, skip: dec1)",
+        "dec2: decoder_bottleneck(2, skip: stm)",
+      ],
+    });
+    expectDiagnostics(src, [
+      {
+        code: "MTSL1070",
+        ...within(src, "fuse([dec1, enc2", "enc2"),
+        length: 4,
+        message: "fuse in the head of task 'seg' names unknown stage 'enc2'",
+        hint: "did you mean 'enc1'?",
+      },
+      {
+        code: "MTSL1071",
+        ...within(src, "fuse([stem, dec1])", "dec1"),
+        length: 4,
+        message: "fuse in stage 'enc1' names stage 'dec1', which comes later",
+      },
+      {
+        code: "MTSL1071",
+        ...within(src, "decoder_bottleneck(2, skip: dec1)", "dec1"),
+        length: 4,
+        message: "stage 'dec1' cannot read its own output",
+      },
+      {
+        code: "MTSL1070",
+        ...within(src, "skip: stm", "stm"),
+        length: 3,
+        message: "decoder_bottleneck in stage 'dec2' names unknown stage 'stm'",
+        hint: "did you mean 'stem'?",
+      },
+    ]);
+  });
 });

@@ -532,7 +532,7 @@ export const weightSpecs: readonly WeightSpec[] = [
   { key: "enc4@ae/1.bn2.beta", shape: [512], trainable: true },
   { key: "enc4@ae/1.bn2.moving_mean", shape: [512], trainable: false },
   { key: "enc4@ae/1.bn2.moving_variance", shape: [512], trainable: false },
-  { key: "enc5@seg/0.conv1.kernel", shape: [3, 3, 512, 512], trainable: true },
+  { key: "enc5@seg/0.conv1.kernel", shape: [1, 1, 512, 512], trainable: true },
   { key: "enc5@seg/0.bn1.gamma", shape: [512], trainable: true },
   { key: "enc5@seg/0.bn1.beta", shape: [512], trainable: true },
   { key: "enc5@seg/0.bn1.moving_mean", shape: [512], trainable: false },
@@ -542,7 +542,32 @@ export const weightSpecs: readonly WeightSpec[] = [
   { key: "enc5@seg/0.bn2.beta", shape: [512], trainable: true },
   { key: "enc5@seg/0.bn2.moving_mean", shape: [512], trainable: false },
   { key: "enc5@seg/0.bn2.moving_variance", shape: [512], trainable: false },
-  { key: "enc5@depth/0.conv1.kernel", shape: [3, 3, 512, 512], trainable: true },
+  { key: "enc5@seg/0.conv3.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@seg/0.bn3.gamma", shape: [2048], trainable: true },
+  { key: "enc5@seg/0.bn3.beta", shape: [2048], trainable: true },
+  { key: "enc5@seg/0.bn3.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@seg/0.bn3.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@seg/0.shortcut.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@seg/0.shortcut_bn.gamma", shape: [2048], trainable: true },
+  { key: "enc5@seg/0.shortcut_bn.beta", shape: [2048], trainable: true },
+  { key: "enc5@seg/0.shortcut_bn.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@seg/0.shortcut_bn.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@seg/1.conv1.kernel", shape: [1, 1, 2048, 512], trainable: true },
+  { key: "enc5@seg/1.bn1.gamma", shape: [512], trainable: true },
+  { key: "enc5@seg/1.bn1.beta", shape: [512], trainable: true },
+  { key: "enc5@seg/1.bn1.moving_mean", shape: [512], trainable: false },
+  { key: "enc5@seg/1.bn1.moving_variance", shape: [512], trainable: false },
+  { key: "enc5@seg/1.conv2.kernel", shape: [3, 3, 512, 512], trainable: true },
+  { key: "enc5@seg/1.bn2.gamma", shape: [512], trainable: true },
+  { key: "enc5@seg/1.bn2.beta", shape: [512], trainable: true },
+  { key: "enc5@seg/1.bn2.moving_mean", shape: [512], trainable: false },
+  { key: "enc5@seg/1.bn2.moving_variance", shape: [512], trainable: false },
+  { key: "enc5@seg/1.conv3.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@seg/1.bn3.gamma", shape: [2048], trainable: true },
+  { key: "enc5@seg/1.bn3.beta", shape: [2048], trainable: true },
+  { key: "enc5@seg/1.bn3.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@seg/1.bn3.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@depth/0.conv1.kernel", shape: [1, 1, 512, 512], trainable: true },
   { key: "enc5@depth/0.bn1.gamma", shape: [512], trainable: true },
   { key: "enc5@depth/0.bn1.beta", shape: [512], trainable: true },
   { key: "enc5@depth/0.bn1.moving_mean", shape: [512], trainable: false },
@@ -552,7 +577,32 @@ export const weightSpecs: readonly WeightSpec[] = [
   { key: "enc5@depth/0.bn2.beta", shape: [512], trainable: true },
   { key: "enc5@depth/0.bn2.moving_mean", shape: [512], trainable: false },
   { key: "enc5@depth/0.bn2.moving_variance", shape: [512], trainable: false },
-  { key: "enc5@edge/0.conv1.kernel", shape: [3, 3, 512, 512], trainable: true },
+  { key: "enc5@depth/0.conv3.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@depth/0.bn3.gamma", shape: [2048], trainable: true },
+  { key: "enc5@depth/0.bn3.beta", shape: [2048], trainable: true },
+  { key: "enc5@depth/0.bn3.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@depth/0.bn3.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@depth/0.shortcut.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@depth/0.shortcut_bn.gamma", shape: [2048], trainable: true },
+  { key: "enc5@depth/0.shortcut_bn.beta", shape: [2048], trainable: true },
+  { key: "enc5@depth/0.shortcut_bn.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@depth/0.shortcut_bn.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@depth/1.conv1.kernel", shape: [1, 1, 2048, 512], trainable: true },
+  { key: "enc5@depth/1.bn1.gamma", shape: [512], trainable: true },
+  { key: "enc5@depth/1.bn1.beta", shape: [512], trainable: true },
+  { key: "enc5@depth/1.bn1.moving_mean", shape: [512], trainable: false },
+  { key: "enc5@depth/1.bn1.moving_variance", shape: [512], trainable: false },
+  { key: "enc5@depth/1.conv2.kernel", shape: [3, 3, 512, 512], trainable: true },
+  { key: "enc5@depth/1.bn2.gamma", shape: [512], trainable: true },
+  { key: "enc5@depth/1.bn2.beta", shape: [512], trainable: true },
+  { key: "enc5@depth/1.bn2.moving_mean", shape: [512], trainable: false },
+  { key: "enc5@depth/1.bn2.moving_variance", shape: [512], trainable: false },
+  { key: "enc5@depth/1.conv3.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@depth/1.bn3.gamma", shape: [2048], trainable: true },
+  { key: "enc5@depth/1.bn3.beta", shape: [2048], trainable: true },
+  { key: "enc5@depth/1.bn3.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@depth/1.bn3.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@edge/0.conv1.kernel", shape: [1, 1, 512, 512], trainable: true },
   { key: "enc5@edge/0.bn1.gamma", shape: [512], trainable: true },
   { key: "enc5@edge/0.bn1.beta", shape: [512], trainable: true },
   { key: "enc5@edge/0.bn1.moving_mean", shape: [512], trainable: false },
@@ -562,7 +612,32 @@ export const weightSpecs: readonly WeightSpec[] = [
   { key: "enc5@edge/0.bn2.beta", shape: [512], trainable: true },
   { key: "enc5@edge/0.bn2.moving_mean", shape: [512], trainable: false },
   { key: "enc5@edge/0.bn2.moving_variance", shape: [512], trainable: false },
-  { key: "enc5@normal/0.conv1.kernel", shape: [3, 3, 512, 512], trainable: true },
+  { key: "enc5@edge/0.conv3.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@edge/0.bn3.gamma", shape: [2048], trainable: true },
+  { key: "enc5@edge/0.bn3.beta", shape: [2048], trainable: true },
+  { key: "enc5@edge/0.bn3.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@edge/0.bn3.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@edge/0.shortcut.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@edge/0.shortcut_bn.gamma", shape: [2048], trainable: true },
+  { key: "enc5@edge/0.shortcut_bn.beta", shape: [2048], trainable: true },
+  { key: "enc5@edge/0.shortcut_bn.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@edge/0.shortcut_bn.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@edge/1.conv1.kernel", shape: [1, 1, 2048, 512], trainable: true },
+  { key: "enc5@edge/1.bn1.gamma", shape: [512], trainable: true },
+  { key: "enc5@edge/1.bn1.beta", shape: [512], trainable: true },
+  { key: "enc5@edge/1.bn1.moving_mean", shape: [512], trainable: false },
+  { key: "enc5@edge/1.bn1.moving_variance", shape: [512], trainable: false },
+  { key: "enc5@edge/1.conv2.kernel", shape: [3, 3, 512, 512], trainable: true },
+  { key: "enc5@edge/1.bn2.gamma", shape: [512], trainable: true },
+  { key: "enc5@edge/1.bn2.beta", shape: [512], trainable: true },
+  { key: "enc5@edge/1.bn2.moving_mean", shape: [512], trainable: false },
+  { key: "enc5@edge/1.bn2.moving_variance", shape: [512], trainable: false },
+  { key: "enc5@edge/1.conv3.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@edge/1.bn3.gamma", shape: [2048], trainable: true },
+  { key: "enc5@edge/1.bn3.beta", shape: [2048], trainable: true },
+  { key: "enc5@edge/1.bn3.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@edge/1.bn3.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@normal/0.conv1.kernel", shape: [1, 1, 512, 512], trainable: true },
   { key: "enc5@normal/0.bn1.gamma", shape: [512], trainable: true },
   { key: "enc5@normal/0.bn1.beta", shape: [512], trainable: true },
   { key: "enc5@normal/0.bn1.moving_mean", shape: [512], trainable: false },
@@ -572,7 +647,32 @@ export const weightSpecs: readonly WeightSpec[] = [
   { key: "enc5@normal/0.bn2.beta", shape: [512], trainable: true },
   { key: "enc5@normal/0.bn2.moving_mean", shape: [512], trainable: false },
   { key: "enc5@normal/0.bn2.moving_variance", shape: [512], trainable: false },
-  { key: "enc5@ae/0.conv1.kernel", shape: [3, 3, 512, 512], trainable: true },
+  { key: "enc5@normal/0.conv3.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@normal/0.bn3.gamma", shape: [2048], trainable: true },
+  { key: "enc5@normal/0.bn3.beta", shape: [2048], trainable: true },
+  { key: "enc5@normal/0.bn3.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@normal/0.bn3.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@normal/0.shortcut.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@normal/0.shortcut_bn.gamma", shape: [2048], trainable: true },
+  { key: "enc5@normal/0.shortcut_bn.beta", shape: [2048], trainable: true },
+  { key: "enc5@normal/0.shortcut_bn.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@normal/0.shortcut_bn.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@normal/1.conv1.kernel", shape: [1, 1, 2048, 512], trainable: true },
+  { key: "enc5@normal/1.bn1.gamma", shape: [512], trainable: true },
+  { key: "enc5@normal/1.bn1.beta", shape: [512], trainable: true },
+  { key: "enc5@normal/1.bn1.moving_mean", shape: [512], trainable: false },
+  { key: "enc5@normal/1.bn1.moving_variance", shape: [512], trainable: false },
+  { key: "enc5@normal/1.conv2.kernel", shape: [3, 3, 512, 512], trainable: true },
+  { key: "enc5@normal/1.bn2.gamma", shape: [512], trainable: true },
+  { key: "enc5@normal/1.bn2.beta", shape: [512], trainable: true },
+  { key: "enc5@normal/1.bn2.moving_mean", shape: [512], trainable: false },
+  { key: "enc5@normal/1.bn2.moving_variance", shape: [512], trainable: false },
+  { key: "enc5@normal/1.conv3.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@normal/1.bn3.gamma", shape: [2048], trainable: true },
+  { key: "enc5@normal/1.bn3.beta", shape: [2048], trainable: true },
+  { key: "enc5@normal/1.bn3.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@normal/1.bn3.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@ae/0.conv1.kernel", shape: [1, 1, 512, 512], trainable: true },
   { key: "enc5@ae/0.bn1.gamma", shape: [512], trainable: true },
   { key: "enc5@ae/0.bn1.beta", shape: [512], trainable: true },
   { key: "enc5@ae/0.bn1.moving_mean", shape: [512], trainable: false },
@@ -582,135 +682,373 @@ export const weightSpecs: readonly WeightSpec[] = [
   { key: "enc5@ae/0.bn2.beta", shape: [512], trainable: true },
   { key: "enc5@ae/0.bn2.moving_mean", shape: [512], trainable: false },
   { key: "enc5@ae/0.bn2.moving_variance", shape: [512], trainable: false },
-  { key: "dec1@seg/1.kernel", shape: [3, 3, 1024, 256], trainable: true },
-  { key: "dec1@seg/1.bias", shape: [256], trainable: true },
-  { key: "dec1@seg/2.gamma", shape: [256], trainable: true },
-  { key: "dec1@seg/2.beta", shape: [256], trainable: true },
-  { key: "dec1@seg/2.moving_mean", shape: [256], trainable: false },
-  { key: "dec1@seg/2.moving_variance", shape: [256], trainable: false },
-  { key: "dec1@depth/1.kernel", shape: [3, 3, 1024, 256], trainable: true },
-  { key: "dec1@depth/1.bias", shape: [256], trainable: true },
-  { key: "dec1@depth/2.gamma", shape: [256], trainable: true },
-  { key: "dec1@depth/2.beta", shape: [256], trainable: true },
-  { key: "dec1@depth/2.moving_mean", shape: [256], trainable: false },
-  { key: "dec1@depth/2.moving_variance", shape: [256], trainable: false },
-  { key: "dec1@edge/1.kernel", shape: [3, 3, 1024, 256], trainable: true },
-  { key: "dec1@edge/1.bias", shape: [256], trainable: true },
-  { key: "dec1@edge/2.gamma", shape: [256], trainable: true },
-  { key: "dec1@edge/2.beta", shape: [256], trainable: true },
-  { key: "dec1@edge/2.moving_mean", shape: [256], trainable: false },
-  { key: "dec1@edge/2.moving_variance", shape: [256], trainable: false },
-  { key: "dec1@normal/1.kernel", shape: [3, 3, 1024, 256], trainable: true },
-  { key: "dec1@normal/1.bias", shape: [256], trainable: true },
-  { key: "dec1@normal/2.gamma", shape: [256], trainable: true },
-  { key: "dec1@normal/2.beta", shape: [256], trainable: true },
-  { key: "dec1@normal/2.moving_mean", shape: [256], trainable: false },
-  { key: "dec1@normal/2.moving_variance", shape: [256], trainable: false },
-  { key: "dec1@ae/1.kernel", shape: [3, 3, 1024, 256], trainable: true },
-  { key: "dec1@ae/1.bias", shape: [256], trainable: true },
-  { key: "dec1@ae/2.gamma", shape: [256], trainable: true },
-  { key: "dec1@ae/2.beta", shape: [256], trainable: true },
-  { key: "dec1@ae/2.moving_mean", shape: [256], trainable: false },
-  { key: "dec1@ae/2.moving_variance", shape: [256], trainable: false },
-  { key: "dec2@seg/2.kernel", shape: [3, 3, 512, 128], trainable: true },
-  { key: "dec2@seg/2.bias", shape: [128], trainable: true },
-  { key: "dec2@seg/3.gamma", shape: [128], trainable: true },
-  { key: "dec2@seg/3.beta", shape: [128], trainable: true },
-  { key: "dec2@seg/3.moving_mean", shape: [128], trainable: false },
-  { key: "dec2@seg/3.moving_variance", shape: [128], trainable: false },
-  { key: "dec2@depth/2.kernel", shape: [3, 3, 512, 128], trainable: true },
-  { key: "dec2@depth/2.bias", shape: [128], trainable: true },
-  { key: "dec2@depth/3.gamma", shape: [128], trainable: true },
-  { key: "dec2@depth/3.beta", shape: [128], trainable: true },
-  { key: "dec2@depth/3.moving_mean", shape: [128], trainable: false },
-  { key: "dec2@depth/3.moving_variance", shape: [128], trainable: false },
-  { key: "dec2@edge/2.kernel", shape: [3, 3, 512, 128], trainable: true },
-  { key: "dec2@edge/2.bias", shape: [128], trainable: true },
-  { key: "dec2@edge/3.gamma", shape: [128], trainable: true },
-  { key: "dec2@edge/3.beta", shape: [128], trainable: true },
-  { key: "dec2@edge/3.moving_mean", shape: [128], trainable: false },
-  { key: "dec2@edge/3.moving_variance", shape: [128], trainable: false },
-  { key: "dec2@normal/2.kernel", shape: [3, 3, 512, 128], trainable: true },
-  { key: "dec2@normal/2.bias", shape: [128], trainable: true },
-  { key: "dec2@normal/3.gamma", shape: [128], trainable: true },
-  { key: "dec2@normal/3.beta", shape: [128], trainable: true },
-  { key: "dec2@normal/3.moving_mean", shape: [128], trainable: false },
-  { key: "dec2@normal/3.moving_variance", shape: [128], trainable: false },
-  { key: "dec2@ae/2.kernel", shape: [3, 3, 512, 128], trainable: true },
-  { key: "dec2@ae/2.bias", shape: [128], trainable: true },
-  { key: "dec2@ae/3.gamma", shape: [128], trainable: true },
-  { key: "dec2@ae/3.beta", shape: [128], trainable: true },
-  { key: "dec2@ae/3.moving_mean", shape: [128], trainable: false },
-  { key: "dec2@ae/3.moving_variance", shape: [128], trainable: false },
-  { key: "dec3@seg/2.kernel", shape: [3, 3, 256, 64], trainable: true },
-  { key: "dec3@seg/2.bias", shape: [64], trainable: true },
-  { key: "dec3@seg/3.gamma", shape: [64], trainable: true },
-  { key: "dec3@seg/3.beta", shape: [64], trainable: true },
-  { key: "dec3@seg/3.moving_mean", shape: [64], trainable: false },
-  { key: "dec3@seg/3.moving_variance", shape: [64], trainable: false },
-  { key: "dec3@depth/2.kernel", shape: [3, 3, 256, 64], trainable: true },
-  { key: "dec3@depth/2.bias", shape: [64], trainable: true },
-  { key: "dec3@depth/3.gamma", shape: [64], trainable: true },
-  { key: "dec3@depth/3.beta", shape: [64], trainable: true },
-  { key: "dec3@depth/3.moving_mean", shape: [64], trainable: false },
-  { key: "dec3@depth/3.moving_variance", shape: [64], trainable: false },
-  { key: "dec3@edge/2.kernel", shape: [3, 3, 256, 64], trainable: true },
-  { key: "dec3@edge/2.bias", shape: [64], trainable: true },
-  { key: "dec3@edge/3.gamma", shape: [64], trainable: true },
-  { key: "dec3@edge/3.beta", shape: [64], trainable: true },
-  { key: "dec3@edge/3.moving_mean", shape: [64], trainable: false },
-  { key: "dec3@edge/3.moving_variance", shape: [64], trainable: false },
-  { key: "dec3@normal/2.kernel", shape: [3, 3, 256, 64], trainable: true },
-  { key: "dec3@normal/2.bias", shape: [64], trainable: true },
-  { key: "dec3@normal/3.gamma", shape: [64], trainable: true },
-  { key: "dec3@normal/3.beta", shape: [64], trainable: true },
-  { key: "dec3@normal/3.moving_mean", shape: [64], trainable: false },
-  { key: "dec3@normal/3.moving_variance", shape: [64], trainable: false },
-  { key: "dec3@ae/2.kernel", shape: [3, 3, 256, 64], trainable: true },
-  { key: "dec3@ae/2.bias", shape: [64], trainable: true },
-  { key: "dec3@ae/3.gamma", shape: [64], trainable: true },
-  { key: "dec3@ae/3.beta", shape: [64], trainable: true },
-  { key: "dec3@ae/3.moving_mean", shape: [64], trainable: false },
-  { key: "dec3@ae/3.moving_variance", shape: [64], trainable: false },
-  { key: "dec4@seg/2.kernel", shape: [3, 3, 128, 64], trainable: true },
-  { key: "dec4@seg/2.bias", shape: [64], trainable: true },
-  { key: "dec4@seg/3.gamma", shape: [64], trainable: true },
-  { key: "dec4@seg/3.beta", shape: [64], trainable: true },
-  { key: "dec4@seg/3.moving_mean", shape: [64], trainable: false },
-  { key: "dec4@seg/3.moving_variance", shape: [64], trainable: false },
-  { key: "dec4@depth/2.kernel", shape: [3, 3, 128, 64], trainable: true },
-  { key: "dec4@depth/2.bias", shape: [64], trainable: true },
-  { key: "dec4@depth/3.gamma", shape: [64], trainable: true },
-  { key: "dec4@depth/3.beta", shape: [64], trainable: true },
-  { key: "dec4@depth/3.moving_mean", shape: [64], trainable: false },
-  { key: "dec4@depth/3.moving_variance", shape: [64], trainable: false },
-  { key: "dec4@edge/2.kernel", shape: [3, 3, 128, 64], trainable: true },
-  { key: "dec4@edge/2.bias", shape: [64], trainable: true },
-  { key: "dec4@edge/3.gamma", shape: [64], trainable: true },
-  { key: "dec4@edge/3.beta", shape: [64], trainable: true },
-  { key: "dec4@edge/3.moving_mean", shape: [64], trainable: false },
-  { key: "dec4@edge/3.moving_variance", shape: [64], trainable: false },
-  { key: "dec4@normal/2.kernel", shape: [3, 3, 128, 64], trainable: true },
-  { key: "dec4@normal/2.bias", shape: [64], trainable: true },
-  { key: "dec4@normal/3.gamma", shape: [64], trainable: true },
-  { key: "dec4@normal/3.beta", shape: [64], trainable: true },
-  { key: "dec4@normal/3.moving_mean", shape: [64], trainable: false },
-  { key: "dec4@normal/3.moving_variance", shape: [64], trainable: false },
-  { key: "dec4@ae/2.kernel", shape: [3, 3, 128, 64], trainable: true },
-  { key: "dec4@ae/2.bias", shape: [64], trainable: true },
-  { key: "dec4@ae/3.gamma", shape: [64], trainable: true },
-  { key: "dec4@ae/3.beta", shape: [64], trainable: true },
-  { key: "dec4@ae/3.moving_mean", shape: [64], trainable: false },
-  { key: "dec4@ae/3.moving_variance", shape: [64], trainable: false },
-  { key: "head@seg/1.kernel", shape: [1, 1, 64, 13], trainable: true },
+  { key: "enc5@ae/0.conv3.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@ae/0.bn3.gamma", shape: [2048], trainable: true },
+  { key: "enc5@ae/0.bn3.beta", shape: [2048], trainable: true },
+  { key: "enc5@ae/0.bn3.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@ae/0.bn3.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@ae/0.shortcut.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@ae/0.shortcut_bn.gamma", shape: [2048], trainable: true },
+  { key: "enc5@ae/0.shortcut_bn.beta", shape: [2048], trainable: true },
+  { key: "enc5@ae/0.shortcut_bn.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@ae/0.shortcut_bn.moving_variance", shape: [2048], trainable: false },
+  { key: "enc5@ae/1.conv1.kernel", shape: [1, 1, 2048, 512], trainable: true },
+  { key: "enc5@ae/1.bn1.gamma", shape: [512], trainable: true },
+  { key: "enc5@ae/1.bn1.beta", shape: [512], trainable: true },
+  { key: "enc5@ae/1.bn1.moving_mean", shape: [512], trainable: false },
+  { key: "enc5@ae/1.bn1.moving_variance", shape: [512], trainable: false },
+  { key: "enc5@ae/1.conv2.kernel", shape: [3, 3, 512, 512], trainable: true },
+  { key: "enc5@ae/1.bn2.gamma", shape: [512], trainable: true },
+  { key: "enc5@ae/1.bn2.beta", shape: [512], trainable: true },
+  { key: "enc5@ae/1.bn2.moving_mean", shape: [512], trainable: false },
+  { key: "enc5@ae/1.bn2.moving_variance", shape: [512], trainable: false },
+  { key: "enc5@ae/1.conv3.kernel", shape: [1, 1, 512, 2048], trainable: true },
+  { key: "enc5@ae/1.bn3.gamma", shape: [2048], trainable: true },
+  { key: "enc5@ae/1.bn3.beta", shape: [2048], trainable: true },
+  { key: "enc5@ae/1.bn3.moving_mean", shape: [2048], trainable: false },
+  { key: "enc5@ae/1.bn3.moving_variance", shape: [2048], trainable: false },
+  { key: "dec1@seg/0.conv1.kernel", shape: [1, 1, 2560, 64], trainable: true },
+  { key: "dec1@seg/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec1@seg/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec1@seg/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec1@seg/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec1@seg/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec1@seg/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec1@seg/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec1@seg/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec1@seg/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec1@seg/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec1@seg/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec1@seg/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec1@seg/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec1@seg/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec1@seg/0.projection.kernel", shape: [1, 1, 2048, 256], trainable: true },
+  { key: "dec1@depth/0.conv1.kernel", shape: [1, 1, 2560, 64], trainable: true },
+  { key: "dec1@depth/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec1@depth/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec1@depth/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec1@depth/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec1@depth/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec1@depth/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec1@depth/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec1@depth/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec1@depth/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec1@depth/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec1@depth/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec1@depth/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec1@depth/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec1@depth/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec1@depth/0.projection.kernel", shape: [1, 1, 2048, 256], trainable: true },
+  { key: "dec1@edge/0.conv1.kernel", shape: [1, 1, 2560, 64], trainable: true },
+  { key: "dec1@edge/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec1@edge/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec1@edge/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec1@edge/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec1@edge/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec1@edge/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec1@edge/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec1@edge/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec1@edge/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec1@edge/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec1@edge/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec1@edge/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec1@edge/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec1@edge/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec1@edge/0.projection.kernel", shape: [1, 1, 2048, 256], trainable: true },
+  { key: "dec1@normal/0.conv1.kernel", shape: [1, 1, 2560, 64], trainable: true },
+  { key: "dec1@normal/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec1@normal/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec1@normal/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec1@normal/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec1@normal/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec1@normal/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec1@normal/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec1@normal/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec1@normal/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec1@normal/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec1@normal/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec1@normal/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec1@normal/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec1@normal/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec1@normal/0.projection.kernel", shape: [1, 1, 2048, 256], trainable: true },
+  { key: "dec1@ae/0.conv1.kernel", shape: [1, 1, 2560, 64], trainable: true },
+  { key: "dec1@ae/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec1@ae/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec1@ae/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec1@ae/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec1@ae/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec1@ae/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec1@ae/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec1@ae/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec1@ae/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec1@ae/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec1@ae/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec1@ae/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec1@ae/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec1@ae/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec1@ae/0.projection.kernel", shape: [1, 1, 2048, 256], trainable: true },
+  { key: "dec2@seg/0.conv1.kernel", shape: [1, 1, 512, 64], trainable: true },
+  { key: "dec2@seg/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec2@seg/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec2@seg/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec2@seg/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec2@seg/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec2@seg/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec2@seg/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec2@seg/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec2@seg/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec2@seg/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec2@seg/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec2@seg/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec2@seg/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec2@seg/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec2@depth/0.conv1.kernel", shape: [1, 1, 512, 64], trainable: true },
+  { key: "dec2@depth/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec2@depth/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec2@depth/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec2@depth/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec2@depth/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec2@depth/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec2@depth/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec2@depth/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec2@depth/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec2@depth/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec2@depth/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec2@depth/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec2@depth/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec2@depth/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec2@edge/0.conv1.kernel", shape: [1, 1, 512, 64], trainable: true },
+  { key: "dec2@edge/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec2@edge/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec2@edge/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec2@edge/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec2@edge/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec2@edge/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec2@edge/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec2@edge/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec2@edge/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec2@edge/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec2@edge/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec2@edge/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec2@edge/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec2@edge/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec2@normal/0.conv1.kernel", shape: [1, 1, 512, 64], trainable: true },
+  { key: "dec2@normal/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec2@normal/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec2@normal/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec2@normal/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec2@normal/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec2@normal/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec2@normal/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec2@normal/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec2@normal/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec2@normal/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec2@normal/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec2@normal/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec2@normal/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec2@normal/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec2@ae/0.conv1.kernel", shape: [1, 1, 512, 64], trainable: true },
+  { key: "dec2@ae/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec2@ae/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec2@ae/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec2@ae/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec2@ae/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec2@ae/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec2@ae/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec2@ae/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec2@ae/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec2@ae/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec2@ae/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec2@ae/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec2@ae/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec2@ae/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec3@seg/0.conv1.kernel", shape: [1, 1, 384, 64], trainable: true },
+  { key: "dec3@seg/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec3@seg/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec3@seg/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec3@seg/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec3@seg/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec3@seg/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec3@seg/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec3@seg/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec3@seg/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec3@seg/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec3@seg/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec3@seg/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec3@seg/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec3@seg/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec3@depth/0.conv1.kernel", shape: [1, 1, 384, 64], trainable: true },
+  { key: "dec3@depth/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec3@depth/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec3@depth/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec3@depth/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec3@depth/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec3@depth/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec3@depth/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec3@depth/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec3@depth/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec3@depth/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec3@depth/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec3@depth/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec3@depth/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec3@depth/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec3@edge/0.conv1.kernel", shape: [1, 1, 384, 64], trainable: true },
+  { key: "dec3@edge/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec3@edge/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec3@edge/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec3@edge/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec3@edge/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec3@edge/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec3@edge/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec3@edge/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec3@edge/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec3@edge/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec3@edge/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec3@edge/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec3@edge/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec3@edge/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec3@normal/0.conv1.kernel", shape: [1, 1, 384, 64], trainable: true },
+  { key: "dec3@normal/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec3@normal/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec3@normal/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec3@normal/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec3@normal/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec3@normal/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec3@normal/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec3@normal/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec3@normal/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec3@normal/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec3@normal/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec3@normal/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec3@normal/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec3@normal/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec3@ae/0.conv1.kernel", shape: [1, 1, 384, 64], trainable: true },
+  { key: "dec3@ae/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec3@ae/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec3@ae/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec3@ae/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec3@ae/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec3@ae/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec3@ae/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec3@ae/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec3@ae/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec3@ae/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec3@ae/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec3@ae/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec3@ae/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec3@ae/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec4@seg/0.conv1.kernel", shape: [1, 1, 320, 64], trainable: true },
+  { key: "dec4@seg/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec4@seg/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec4@seg/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec4@seg/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec4@seg/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec4@seg/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec4@seg/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec4@seg/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec4@seg/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec4@seg/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec4@seg/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec4@seg/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec4@seg/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec4@seg/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec4@depth/0.conv1.kernel", shape: [1, 1, 320, 64], trainable: true },
+  { key: "dec4@depth/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec4@depth/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec4@depth/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec4@depth/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec4@depth/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec4@depth/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec4@depth/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec4@depth/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec4@depth/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec4@depth/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec4@depth/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec4@depth/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec4@depth/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec4@depth/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec4@edge/0.conv1.kernel", shape: [1, 1, 320, 64], trainable: true },
+  { key: "dec4@edge/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec4@edge/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec4@edge/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec4@edge/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec4@edge/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec4@edge/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec4@edge/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec4@edge/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec4@edge/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec4@edge/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec4@edge/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec4@edge/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec4@edge/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec4@edge/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec4@normal/0.conv1.kernel", shape: [1, 1, 320, 64], trainable: true },
+  { key: "dec4@normal/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec4@normal/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec4@normal/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec4@normal/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec4@normal/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec4@normal/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec4@normal/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec4@normal/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec4@normal/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec4@normal/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec4@normal/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec4@normal/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec4@normal/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec4@normal/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "dec4@ae/0.conv1.kernel", shape: [1, 1, 320, 64], trainable: true },
+  { key: "dec4@ae/0.bn1.gamma", shape: [64], trainable: true },
+  { key: "dec4@ae/0.bn1.beta", shape: [64], trainable: true },
+  { key: "dec4@ae/0.bn1.moving_mean", shape: [64], trainable: false },
+  { key: "dec4@ae/0.bn1.moving_variance", shape: [64], trainable: false },
+  { key: "dec4@ae/0.conv2.kernel", shape: [3, 3, 64, 64], trainable: true },
+  { key: "dec4@ae/0.bn2.gamma", shape: [64], trainable: true },
+  { key: "dec4@ae/0.bn2.beta", shape: [64], trainable: true },
+  { key: "dec4@ae/0.bn2.moving_mean", shape: [64], trainable: false },
+  { key: "dec4@ae/0.bn2.moving_variance", shape: [64], trainable: false },
+  { key: "dec4@ae/0.conv3.kernel", shape: [1, 1, 64, 256], trainable: true },
+  { key: "dec4@ae/0.bn3.gamma", shape: [256], trainable: true },
+  { key: "dec4@ae/0.bn3.beta", shape: [256], trainable: true },
+  { key: "dec4@ae/0.bn3.moving_mean", shape: [256], trainable: false },
+  { key: "dec4@ae/0.bn3.moving_variance", shape: [256], trainable: false },
+  { key: "head@seg/0.conv0.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@seg/0.conv0.bias", shape: [64], trainable: true },
+  { key: "head@seg/0.conv1.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@seg/0.conv1.bias", shape: [64], trainable: true },
+  { key: "head@seg/0.conv2.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@seg/0.conv2.bias", shape: [64], trainable: true },
+  { key: "head@seg/0.conv3.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@seg/0.conv3.bias", shape: [64], trainable: true },
+  { key: "head@seg/1.kernel", shape: [1, 1, 256, 13], trainable: true },
   { key: "head@seg/1.bias", shape: [13], trainable: true },
-  { key: "head@depth/1.kernel", shape: [1, 1, 64, 1], trainable: true },
+  { key: "head@depth/0.conv0.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@depth/0.conv1.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@depth/0.conv2.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@depth/0.conv3.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@depth/1.kernel", shape: [3, 3, 256, 1], trainable: true },
   { key: "head@depth/1.bias", shape: [1], trainable: true },
-  { key: "head@edge/1.kernel", shape: [1, 1, 64, 1], trainable: true },
+  { key: "head@edge/0.conv0.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@edge/0.conv0.bias", shape: [64], trainable: true },
+  { key: "head@edge/0.conv1.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@edge/0.conv1.bias", shape: [64], trainable: true },
+  { key: "head@edge/0.conv2.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@edge/0.conv2.bias", shape: [64], trainable: true },
+  { key: "head@edge/0.conv3.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@edge/0.conv3.bias", shape: [64], trainable: true },
+  { key: "head@edge/1.kernel", shape: [1, 1, 256, 1], trainable: true },
   { key: "head@edge/1.bias", shape: [1], trainable: true },
-  { key: "head@normal/1.kernel", shape: [1, 1, 64, 3], trainable: true },
+  { key: "head@normal/0.conv0.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@normal/0.conv1.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@normal/0.conv2.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@normal/0.conv3.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@normal/1.kernel", shape: [3, 3, 256, 3], trainable: true },
   { key: "head@normal/1.bias", shape: [3], trainable: true },
-  { key: "head@ae/1.kernel", shape: [1, 1, 64, 3], trainable: true },
+  { key: "head@ae/0.conv0.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@ae/0.conv1.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@ae/0.conv2.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@ae/0.conv3.kernel", shape: [1, 1, 256, 64], trainable: true },
+  { key: "head@ae/1.kernel", shape: [3, 3, 256, 3], trainable: true },
   { key: "head@ae/1.bias", shape: [3], trainable: true },
 ];
 
@@ -899,15 +1237,15 @@ export function forward(
     const enc4_normal = stage_enc4(run, "enc4@normal", enc3_normal);
     // enc4@ae: stage enc4, tasks ae; reads enc3@ae -> [batch, 9, 12, 512]
     const enc4_ae = stage_enc4(run, "enc4@ae", enc3_ae);
-    // enc5@seg: stage enc5, tasks seg; reads enc4@seg -> [batch, 9, 12, 512]
+    // enc5@seg: stage enc5, tasks seg; reads enc4@seg -> [batch, 5, 6, 2048]
     const enc5_seg = stage_enc5(run, "enc5@seg", enc4_seg);
-    // enc5@depth: stage enc5, tasks depth; reads enc4@depth -> [batch, 9, 12, 512]
+    // enc5@depth: stage enc5, tasks depth; reads enc4@depth -> [batch, 5, 6, 2048]
     const enc5_depth = stage_enc5(run, "enc5@depth", enc4_depth);
-    // enc5@edge: stage enc5, tasks edge; reads enc4@edge -> [batch, 9, 12, 512]
+    // enc5@edge: stage enc5, tasks edge; reads enc4@edge -> [batch, 5, 6, 2048]
     const enc5_edge = stage_enc5(run, "enc5@edge", enc4_edge);
-    // enc5@normal: stage enc5, tasks normal; reads enc4@normal -> [batch, 9, 12, 512]
+    // enc5@normal: stage enc5, tasks normal; reads enc4@normal -> [batch, 5, 6, 2048]
     const enc5_normal = stage_enc5(run, "enc5@normal", enc4_normal);
-    // enc5@ae: stage enc5, tasks ae; reads enc4@ae -> [batch, 9, 12, 512]
+    // enc5@ae: stage enc5, tasks ae; reads enc4@ae -> [batch, 5, 6, 2048]
     const enc5_ae = stage_enc5(run, "enc5@ae", enc4_ae);
     // dec1@seg: stage dec1, tasks seg; reads enc5@seg + skip enc4@seg -> [batch, 9, 12, 256]
     const dec1_seg = stage_dec1(run, "dec1@seg", enc5_seg, enc4_seg);
@@ -919,46 +1257,70 @@ export function forward(
     const dec1_normal = stage_dec1(run, "dec1@normal", enc5_normal, enc4_normal);
     // dec1@ae: stage dec1, tasks ae; reads enc5@ae + skip enc4@ae -> [batch, 9, 12, 256]
     const dec1_ae = stage_dec1(run, "dec1@ae", enc5_ae, enc4_ae);
-    // dec2@seg: stage dec2, tasks seg; reads dec1@seg + skip enc3@seg -> [batch, 18, 24, 128]
+    // dec2@seg: stage dec2, tasks seg; reads dec1@seg + skip enc3@seg -> [batch, 18, 24, 256]
     const dec2_seg = stage_dec2(run, "dec2@seg", dec1_seg, enc3_seg);
-    // dec2@depth: stage dec2, tasks depth; reads dec1@depth + skip enc3@depth -> [batch, 18, 24, 128]
+    // dec2@depth: stage dec2, tasks depth; reads dec1@depth + skip enc3@depth -> [batch, 18, 24, 256]
     const dec2_depth = stage_dec2(run, "dec2@depth", dec1_depth, enc3_depth);
-    // dec2@edge: stage dec2, tasks edge; reads dec1@edge + skip enc3@edge -> [batch, 18, 24, 128]
+    // dec2@edge: stage dec2, tasks edge; reads dec1@edge + skip enc3@edge -> [batch, 18, 24, 256]
     const dec2_edge = stage_dec2(run, "dec2@edge", dec1_edge, enc3_edge);
-    // dec2@normal: stage dec2, tasks normal; reads dec1@normal + skip enc3@normal -> [batch, 18, 24, 128]
+    // dec2@normal: stage dec2, tasks normal; reads dec1@normal + skip enc3@normal -> [batch, 18, 24, 256]
     const dec2_normal = stage_dec2(run, "dec2@normal", dec1_normal, enc3_normal);
-    // dec2@ae: stage dec2, tasks ae; reads dec1@ae + skip enc3@ae -> [batch, 18, 24, 128]
+    // dec2@ae: stage dec2, tasks ae; reads dec1@ae + skip enc3@ae -> [batch, 18, 24, 256]
     const dec2_ae = stage_dec2(run, "dec2@ae", dec1_ae, enc3_ae);
-    // dec3@seg: stage dec3, tasks seg; reads dec2@seg + skip enc2@seg -> [batch, 36, 48, 64]
+    // dec3@seg: stage dec3, tasks seg; reads dec2@seg + skip enc2@seg -> [batch, 36, 48, 256]
     const dec3_seg = stage_dec3(run, "dec3@seg", dec2_seg, enc2_seg);
-    // dec3@depth: stage dec3, tasks depth; reads dec2@depth + skip enc2@depth -> [batch, 36, 48, 64]
+    // dec3@depth: stage dec3, tasks depth; reads dec2@depth + skip enc2@depth -> [batch, 36, 48, 256]
     const dec3_depth = stage_dec3(run, "dec3@depth", dec2_depth, enc2_depth);
-    // dec3@edge: stage dec3, tasks edge; reads dec2@edge + skip enc2@edge -> [batch, 36, 48, 64]
+    // dec3@edge: stage dec3, tasks edge; reads dec2@edge + skip enc2@edge -> [batch, 36, 48, 256]
     const dec3_edge = stage_dec3(run, "dec3@edge", dec2_edge, enc2_edge);
-    // dec3@normal: stage dec3, tasks normal; reads dec2@normal + skip enc2@normal -> [batch, 36, 48, 64]
+    // dec3@normal: stage dec3, tasks normal; reads dec2@normal + skip enc2@normal -> [batch, 36, 48, 256]
     const dec3_normal = stage_dec3(run, "dec3@normal", dec2_normal, enc2_normal);
-    // dec3@ae: stage dec3, tasks ae; reads dec2@ae + skip enc2@ae -> [batch, 36, 48, 64]
+    // dec3@ae: stage dec3, tasks ae; reads dec2@ae + skip enc2@ae -> [batch, 36, 48, 256]
     const dec3_ae = stage_dec3(run, "dec3@ae", dec2_ae, enc2_ae);
-    // dec4@seg: stage dec4, tasks seg; reads dec3@seg + skip enc1@seg -> [batch, 72, 96, 64]
+    // dec4@seg: stage dec4, tasks seg; reads dec3@seg + skip enc1@seg -> [batch, 72, 96, 256]
     const dec4_seg = stage_dec4(run, "dec4@seg", dec3_seg, enc1_seg);
-    // dec4@depth: stage dec4, tasks depth; reads dec3@depth + skip enc1@depth -> [batch, 72, 96, 64]
+    // dec4@depth: stage dec4, tasks depth; reads dec3@depth + skip enc1@depth -> [batch, 72, 96, 256]
     const dec4_depth = stage_dec4(run, "dec4@depth", dec3_depth, enc1_depth);
-    // dec4@edge: stage dec4, tasks edge; reads dec3@edge + skip enc1@edge -> [batch, 72, 96, 64]
+    // dec4@edge: stage dec4, tasks edge; reads dec3@edge + skip enc1@edge -> [batch, 72, 96, 256]
     const dec4_edge = stage_dec4(run, "dec4@edge", dec3_edge, enc1_edge);
-    // dec4@normal: stage dec4, tasks normal; reads dec3@normal + skip enc1@normal -> [batch, 72, 96, 64]
+    // dec4@normal: stage dec4, tasks normal; reads dec3@normal + skip enc1@normal -> [batch, 72, 96, 256]
     const dec4_normal = stage_dec4(run, "dec4@normal", dec3_normal, enc1_normal);
-    // dec4@ae: stage dec4, tasks ae; reads dec3@ae + skip enc1@ae -> [batch, 72, 96, 64]
+    // dec4@ae: stage dec4, tasks ae; reads dec3@ae + skip enc1@ae -> [batch, 72, 96, 256]
     const dec4_ae = stage_dec4(run, "dec4@ae", dec3_ae, enc1_ae);
-    // head@seg: task seg; reads dec4@seg -> [batch, 288, 384, 13]
-    const out_seg = head_seg(run, "head@seg", dec4_seg);
-    // head@depth: task depth; reads dec4@depth -> [batch, 288, 384, 1]
-    const out_depth = head_depth(run, "head@depth", dec4_depth);
-    // head@edge: task edge; reads dec4@edge -> [batch, 288, 384, 1]
-    const out_edge = head_edge(run, "head@edge", dec4_edge);
-    // head@normal: task normal; reads dec4@normal -> [batch, 288, 384, 3]
-    const out_normal = head_normal(run, "head@normal", dec4_normal);
-    // head@ae: task ae; reads dec4@ae -> [batch, 288, 384, 3]
-    const out_ae = head_ae(run, "head@ae", dec4_ae);
+    // head@seg: task seg; reads dec4@seg + skip dec1@seg + skip dec2@seg + skip dec3@seg + skip dec4@seg -> [batch, 288, 384, 13]
+    const out_seg = head_seg(run, "head@seg", dec4_seg, dec1_seg, dec2_seg, dec3_seg, dec4_seg);
+    // head@depth: task depth; reads dec4@depth + skip dec1@depth + skip dec2@depth + skip dec3@depth + skip dec4@depth -> [batch, 288, 384, 1]
+    const out_depth = head_depth(
+      run,
+      "head@depth",
+      dec4_depth,
+      dec1_depth,
+      dec2_depth,
+      dec3_depth,
+      dec4_depth,
+    );
+    // head@edge: task edge; reads dec4@edge + skip dec1@edge + skip dec2@edge + skip dec3@edge + skip dec4@edge -> [batch, 288, 384, 1]
+    const out_edge = head_edge(
+      run,
+      "head@edge",
+      dec4_edge,
+      dec1_edge,
+      dec2_edge,
+      dec3_edge,
+      dec4_edge,
+    );
+    // head@normal: task normal; reads dec4@normal + skip dec1@normal + skip dec2@normal + skip dec3@normal + skip dec4@normal -> [batch, 288, 384, 3]
+    const out_normal = head_normal(
+      run,
+      "head@normal",
+      dec4_normal,
+      dec1_normal,
+      dec2_normal,
+      dec3_normal,
+      dec4_normal,
+    );
+    // head@ae: task ae; reads dec4@ae + skip dec1@ae + skip dec2@ae + skip dec3@ae + skip dec4@ae -> [batch, 288, 384, 3]
+    const out_ae = head_ae(run, "head@ae", dec4_ae, dec1_ae, dec2_ae, dec3_ae, dec4_ae);
     return { seg: out_seg, depth: out_depth, edge: out_edge, normal: out_normal, ae: out_ae };
   });
 }
@@ -1064,162 +1426,270 @@ function stage_enc4(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
- * Stage enc5: basic(512, stride: 1).
- * [batch, 9, 12, 512] -> [batch, 9, 12, 512]; one call per instance.
+ * Stage enc5: bottleneck(512, stride: 2, expansion: 4) bottleneck(512, stride: 1, expansion: 4).
+ * [batch, 9, 12, 512] -> [batch, 5, 6, 2048]; one call per instance.
  */
 function stage_enc5(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: basic(512, stride: 1) -> [batch, 9, 12, 512]
-  return basicBlock(run, x, owner, 0, 1, false, false);
+  // 0: bottleneck(512, stride: 2, expansion: 4) -> [batch, 5, 6, 2048]
+  const y0 = bottleneckBlock(run, x, owner, 0, 2, true, true);
+  // 1: bottleneck(512, stride: 1, expansion: 4) -> [batch, 5, 6, 2048]
+  return bottleneckBlock(run, y0, owner, 1, 1, false, true);
 }
 
 /**
- * Stage dec1: concat(enc4) conv(256, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
- * [batch, 9, 12, 512] -> [batch, 9, 12, 256]; one call per instance.
+ * Stage dec1: decoder_bottleneck(64, skip: enc4, expansion: 4).
+ * [batch, 5, 6, 2048] -> [batch, 9, 12, 256]; one call per instance.
  */
 function stage_dec1(run: Run, owner: string, x: tf.Tensor4D, skip_enc4: tf.Tensor4D): tf.Tensor4D {
-  // 0: concat(enc4) -> [batch, 9, 12, 1024]
-  const y0 = tf.concat([x, skip_enc4], 3);
-  // 1: conv(256, 3) -> [batch, 9, 12, 256]
-  const y1 = addBias(
-    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
-    run.weight(owner, 1, "bias"),
-  );
-  // 2: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 9, 12, 256]
-  const y2 = batchNorm(run, y1, owner, 2, "", 1e-5);
-  // 3: relu -> [batch, 9, 12, 256]
-  return tf.relu(y2);
+  // 0: decoder_bottleneck(64, skip: enc4, expansion: 4) -> [batch, 9, 12, 256]
+  return decoderBlock(run, x, skip_enc4, owner, 0, true);
 }
 
 /**
- * Stage dec2: upsample(2, mode: bilinear) concat(enc3) conv(128, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
- * [batch, 9, 12, 256] -> [batch, 18, 24, 128]; one call per instance.
+ * Stage dec2: decoder_bottleneck(64, skip: enc3, expansion: 4).
+ * [batch, 9, 12, 256] -> [batch, 18, 24, 256]; one call per instance.
  */
 function stage_dec2(run: Run, owner: string, x: tf.Tensor4D, skip_enc3: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(2, mode: bilinear) -> [batch, 18, 24, 256]
-  const y0 = tf.image.resizeBilinear(x, [18, 24], false, true);
-  // 1: concat(enc3) -> [batch, 18, 24, 512]
-  const y1 = tf.concat([y0, skip_enc3], 3);
-  // 2: conv(128, 3) -> [batch, 18, 24, 128]
-  const y2 = addBias(
-    conv2d(y1, run.weight(owner, 2, "kernel"), 1, "same", 1),
-    run.weight(owner, 2, "bias"),
-  );
-  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 18, 24, 128]
-  const y3 = batchNorm(run, y2, owner, 3, "", 1e-5);
-  // 4: relu -> [batch, 18, 24, 128]
-  return tf.relu(y3);
+  // 0: decoder_bottleneck(64, skip: enc3, expansion: 4) -> [batch, 18, 24, 256]
+  return decoderBlock(run, x, skip_enc3, owner, 0, false);
 }
 
 /**
- * Stage dec3: upsample(2, mode: bilinear) concat(enc2) conv(64, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
- * [batch, 18, 24, 128] -> [batch, 36, 48, 64]; one call per instance.
+ * Stage dec3: decoder_bottleneck(64, skip: enc2, expansion: 4).
+ * [batch, 18, 24, 256] -> [batch, 36, 48, 256]; one call per instance.
  */
 function stage_dec3(run: Run, owner: string, x: tf.Tensor4D, skip_enc2: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(2, mode: bilinear) -> [batch, 36, 48, 128]
-  const y0 = tf.image.resizeBilinear(x, [36, 48], false, true);
-  // 1: concat(enc2) -> [batch, 36, 48, 256]
-  const y1 = tf.concat([y0, skip_enc2], 3);
-  // 2: conv(64, 3) -> [batch, 36, 48, 64]
-  const y2 = addBias(
-    conv2d(y1, run.weight(owner, 2, "kernel"), 1, "same", 1),
-    run.weight(owner, 2, "bias"),
-  );
-  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 36, 48, 64]
-  const y3 = batchNorm(run, y2, owner, 3, "", 1e-5);
-  // 4: relu -> [batch, 36, 48, 64]
-  return tf.relu(y3);
+  // 0: decoder_bottleneck(64, skip: enc2, expansion: 4) -> [batch, 36, 48, 256]
+  return decoderBlock(run, x, skip_enc2, owner, 0, false);
 }
 
 /**
- * Stage dec4: upsample(2, mode: bilinear) concat(enc1) conv(64, 3) bn(momentum: 0.9, epsilon: 1e-5) relu.
- * [batch, 36, 48, 64] -> [batch, 72, 96, 64]; one call per instance.
+ * Stage dec4: decoder_bottleneck(64, skip: enc1, expansion: 4).
+ * [batch, 36, 48, 256] -> [batch, 72, 96, 256]; one call per instance.
  */
 function stage_dec4(run: Run, owner: string, x: tf.Tensor4D, skip_enc1: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(2, mode: bilinear) -> [batch, 72, 96, 64]
-  const y0 = tf.image.resizeBilinear(x, [72, 96], false, true);
-  // 1: concat(enc1) -> [batch, 72, 96, 128]
-  const y1 = tf.concat([y0, skip_enc1], 3);
-  // 2: conv(64, 3) -> [batch, 72, 96, 64]
-  const y2 = addBias(
-    conv2d(y1, run.weight(owner, 2, "kernel"), 1, "same", 1),
-    run.weight(owner, 2, "bias"),
-  );
-  // 3: bn(momentum: 0.9, epsilon: 1e-5) -> [batch, 72, 96, 64]
-  const y3 = batchNorm(run, y2, owner, 3, "", 1e-5);
-  // 4: relu -> [batch, 72, 96, 64]
-  return tf.relu(y3);
+  // 0: decoder_bottleneck(64, skip: enc1, expansion: 4) -> [batch, 72, 96, 256]
+  return decoderBlock(run, x, skip_enc1, owner, 0, false);
 }
 
 /**
- * Head of task seg: upsample(4, mode: bilinear) conv(13, 1).
- * [batch, 72, 96, 64] -> [batch, 288, 384, 13].
+ * Head of task seg: fuse([dec1, dec2, dec3, dec4], filters: 64) conv(13, 1) upsample(4, mode: bilinear).
+ * [batch, 72, 96, 256] -> [batch, 288, 384, 13].
  */
-function head_seg(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(4, mode: bilinear) -> [batch, 288, 384, 64]
-  const y0 = tf.image.resizeBilinear(x, [288, 384], false, true);
-  // 1: conv(13, 1) -> [batch, 288, 384, 13]
-  return addBias(
-    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
-    run.weight(owner, 1, "bias"),
+function head_seg(
+  run: Run,
+  owner: string,
+  x: tf.Tensor4D,
+  skip_dec1: tf.Tensor4D,
+  skip_dec2: tf.Tensor4D,
+  skip_dec3: tf.Tensor4D,
+  skip_dec4: tf.Tensor4D,
+): tf.Tensor4D {
+  // 0: fuse([dec1, dec2, dec3, dec4], filters: 64) -> [batch, 72, 96, 256]
+  const y0 = tf.concat(
+    [
+      resizeTo(
+        addBias(
+          conv2d(skip_dec1, run.weight(owner, 0, "conv0.kernel"), 1, "same", 1),
+          run.weight(owner, 0, "conv0.bias"),
+        ),
+        72,
+        96,
+      ),
+      resizeTo(
+        addBias(
+          conv2d(skip_dec2, run.weight(owner, 0, "conv1.kernel"), 1, "same", 1),
+          run.weight(owner, 0, "conv1.bias"),
+        ),
+        72,
+        96,
+      ),
+      resizeTo(
+        addBias(
+          conv2d(skip_dec3, run.weight(owner, 0, "conv2.kernel"), 1, "same", 1),
+          run.weight(owner, 0, "conv2.bias"),
+        ),
+        72,
+        96,
+      ),
+      resizeTo(
+        addBias(
+          conv2d(skip_dec4, run.weight(owner, 0, "conv3.kernel"), 1, "same", 1),
+          run.weight(owner, 0, "conv3.bias"),
+        ),
+        72,
+        96,
+      ),
+    ],
+    3,
   );
-}
-
-/**
- * Head of task depth: upsample(4, mode: bilinear) conv(1, 1).
- * [batch, 72, 96, 64] -> [batch, 288, 384, 1].
- */
-function head_depth(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(4, mode: bilinear) -> [batch, 288, 384, 64]
-  const y0 = tf.image.resizeBilinear(x, [288, 384], false, true);
-  // 1: conv(1, 1) -> [batch, 288, 384, 1]
-  return addBias(
-    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
-    run.weight(owner, 1, "bias"),
-  );
-}
-
-/**
- * Head of task edge: upsample(4, mode: bilinear) conv(1, 1).
- * [batch, 72, 96, 64] -> [batch, 288, 384, 1].
- */
-function head_edge(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(4, mode: bilinear) -> [batch, 288, 384, 64]
-  const y0 = tf.image.resizeBilinear(x, [288, 384], false, true);
-  // 1: conv(1, 1) -> [batch, 288, 384, 1]
-  return addBias(
-    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
-    run.weight(owner, 1, "bias"),
-  );
-}
-
-/**
- * Head of task normal: upsample(4, mode: bilinear) conv(3, 1).
- * [batch, 72, 96, 64] -> [batch, 288, 384, 3].
- */
-function head_normal(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(4, mode: bilinear) -> [batch, 288, 384, 64]
-  const y0 = tf.image.resizeBilinear(x, [288, 384], false, true);
-  // 1: conv(3, 1) -> [batch, 288, 384, 3]
-  return addBias(
-    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
-    run.weight(owner, 1, "bias"),
-  );
-}
-
-/**
- * Head of task ae: upsample(4, mode: bilinear) conv(3, 1) sigmoid.
- * [batch, 72, 96, 64] -> [batch, 288, 384, 3].
- */
-function head_ae(run: Run, owner: string, x: tf.Tensor4D): tf.Tensor4D {
-  // 0: upsample(4, mode: bilinear) -> [batch, 288, 384, 64]
-  const y0 = tf.image.resizeBilinear(x, [288, 384], false, true);
-  // 1: conv(3, 1) -> [batch, 288, 384, 3]
+  // 1: conv(13, 1) -> [batch, 72, 96, 13]
   const y1 = addBias(
     conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
     run.weight(owner, 1, "bias"),
   );
-  // 2: sigmoid -> [batch, 288, 384, 3]
-  return tf.sigmoid(y1);
+  // 2: upsample(4, mode: bilinear) -> [batch, 288, 384, 13]
+  return tf.image.resizeBilinear(y1, [288, 384], false, true);
+}
+
+/**
+ * Head of task depth: fuse([dec1, dec2, dec3, dec4], filters: 64, bias: false) conv(1, 3) relu upsample(4, mode: bilinear).
+ * [batch, 72, 96, 256] -> [batch, 288, 384, 1].
+ */
+function head_depth(
+  run: Run,
+  owner: string,
+  x: tf.Tensor4D,
+  skip_dec1: tf.Tensor4D,
+  skip_dec2: tf.Tensor4D,
+  skip_dec3: tf.Tensor4D,
+  skip_dec4: tf.Tensor4D,
+): tf.Tensor4D {
+  // 0: fuse([dec1, dec2, dec3, dec4], filters: 64, bias: false) -> [batch, 72, 96, 256]
+  const y0 = tf.concat(
+    [
+      resizeTo(conv2d(skip_dec1, run.weight(owner, 0, "conv0.kernel"), 1, "same", 1), 72, 96),
+      resizeTo(conv2d(skip_dec2, run.weight(owner, 0, "conv1.kernel"), 1, "same", 1), 72, 96),
+      resizeTo(conv2d(skip_dec3, run.weight(owner, 0, "conv2.kernel"), 1, "same", 1), 72, 96),
+      resizeTo(conv2d(skip_dec4, run.weight(owner, 0, "conv3.kernel"), 1, "same", 1), 72, 96),
+    ],
+    3,
+  );
+  // 1: conv(1, 3) -> [batch, 72, 96, 1]
+  const y1 = addBias(
+    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
+    run.weight(owner, 1, "bias"),
+  );
+  // 2: relu -> [batch, 72, 96, 1]
+  const y2 = tf.relu(y1);
+  // 3: upsample(4, mode: bilinear) -> [batch, 288, 384, 1]
+  return tf.image.resizeBilinear(y2, [288, 384], false, true);
+}
+
+/**
+ * Head of task edge: fuse([dec1, dec2, dec3, dec4], filters: 64) conv(1, 1) upsample(4, mode: bilinear).
+ * [batch, 72, 96, 256] -> [batch, 288, 384, 1].
+ */
+function head_edge(
+  run: Run,
+  owner: string,
+  x: tf.Tensor4D,
+  skip_dec1: tf.Tensor4D,
+  skip_dec2: tf.Tensor4D,
+  skip_dec3: tf.Tensor4D,
+  skip_dec4: tf.Tensor4D,
+): tf.Tensor4D {
+  // 0: fuse([dec1, dec2, dec3, dec4], filters: 64) -> [batch, 72, 96, 256]
+  const y0 = tf.concat(
+    [
+      resizeTo(
+        addBias(
+          conv2d(skip_dec1, run.weight(owner, 0, "conv0.kernel"), 1, "same", 1),
+          run.weight(owner, 0, "conv0.bias"),
+        ),
+        72,
+        96,
+      ),
+      resizeTo(
+        addBias(
+          conv2d(skip_dec2, run.weight(owner, 0, "conv1.kernel"), 1, "same", 1),
+          run.weight(owner, 0, "conv1.bias"),
+        ),
+        72,
+        96,
+      ),
+      resizeTo(
+        addBias(
+          conv2d(skip_dec3, run.weight(owner, 0, "conv2.kernel"), 1, "same", 1),
+          run.weight(owner, 0, "conv2.bias"),
+        ),
+        72,
+        96,
+      ),
+      resizeTo(
+        addBias(
+          conv2d(skip_dec4, run.weight(owner, 0, "conv3.kernel"), 1, "same", 1),
+          run.weight(owner, 0, "conv3.bias"),
+        ),
+        72,
+        96,
+      ),
+    ],
+    3,
+  );
+  // 1: conv(1, 1) -> [batch, 72, 96, 1]
+  const y1 = addBias(
+    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
+    run.weight(owner, 1, "bias"),
+  );
+  // 2: upsample(4, mode: bilinear) -> [batch, 288, 384, 1]
+  return tf.image.resizeBilinear(y1, [288, 384], false, true);
+}
+
+/**
+ * Head of task normal: fuse([dec1, dec2, dec3, dec4], filters: 64, bias: false) conv(3, 3) tanh upsample(4, mode: bilinear).
+ * [batch, 72, 96, 256] -> [batch, 288, 384, 3].
+ */
+function head_normal(
+  run: Run,
+  owner: string,
+  x: tf.Tensor4D,
+  skip_dec1: tf.Tensor4D,
+  skip_dec2: tf.Tensor4D,
+  skip_dec3: tf.Tensor4D,
+  skip_dec4: tf.Tensor4D,
+): tf.Tensor4D {
+  // 0: fuse([dec1, dec2, dec3, dec4], filters: 64, bias: false) -> [batch, 72, 96, 256]
+  const y0 = tf.concat(
+    [
+      resizeTo(conv2d(skip_dec1, run.weight(owner, 0, "conv0.kernel"), 1, "same", 1), 72, 96),
+      resizeTo(conv2d(skip_dec2, run.weight(owner, 0, "conv1.kernel"), 1, "same", 1), 72, 96),
+      resizeTo(conv2d(skip_dec3, run.weight(owner, 0, "conv2.kernel"), 1, "same", 1), 72, 96),
+      resizeTo(conv2d(skip_dec4, run.weight(owner, 0, "conv3.kernel"), 1, "same", 1), 72, 96),
+    ],
+    3,
+  );
+  // 1: conv(3, 3) -> [batch, 72, 96, 3]
+  const y1 = addBias(
+    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
+    run.weight(owner, 1, "bias"),
+  );
+  // 2: tanh -> [batch, 72, 96, 3]
+  const y2 = tf.tanh(y1);
+  // 3: upsample(4, mode: bilinear) -> [batch, 288, 384, 3]
+  return tf.image.resizeBilinear(y2, [288, 384], false, true);
+}
+
+/**
+ * Head of task ae: fuse([dec1, dec2, dec3, dec4], filters: 64, bias: false) conv(3, 3) upsample(4, mode: bilinear).
+ * [batch, 72, 96, 256] -> [batch, 288, 384, 3].
+ */
+function head_ae(
+  run: Run,
+  owner: string,
+  x: tf.Tensor4D,
+  skip_dec1: tf.Tensor4D,
+  skip_dec2: tf.Tensor4D,
+  skip_dec3: tf.Tensor4D,
+  skip_dec4: tf.Tensor4D,
+): tf.Tensor4D {
+  // 0: fuse([dec1, dec2, dec3, dec4], filters: 64, bias: false) -> [batch, 72, 96, 256]
+  const y0 = tf.concat(
+    [
+      resizeTo(conv2d(skip_dec1, run.weight(owner, 0, "conv0.kernel"), 1, "same", 1), 72, 96),
+      resizeTo(conv2d(skip_dec2, run.weight(owner, 0, "conv1.kernel"), 1, "same", 1), 72, 96),
+      resizeTo(conv2d(skip_dec3, run.weight(owner, 0, "conv2.kernel"), 1, "same", 1), 72, 96),
+      resizeTo(conv2d(skip_dec4, run.weight(owner, 0, "conv3.kernel"), 1, "same", 1), 72, 96),
+    ],
+    3,
+  );
+  // 1: conv(3, 3) -> [batch, 72, 96, 3]
+  const y1 = addBias(
+    conv2d(y0, run.weight(owner, 1, "kernel"), 1, "same", 1),
+    run.weight(owner, 1, "bias"),
+  );
+  // 2: upsample(4, mode: bilinear) -> [batch, 288, 384, 3]
+  return tf.image.resizeBilinear(y1, [288, 384], false, true);
 }
 
 /** 2-D convolution, NHWC. */
@@ -1300,4 +1770,76 @@ function basicBlock(
       )
     : x;
   return tf.relu(tf.add<tf.Tensor4D>(main, shortcut));
+}
+
+/**
+ * ResNet bottleneck block: conv1x1 bn relu, conv3x3(stride) bn relu, conv1x1 bn, plus the input or,
+ * when the shape changes, a 1x1 projection with batch norm; then relu. Batch norms use epsilon 1e-5.
+ */
+function bottleneckBlock(
+  run: Run,
+  x: tf.Tensor4D,
+  owner: string,
+  layer: number,
+  stride: number,
+  projection: boolean,
+  symmetric: boolean,
+): tf.Tensor4D {
+  const pad3 = symmetric ? 1 : "same";
+  const pad1 = symmetric ? 0 : "same";
+  let y = conv2d(x, run.weight(owner, layer, "conv1.kernel"), 1, pad1, 1);
+  y = tf.relu(batchNorm(run, y, owner, layer, "bn1.", 1e-5));
+  y = conv2d(y, run.weight(owner, layer, "conv2.kernel"), stride, pad3, 1);
+  y = tf.relu(batchNorm(run, y, owner, layer, "bn2.", 1e-5));
+  y = conv2d(y, run.weight(owner, layer, "conv3.kernel"), 1, pad1, 1);
+  const main = batchNorm(run, y, owner, layer, "bn3.", 1e-5);
+  const shortcut = projection
+    ? batchNorm(
+        run,
+        conv2d(x, run.weight(owner, layer, "shortcut.kernel"), stride, pad1, 1),
+        owner,
+        layer,
+        "shortcut_bn.",
+        1e-5,
+      )
+    : x;
+  return tf.relu(tf.add<tf.Tensor4D>(main, shortcut));
+}
+
+/** Bilinear resize to `height` x `width` with half-pixel centres (PyTorch's align_corners=False); the input itself when the size is already that. */
+function resizeTo(x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+  if (x.shape[1] === height && x.shape[2] === width) return x;
+  return tf.image.resizeBilinear(x, [height, width], false, true);
+}
+
+/**
+ * The MTSL authors' decoder block: x resized to the skip's height and width, concatenated with the skip,
+ * conv1x1 bn relu, conv3x3 bn relu, conv1x1 bn, plus the resized x (through a 1x1 projection without
+ * batch norm when the channels change); then relu. Batch norms use epsilon 1e-5.
+ */
+function decoderBlock(
+  run: Run,
+  x: tf.Tensor4D,
+  skip: tf.Tensor4D,
+  owner: string,
+  layer: number,
+  projection: boolean,
+): tf.Tensor4D {
+  const resized = resizeTo(x, skip.shape[1], skip.shape[2]);
+  let y = conv2d(
+    tf.concat([resized, skip], 3),
+    run.weight(owner, layer, "conv1.kernel"),
+    1,
+    "same",
+    1,
+  );
+  y = tf.relu(batchNorm(run, y, owner, layer, "bn1.", 1e-5));
+  y = conv2d(y, run.weight(owner, layer, "conv2.kernel"), 1, 1, 1);
+  y = tf.relu(batchNorm(run, y, owner, layer, "bn2.", 1e-5));
+  y = conv2d(y, run.weight(owner, layer, "conv3.kernel"), 1, "same", 1);
+  const main = batchNorm(run, y, owner, layer, "bn3.", 1e-5);
+  const residual = projection
+    ? conv2d(resized, run.weight(owner, layer, "projection.kernel"), 1, "same", 1)
+    : resized;
+  return tf.relu(tf.add<tf.Tensor4D>(main, residual));
 }

@@ -110,8 +110,7 @@ for i in range(3): save(f"fuse.dx{i}", xs[i].grad.numpy()); save(f"fuse.dk{i}", 
 `;
 
 let skip = "";
-const dir4 = (values: Float32Array, shape: number[]): tf.Tensor =>
-  tf.transpose(tf.tensor(values, shape), [0, 2, 3, 1]); // NCHW -> NHWC
+const dir4 = (values: Float32Array, shape: number[]): tf.Tensor => tf.transpose(tf.tensor(values, shape), [0, 2, 3, 1]); // NCHW -> NHWC
 
 async function load(name: string, kind: "map" | "kernel" | "vector"): Promise<tf.Tensor> {
   const a = await readNpy(join(dir, `${name}.npy`));
@@ -157,11 +156,9 @@ async function decoderWeights(prefix: string, projection: boolean): Promise<Map<
 async function checkDecoder(prefix: string, filters: number, projection: boolean): Promise<void> {
   const x = await load(`${prefix}.x`, "map");
   const s = await load(`${prefix}.skip`, "map");
-  const layer = layerOf(
-    { op: "decoder_bottleneck", filters, skip: "enc", expansion: 4 },
-    x.shape.slice(1) as Shape,
-    [s.shape.slice(1) as Shape],
-  );
+  const layer = layerOf({ op: "decoder_bottleneck", filters, skip: "enc", expansion: 4 }, x.shape.slice(1) as Shape, [
+    s.shape.slice(1) as Shape,
+  ]);
   expect(layer.weights.some((w) => w.name === "projection.kernel")).toBe(projection);
   const weights = await decoderWeights(prefix, projection);
   for (const w of layer.weights) expect(weights.get(w.name)?.shape, w.name).toEqual([...w.shape]);
