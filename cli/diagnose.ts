@@ -14,7 +14,11 @@ import type { Diagnostic } from "../grammar/diagnostics.js";
 
 /** Compiles `source` and, when it compiles, binds it to its data. */
 export async function diagnoseSource(source: string, file: string): Promise<SourceCompileResult> {
-  const result = compileSource(source, { file });
+  return withDataDiagnostics(compileSource(source, { file }));
+}
+
+/** A compiled source bound to its data (what {@link diagnoseSource} adds to `compileSource`). */
+export async function withDataDiagnostics(result: SourceCompileResult): Promise<SourceCompileResult> {
   if (result.ir === null || result.document === null) return result;
   const data = await dataDiagnostics(result.ir, result.document);
   if (data.length === 0) return result;

@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { runCheck } from "./commands/check.js";
 import { runExplain } from "./commands/explain.js";
+import { runLsp, type LspOptions } from "./commands/lsp.js";
 import { runCompile, type Emit } from "./commands/compile.js";
 import { runDiffCommand } from "./commands/diff.js";
 import { runFmt } from "./commands/fmt.js";
@@ -39,6 +40,15 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("--explain", "after the diagnostics, the long description of each code they carry (text format)")
     .action(async (files: string[], opts: { format: "text" | "json"; quiet?: boolean; explain?: boolean }) => {
       setExit(await runCheck(files, opts, ctx));
+    });
+
+  program
+    .command("lsp")
+    .description("run the language server for editors (Language Server Protocol, on stdio by default)")
+    .option("--stdio", "talk over stdin and stdout (the default)")
+    .option("--socket <port>", "connect to the client listening on this port of localhost")
+    .action(async (opts: LspOptions) => {
+      setExit(await runLsp(opts, ctx));
     });
 
   program

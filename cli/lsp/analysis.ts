@@ -1,0 +1,58 @@
+/**
+ * One document's analysis, computed once per version and shared by every request: the parse
+ * tree (recovered where the text is broken), what `mtslc check` reports (syntax, rules, shapes,
+ * lowering and the data on disk, from the same functions), the IR when it compiles, and the
+ * index of its names and words.
+ */
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import type { Range } from "vscode-languageserver/node";
+import type { Document, Span } from "../../grammar/ast.js";
+import type { Diagnostic } from "../../grammar/diagnostics.js";
+import { parse } from "../../grammar/parse.js";
+import { compileSource } from "../../compiler/compile.js";
+import type { IrModel } from "../../compiler/ir/types.js";
+import { withDataDiagnostics } from "../diagnose.js";
+import { indexDocument, type DocumentIndex } from "./names.js";
+
+export interface Analysis {
+  version: number;
+  text: string;
+  /** The parse tree; present for any text (a broken one is recovered as far as it goes). */
+  tree: Document;
+  /** The IR, when the file compiles without errors. */
+  ir: IrModel | null;
+  /** Syntax, checks, shapes and lowering (data diagnostics come with {@link diagnose}). */
+  diagnostics: Diagnostic[];
+  index: DocumentIndex;
+}
+
+/** Analyses `doc` (synchronously: parsing, checks and lowering; no disk access). */
+export function analyse(doc: TextDocument, file: string): Analysis {
+  const text = doc.getText();
+  const compiled = compileSource(text, { file });
+  const tree = compiled.document ?? parse(text).document;
+  return {
+    version: doc.version,
+    text,
+    tree,
+    ir: compiled.ir,
+    diagnostics: compiled.diagnostics,
+    index: indexDocument(tree),
+  };
+}
+
+/** Everything `mtslc check` reports for the analysed text: {@link Analysis.diagnostics} plus the data on disk. */
+export async function diagnose(analysis: Analysis): Promise<Diagnostic[]> {
+  if (analysis.ir === null) return analysis.diagnostics;
+  const bound = await withDataDiagnostics({
+    ir: analysis.ir,
+    diagnostics: analysis.diagnostics,
+    document: analysis.tree,
+  });
+  return bound.diagnostics;
+}
+
+/** A span of the source as an LSP range (UTF-16 positions, as the protocol's default). */
+export function rangeOf(doc: TextDocument, span: Span): Range {
+  return { start: doc.positionAt(span.start.offset), end: doc.positionAt(span.end.offset) };
+}
