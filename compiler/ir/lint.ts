@@ -86,11 +86,17 @@ export function lint(ir: IrModel): string[] {
     seen.set(inst.id, { stage: k, tasks: inst.tasks });
   }
 
-  // every stage partitions the tasks
+  // every stage partitions the tasks (instances grouped by stage once: linear in their count)
+  const byStage = new Map<string, string[][]>();
+  for (const inst of ir.instances) {
+    const groups = byStage.get(inst.stage);
+    if (groups) groups.push(inst.tasks);
+    else byStage.set(inst.stage, [inst.tasks]);
+  }
   for (const stage of ir.stages) {
     const owners = new Map<string, number>();
-    for (const inst of ir.instances.filter((x) => x.stage === stage.name)) {
-      for (const t of inst.tasks) owners.set(t, (owners.get(t) ?? 0) + 1);
+    for (const tasks of byStage.get(stage.name) ?? []) {
+      for (const t of tasks) owners.set(t, (owners.get(t) ?? 0) + 1);
     }
     for (const t of ir.tasks) {
       const n = owners.get(t.name) ?? 0;
