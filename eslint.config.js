@@ -2,7 +2,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "runs/**", ".scratch/**", "test/**/golden/**", "test/**/fixtures/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "editors/vscode/dist/**",
+      "node_modules/**",
+      "runs/**",
+      ".scratch/**",
+      "test/**/golden/**",
+      "test/**/fixtures/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
