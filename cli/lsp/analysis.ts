@@ -21,13 +21,18 @@ export interface Analysis {
   tree: Document;
   /** The IR, when the file compiles without errors. */
   ir: IrModel | null;
+  /**
+   * While it does not (a half-typed edit), the IR of the last version of this document that
+   * compiled: hover keeps showing shapes and sharing, marked as such.
+   */
+  lastGoodIr: IrModel | null;
   /** Syntax, checks, shapes and lowering (data diagnostics come with {@link diagnose}). */
   diagnostics: Diagnostic[];
   index: DocumentIndex;
 }
 
-/** Analyses `doc` (synchronously: parsing, checks and lowering; no disk access). */
-export function analyse(doc: TextDocument, file: string): Analysis {
+/** Analyses `doc` (synchronously: parsing, checks and lowering; no disk access); `previous` is its last analysis. */
+export function analyse(doc: TextDocument, file: string, previous?: Analysis): Analysis {
   const text = doc.getText();
   const compiled = compileSource(text, { file });
   const tree = compiled.document ?? parse(text).document;
@@ -36,6 +41,7 @@ export function analyse(doc: TextDocument, file: string): Analysis {
     text,
     tree,
     ir: compiled.ir,
+    lastGoodIr: compiled.ir ?? previous?.ir ?? previous?.lastGoodIr ?? null,
     diagnostics: compiled.diagnostics,
     index: indexDocument(tree),
   };

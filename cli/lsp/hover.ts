@@ -25,6 +25,7 @@ function short(n: number): string {
 
 const shape = (s: readonly number[]): string => `[${s.join(", ")}]`;
 const NOT_COMPILED = "_Shapes, parameters and sharing appear once the file compiles without errors._";
+const STALE = "_As of the last version of this file that compiled: it has errors now._";
 
 function defaultText(p: ParamSpec): string {
   if (p.required) return "required";
@@ -91,13 +92,13 @@ function taskHover(ir: IrModel | null, name: string): string {
 
 /** The hover at `offset`: its Markdown and the span it is about, or null. */
 export function hoverAt(analysis: Analysis, offset: number): { markdown: string; span: Span } | null {
-  const { index, ir } = analysis;
+  const { index } = analysis;
+  const ir = analysis.ir ?? analysis.lastGoodIr;
   const named = nameAt(index, offset);
   if (named) {
-    return {
-      markdown: named.kind === "stage" ? stageHover(ir, named.name) : taskHover(ir, named.name),
-      span: named.span,
-    };
+    const text = named.kind === "stage" ? stageHover(ir, named.name) : taskHover(ir, named.name);
+    const stale = analysis.ir === null && ir !== null ? `\n\n${STALE}` : "";
+    return { markdown: text + stale, span: named.span };
   }
   const word = index.words.find((w) => contains(w.span, offset));
   if (word) return { markdown: wordHover(word.spec), span: word.span };

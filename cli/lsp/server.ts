@@ -87,7 +87,7 @@ export function startServer(options: ServerOptions): Connection {
   const analysisOf = (doc: TextDocument): Analysis => {
     const cached = analyses.get(doc.uri);
     if (cached && cached.version === doc.version) return cached;
-    const fresh = analyse(doc, fileOf(doc.uri));
+    const fresh = analyse(doc, fileOf(doc.uri), cached);
     analyses.set(doc.uri, fresh);
     return fresh;
   };

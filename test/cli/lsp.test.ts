@@ -4,7 +4,9 @@
  * them incrementally and asks for every feature; malformed and half-typed documents (the
  * parser fuzz test's mutations) never stop the server.
  */
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import {
   CodeActionRequest,
@@ -14,6 +16,10 @@ import {
   DocumentSymbolRequest,
   FoldingRangeRequest,
   HoverRequest,
+  InitializeRequest,
+  createProtocolConnection,
+  SocketMessageReader,
+  SocketMessageWriter,
   PrepareRenameRequest,
   ReferencesRequest,
   RenameRequest,
@@ -145,6 +151,22 @@ describe("mtslc lsp", () => {
     expect(await hoverText(URI, SCENES, "threshold:")).toContain("Similarity above which task layers merge");
     expect(await hoverText(URI, SCENES, "adam(")).toContain("optimizer `adam`");
     expect(await hoverText(URI, SCENES, "model Scenes", 1)).toBe("");
+  });
+
+  it("keeps hovering shapes and sharing while an edit has broken the file, marked as the last version that compiled", async () => {
+    const uri = "file:///work/stale.mtsl";
+    await client.open(uri, SCENES);
+    const broken = SCENES.replace("{edge}", "{egde}");
+    const at = positionOf(SCENES, "{edge}", 1);
+    await client.change(uri, 2, [
+      { range: { start: at, end: { line: at.line, character: at.character + 4 } }, text: "egde" },
+    ]);
+    const stage = await hoverText(uri, broken, "enc3: basic");
+    expect(stage).toContain("[8, 8, 16] → [4, 4, 24]");
+    expect(stage).toContain("As of the last version of this file that compiled");
+    const fresh = "file:///work/never-compiled.mtsl";
+    await client.open(fresh, broken);
+    expect(await hoverText(fresh, broken, "enc3: basic")).toContain("appear once the file compiles without errors");
   });
 
   it("hovers a multi-scale head's stages as the instances the task reads", async () => {
@@ -374,4 +396,40 @@ describe("mtslc lsp", () => {
   it("shuts down and exits cleanly", async () => {
     expect(await client.stop()).toBe(0);
   });
+
+  it("talks over a socket the client listens on (--socket PORT)", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const accepted = new Promise<Socket>((resolve) => server.once("connection", resolve));
+    const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "lsp", "--socket", String(port)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      const socket = await accepted;
+      const connection = createProtocolConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+      connection.listen();
+      const result = await connection.sendRequest(InitializeRequest.type, {
+        processId: null,
+        rootUri: null,
+        capabilities: {},
+      });
+      expect(result.serverInfo?.name).toBe("mtsl");
+      connection.dispose();
+    } finally {
+      child.kill();
+      server.close();
+    }
+  }, 60_000);
+
+  it("refuses a socket that is not a port, with a usage error", async () => {
+    const r = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "lsp", "--socket", "http"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    r.stderr!.on("data", (b: Buffer) => void (stderr += b.toString()));
+    const code = await new Promise<number | null>((resolve) => r.once("exit", resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain("--socket expects a port number (1-65535), got 'http'");
+  }, 60_000);
 });
