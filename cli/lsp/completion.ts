@@ -214,8 +214,15 @@ export function completionsAt(analysis: Analysis, offset: number): CompletionIte
   }
   if (block === undefined) return [];
   switch (block.block) {
-    case "model":
-      return statement.length === 0 ? MEMBERS.map((m) => item(m, CompletionItemKind.Keyword)) : [];
+    case "model": {
+      if (statement.length === 0) return MEMBERS.map((m) => item(m, CompletionItemKind.Keyword));
+      const head = statement[0]!.image;
+      // `data |`: the data sources; `task name: |`: the task kinds
+      if (head === "data" && statement.length === 1) return words(vocabulary("data").values());
+      if (head === "task" && statement.length === 3 && statement[2]!.image === ":")
+        return words(vocabulary("taskKind").values());
+      return [];
+    }
     case "backbone":
       return statement.length >= 2 && statement[1]!.image === ":" ? words(vocabulary("layer").values()) : [];
     case "sharing":

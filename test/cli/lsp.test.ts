@@ -277,6 +277,16 @@ describe("mtslc lsp", () => {
     const train = await complete(half("    epochs: 12\n    ep", "    epochs: 12"), "    ep", 6, 1);
     expect(train).toEqual(expect.arrayContaining(["batch", "optimizer", "pretrain"]));
     expect(train).not.toContain("epochs"); // already set
+    // a data source and a task kind
+    expect(
+      await complete(
+        SCENES.replace("data scenes(", "data sc(").replace("  task seg", "  data sc\n  task seg"),
+        "data sc\n",
+        7,
+      ),
+    ).toEqual(expect.arrayContaining(["scenes", "multimnist", "npy"]));
+    const kinds = await complete(SCENES.replace("  task seg", "  task extra: se\n  task seg"), "task extra: se", 14);
+    expect(kinds).toEqual(expect.arrayContaining(["segmentation", "depth", "normals", "edges", "reconstruction"]));
     const member = await complete(SCENES.replace("  backbone {", "  ba\n  backbone {"), "  ba\n", 4);
     expect(member).toEqual(["input", "data", "task", "backbone", "sharing", "structural_learning", "train"]);
   });
