@@ -6,6 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { runCheck } from "./commands/check.js";
 import { runExplain } from "./commands/explain.js";
 import { runLsp, type LspOptions } from "./commands/lsp.js";
+import { runPredict, type PredictCliOptions } from "./commands/predict.js";
 import { runCompile, type Emit } from "./commands/compile.js";
 import { runDiffCommand } from "./commands/diff.js";
 import { runFmt } from "./commands/fmt.js";
@@ -242,6 +243,24 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("-q, --quiet", "print only the tables")
     .action(async (dir: string, opts: EvalCliOptions) => {
       setExit(await runEval(dir, opts, ctx));
+    });
+
+  program
+    .command("predict")
+    .description("run a trained model on images and write each task's output (.npy, and PNG for dense tasks)")
+    .argument("<model>", "a run folder, a revision file (RUN/revisions/NNN.mtsl) or a checkpoint (.ckpt)")
+    .argument("<inputs...>", "PNG or .npy images, or split:train|val|test of the model's data")
+    .requiredOption("-o, --out <dir>", "folder to write the predictions into")
+    .option("--batch <n>", "images per forward pass (default 16)", (v) => positiveInt(v, "--batch"))
+    .option("--limit <n>", "at most n images of each split: input", (v) => positiveInt(v, "--limit"))
+    .addOption(new Option("--backend <backend>", "override the model's backend").choices(BACKEND_PREFERENCES))
+    .option("--threads <n>", "threads to compute with on onednn (default: MTSL_ONEDNN_THREADS, else every core)", (v) =>
+      positiveInt(v, "--threads"),
+    )
+    .option("--force", "replace the predictions the folder already holds")
+    .option("-q, --quiet", "print only errors")
+    .action(async (model: string, inputs: string[], opts: PredictCliOptions) => {
+      setExit(await runPredict(model, inputs, opts, ctx));
     });
 
   program
