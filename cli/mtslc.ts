@@ -7,6 +7,7 @@ import { runCheck } from "./commands/check.js";
 import { runExplain } from "./commands/explain.js";
 import { runLsp, type LspOptions } from "./commands/lsp.js";
 import { runPredict, type PredictCliOptions } from "./commands/predict.js";
+import { runExport, type ExportCliOptions } from "./commands/export.js";
 import { runCompile, type Emit } from "./commands/compile.js";
 import { runDiffCommand } from "./commands/diff.js";
 import { runFmt } from "./commands/fmt.js";
@@ -261,6 +262,18 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("-q, --quiet", "print only errors")
     .action(async (model: string, inputs: string[], opts: PredictCliOptions) => {
       setExit(await runPredict(model, inputs, opts, ctx));
+    });
+
+  program
+    .command("export")
+    .description("write a trained model for use without mtsl: its generated module and weights (tfjs format)")
+    .argument("<model>", "a run folder, a revision file (RUN/revisions/NNN.mtsl) or a checkpoint (.ckpt)")
+    .addOption(new Option("--format <format>", "what to write").choices(["tfjs"]).makeOptionMandatory())
+    .requiredOption("-o, --out <dir>", "folder to write into")
+    .option("--force", "replace an export the folder already holds")
+    .option("-q, --quiet", "print only errors")
+    .action(async (model: string, opts: ExportCliOptions) => {
+      setExit(await runExport(model, opts, ctx));
     });
 
   program

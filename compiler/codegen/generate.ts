@@ -24,7 +24,7 @@ import {
   type TypeAliasDeclarationStructure,
   type VariableStatementStructure,
 } from "ts-morph";
-import { headId, weightKey } from "../ir/lint.js";
+import { headId, weightEntries } from "../ir/lint.js";
 import { layerStages, type IrHead, type IrLayer, type IrModel, type IrStage, type Shape } from "../ir/types.js";
 import { outputDoc } from "./describe.js";
 import { describeLayer, layerExpression, numberLiteral, shapeText, tensorType, type HelperName } from "./layers.js";
@@ -47,6 +47,7 @@ const FIXED_NAMES = [
   "WrongShape",
   "WeightsError",
   "checkWeights",
+  "weightsFromTfjs",
   "forward",
   "Run",
   "makeRun",
@@ -238,18 +239,9 @@ function addWeightSpecs(file: ModuleBuilder, ir: IrModel): void {
       },
     ],
   });
-  const stages = new Map(ir.stages.map((s) => [s.name, s]));
-  const owners = [
-    ...ir.instances.map((i) => ({ id: i.id, layers: stages.get(i.stage)!.layers })),
-    ...ir.heads.map((h) => ({ id: h.id, layers: h.layers })),
-  ];
-  const specs = owners.flatMap((owner) =>
-    owner.layers.flatMap((layer, j) =>
-      layer.weights.map(
-        (w) =>
-          `{ key: ${stringLiteral(weightKey(owner.id, j, w.name))}, shape: [${w.shape.map((d) => numberLiteral(d)).join(", ")}], trainable: ${String(w.trainable === true)} }`,
-      ),
-    ),
+  const specs = weightEntries(ir).map(
+    (w) =>
+      `{ key: ${stringLiteral(w.key)}, shape: [${w.shape.map((d) => numberLiteral(d)).join(", ")}], trainable: ${String(w.trainable === true)} }`,
   );
   file.addVariableStatement({
     isExported: true,
@@ -364,6 +356,27 @@ function addWeightChecks(file: ModuleBuilder): void {
       "  }",
       "}",
       "if (missing.length > 0 || wrongShapes.length > 0) throw new WeightsError(missing, wrongShapes);",
+    ],
+  });
+  file.addFunction({
+    name: "weightsFromTfjs",
+    isExported: true,
+    docs: [
+      "The weights of `mtslc export RUN --format tfjs -o DIR`: TensorFlow.js's weights manifest (DIR/weights.json)\n" +
+        "and its binary (DIR/weights.bin, an ArrayBuffer or a Node Buffer), decoded and checked with `checkWeights`.\n" +
+        "The caller owns (and disposes) the tensors.",
+    ],
+    parameters: [
+      { name: "manifest", type: "tf.io.WeightsManifestConfig" },
+      { name: "data", type: "ArrayBuffer | Uint8Array" },
+    ],
+    returnType: "Record<string, tf.Tensor>",
+    statements: [
+      "const buffer =",
+      "  data instanceof Uint8Array ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) : data;",
+      "const weights = tf.io.decodeWeights(buffer as ArrayBuffer, manifest.flatMap((group) => group.weights));",
+      "checkWeights(weights);",
+      "return weights;",
     ],
   });
   file.addFunction({

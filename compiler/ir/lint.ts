@@ -139,3 +139,20 @@ export function lint(ir: IrModel): string[] {
 export function weightKey(owner: string, layerIndex: number, weight: string): string {
   return `${owner}/${layerIndex}.${weight}`;
 }
+
+/**
+ * Every weight of `ir` in one fixed order: stage instances in IR order, then heads; layers and
+ * their weights in order. The generated module's `weightSpecs` and `mtslc export` use it.
+ */
+export function weightEntries(ir: IrModel): { key: string; shape: number[]; trainable: boolean }[] {
+  const stages = new Map(ir.stages.map((s) => [s.name, s]));
+  const owners = [
+    ...ir.instances.map((i) => ({ id: i.id, layers: stages.get(i.stage)!.layers })),
+    ...ir.heads.map((h) => ({ id: h.id, layers: h.layers })),
+  ];
+  return owners.flatMap((o) =>
+    o.layers.flatMap((l, j) =>
+      l.weights.map((w) => ({ key: weightKey(o.id, j, w.name), shape: w.shape, trainable: w.trainable })),
+    ),
+  );
+}

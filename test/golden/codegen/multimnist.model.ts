@@ -158,6 +158,27 @@ export function checkWeights(weights: Weights): void {
   if (missing.length > 0 || wrongShapes.length > 0) throw new WeightsError(missing, wrongShapes);
 }
 
+/**
+ * The weights of `mtslc export RUN --format tfjs -o DIR`: TensorFlow.js's weights manifest (DIR/weights.json)
+ * and its binary (DIR/weights.bin, an ArrayBuffer or a Node Buffer), decoded and checked with `checkWeights`.
+ * The caller owns (and disposes) the tensors.
+ */
+export function weightsFromTfjs(
+  manifest: tf.io.WeightsManifestConfig,
+  data: ArrayBuffer | Uint8Array,
+): Record<string, tf.Tensor> {
+  const buffer =
+    data instanceof Uint8Array
+      ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)
+      : data;
+  const weights = tf.io.decodeWeights(
+    buffer as ArrayBuffer,
+    manifest.flatMap((group) => group.weights),
+  );
+  checkWeights(weights);
+  return weights;
+}
+
 /** The tensor under `key`, or undefined when it is absent, not a tensor, or the lookup throws. */
 function findWeight(weights: Weights, key: string): tf.Tensor | undefined {
   let value: unknown;

@@ -1,0 +1,99 @@
+/**
+ * `mtslc export MODEL --format tfjs -o DIR`: a trained model for use without mtsl, in
+ * TensorFlow.js's own weights format. DIR gets
+ * - `NAME.model.ts`: the generated TypeScript module (compiler/codegen) of the checkpoint's own
+ *   architecture (after every merge, not the file's starting tree);
+ * - `weights.json`: a TensorFlow.js weights manifest (`[{ paths: ["weights.bin"], weights:
+ *   [{ name, shape, dtype: "float32" }] }]`, the format `tf.io.loadWeights` reads), one entry per
+ *   key of the module's `weightSpecs`, in that order, running statistics included;
+ * - `weights.bin`: the values, float32 little-endian, in the manifest's order;
+ * - `export.json`: the model, checkpoint, epoch and mtsl version it came from.
+ * The module's `weightsFromTfjs(manifest, bytes)` turns the two files into its weights.
+ */
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { generateModelModule } from "../../compiler/codegen/generate.js";
+import { weightEntries } from "../../compiler/ir/lint.js";
+import type { IrModel } from "../../compiler/ir/types.js";
+import { MtslError } from "../errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { ensureOutputFolder } from "../io/output-path.js";
+import { readCheckpoint } from "../train/checkpoint.js";
+import { writeJsonFile } from "./folder.js";
+import { checkpointOf } from "./predict.js";
+
+export interface ExportResult {
+  model: string;
+  checkpoint: string;
+  epoch: number;
+  files: string[];
+  weights: number;
+  bytes: number;
+}
+
+/** The file name of the generated module: the model's name, made safe. */
+export const moduleFileName = (ir: IrModel): string =>
+  `${ir.name.replace(/[^A-Za-z0-9_-]/g, "_").toLowerCase()}.model.ts`;
+
+export async function exportTfjs(
+  model: string,
+  outDir: string,
+  options: { force?: boolean; version?: string } = {},
+): Promise<ExportResult> {
+  const checkpoint = checkpointOf(model);
+  const ckpt = readCheckpoint(checkpoint);
+  const ir = ckpt.ir;
+  const moduleFile = moduleFileName(ir);
+  const ours = [moduleFile, "weights.json", "weights.bin", "export.json"];
+  const present = existsSync(outDir)
+    ? readdirSync(outDir).filter((f) => ours.includes(f) || f.endsWith(".model.ts"))
+    : [];
+  if (present.length > 0 && !options.force) {
+    throw new MtslError(
+      "MTSL3203",
+      `already holds an export (${present.join(", ")}): add --force to replace it, or choose another folder with -o`,
+      { file: outDir },
+    );
+  }
+  const order = weightEntries(ir);
+  const total = order.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+  const bin = new Uint8Array(total * 4);
+  const view = new DataView(bin.buffer);
+  let at = 0;
+  for (const { key, shape } of order) {
+    const w = ckpt.weights.get(key);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (w === undefined || w.values.length !== size) {
+      throw new MtslError("MTSL3301", `has no weight ${key} of shape [${shape.join(", ")}] for its own architecture`, {
+        file: checkpoint,
+      });
+    }
+    for (let i = 0; i < size; i++, at += 4) view.setFloat32(at, w.values[i]!, true);
+  }
+  const source = await generateModelModule(ir);
+  ensureOutputFolder(outDir, "-o");
+  for (const f of present) rmSync(join(outDir, f), { force: true });
+  writeFileAtomic(join(outDir, moduleFile), source);
+  writeJsonFile(join(outDir, "weights.json"), [
+    { paths: ["weights.bin"], weights: order.map(({ key, shape }) => ({ name: key, shape, dtype: "float32" })) },
+  ]);
+  writeFileAtomic(join(outDir, "weights.bin"), bin);
+  writeJsonFile(join(outDir, "export.json"), {
+    format: "tfjs",
+    model: ir.name,
+    module: moduleFile,
+    checkpoint,
+    epoch: ckpt.epoch,
+    weights: order.length,
+    parameters: ir.totals.params,
+    ...(options.version ? { mtsl: options.version } : {}),
+  });
+  return {
+    model: ir.name,
+    checkpoint,
+    epoch: ckpt.epoch,
+    files: [moduleFile, "weights.json", "weights.bin", "export.json"],
+    weights: order.length,
+    bytes: bin.length,
+  };
+}
