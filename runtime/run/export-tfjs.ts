@@ -10,8 +10,8 @@
  * - `export.json`: the model, checkpoint, epoch and mtsl version it came from.
  * The module's `weightsFromTfjs(manifest, bytes)` turns the two files into its weights.
  */
-import { existsSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import { generateModelModule } from "../../compiler/codegen/generate.js";
 import { weightEntries } from "../../compiler/ir/lint.js";
 import type { IrModel } from "../../compiler/ir/types.js";
@@ -31,6 +31,20 @@ export interface ExportResult {
   bytes: number;
 }
 
+/** The files an earlier export wrote into `dir` (from its export.json), or none. */
+function earlierExport(dir: string): string[] {
+  const info = join(dir, "export.json");
+  if (!existsSync(info)) return [];
+  try {
+    const parsed = JSON.parse(readFileSync(info, "utf8")) as { module?: unknown };
+    const module =
+      typeof parsed.module === "string" && basename(parsed.module) === parsed.module ? [parsed.module] : [];
+    return [...module, "weights.json", "weights.bin", "export.json"];
+  } catch {
+    return ["export.json"];
+  }
+}
+
 /** The file name of the generated module: the model's name, made safe. */
 export const moduleFileName = (ir: IrModel): string =>
   `${ir.name.replace(/[^A-Za-z0-9_-]/g, "_").toLowerCase()}.model.ts`;
@@ -45,13 +59,21 @@ export async function exportTfjs(
   const ir = ckpt.ir;
   const moduleFile = moduleFileName(ir);
   const ours = [moduleFile, "weights.json", "weights.bin", "export.json"];
-  const present = existsSync(outDir)
-    ? readdirSync(outDir).filter((f) => ours.includes(f) || f.endsWith(".model.ts"))
-    : [];
+  // an earlier export is what its export.json names; any other file is the user's and stays
+  const earlier = earlierExport(outDir);
+  const present = earlier.filter((f) => existsSync(join(outDir, f)));
   if (present.length > 0 && !options.force) {
     throw new MtslError(
       "MTSL3203",
       `already holds an export (${present.join(", ")}): add --force to replace it, or choose another folder with -o`,
+      { file: outDir },
+    );
+  }
+  const foreign = ours.filter((f) => !earlier.includes(f) && existsSync(join(outDir, f)));
+  if (foreign.length > 0) {
+    throw new MtslError(
+      "MTSL3203",
+      `holds ${foreign.join(", ")}, which export would overwrite but did not write: move them or choose another folder with -o`,
       { file: outDir },
     );
   }

@@ -6,10 +6,11 @@
  * [H, W] for one channel; float in [0, 1] or uint8 in 0..255) or `split:NAME`, a split of the
  * model's own data source. For each sample and task it writes `NAME.TASK.npy` and, for dense
  * tasks, `NAME.TASK.png` (prediction-outputs.ts says what each holds), plus `predictions.json`,
- * the manifest; every file is written atomically, and a folder that already holds predictions
- * is replaced only with `force`.
+ * the manifest; every file is written atomically, a folder that already holds predictions is
+ * replaced only with `force` (the files its manifest lists), and a file predict did not write
+ * is never overwritten.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { PNG } from "pngjs";
@@ -189,10 +190,26 @@ async function readInputs(inputs: readonly string[], ir: IrModel, limit: number 
   return samples;
 }
 
-/** The prediction files a folder holds (what `force` replaces; nothing else is touched). */
-function predictionFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f === MANIFEST || /\.[A-Za-z_][A-Za-z0-9_]*\.(npy|png)$/.test(f));
+/**
+ * The files an earlier `predict` wrote into `dir`, as its manifest lists them (and the manifest):
+ * what `force` replaces. Files the manifest does not name are never removed.
+ */
+function earlierPredictions(dir: string): string[] {
+  const manifest = join(dir, MANIFEST);
+  if (!existsSync(manifest)) return [];
+  let listed: string[] = [];
+  try {
+    const parsed = JSON.parse(readFileSync(manifest, "utf8")) as { samples?: { files?: Record<string, string[]> }[] };
+    listed = (parsed.samples ?? []).flatMap((s) => Object.values(s.files ?? {}).flat());
+  } catch {
+    // a damaged manifest: only the manifest itself is ours to replace
+  }
+  return [MANIFEST, ...listed.filter((f) => basename(f) === f && existsSync(join(dir, f)))];
+}
+
+/** The file names `predict` writes for `samples`. */
+function namesFor(samples: readonly Sample[], ir: IrModel): string[] {
+  return samples.flatMap((s) => ir.tasks.flatMap((t) => [`${s.name}.${t.name}.npy`, `${s.name}.${t.name}.png`]));
 }
 
 /** Runs the model on the inputs and writes their predictions into `outDir`. */
@@ -206,12 +223,23 @@ export async function predict(
   const ckpt = readCheckpoint(checkpoint);
   const ir = ckpt.ir;
   const samples = await readInputs(inputs, ir, options.limit);
-  const existing = predictionFiles(outDir);
+  const existing = earlierPredictions(outDir);
   if (existing.length > 0 && !options.force) {
     throw new MtslError(
       "MTSL3203",
       `already holds predictions (${existing.slice(0, 3).join(", ")}${existing.length > 3 ? ", ..." : ""}): ` +
         "add --force to replace them, or choose another folder with -o",
+      { file: outDir },
+    );
+  }
+  // never overwrite a file predict did not write, even with --force
+  const earlier = new Set(existing);
+  const foreign = namesFor(samples, ir).filter((f) => !earlier.has(f) && existsSync(join(outDir, f)));
+  if (foreign.length > 0) {
+    throw new MtslError(
+      "MTSL3203",
+      `holds ${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", ..." : ""}, which predict would overwrite ` +
+        "but did not write: move them or choose another folder with -o",
       { file: outDir },
     );
   }

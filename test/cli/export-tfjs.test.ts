@@ -106,12 +106,22 @@ describe("mtslc export --format tfjs", () => {
   it("refuses a folder that holds an export unless --force, and a model that is not one", async () => {
     const out = join(dir, "exp-run");
     writeFileSync(join(out, "notes.txt"), "mine");
+    writeFileSync(join(out, "other.model.ts"), "// mine");
     const again = await mtslc(["export", run, "--format", "tfjs", "-o", out, "-q"]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("MTSL3203");
     const forced = await mtslc(["export", run, "--format", "tfjs", "-o", out, "-q", "--force"]);
     expect(forced.code).toBe(0);
     expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine");
+    expect(readFileSync(join(out, "other.model.ts"), "utf8")).toBe("// mine");
+    // weights.bin that no export wrote (no export.json) stays, even with --force
+    const foreign = join(dir, "exp-foreign");
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, "weights.bin"), "mine");
+    const refused = await mtslc(["export", run, "--format", "tfjs", "-o", foreign, "-q", "--force"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("holds weights.bin, which export would overwrite but did not write");
+    expect(readFileSync(join(foreign, "weights.bin"), "utf8")).toBe("mine");
     expect(existsSync(join(out, "weights.bin"))).toBe(true);
     const none = await mtslc(["export", join(dir, "nowhere"), "--format", "tfjs", "-o", join(dir, "x"), "-q"]);
     expect(none.code).toBe(1);

@@ -5,7 +5,7 @@
  * normals, softmax), the PNGs decode to the right size, the manifest lists it all; bad inputs and
  * an occupied folder are coded errors.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -231,6 +231,7 @@ describe("mtslc predict", () => {
     const first = await mtslc(["predict", run, "split:test", "--limit", "1", "-o", out, "--backend", "wasm", "-q"]);
     expect(first.code).toBe(0);
     writeFileSync(join(out, "notes.txt"), "mine");
+    writeFileSync(join(out, "my.data.npy"), "mine too"); // named like a prediction, but not in the manifest
     const again = await mtslc(["predict", run, "split:test", "--limit", "2", "-o", out, "--backend", "wasm", "-q"]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("MTSL3203");
@@ -251,5 +252,27 @@ describe("mtslc predict", () => {
     expect(existsSync(join(out, "test-0000.seg.npy"))).toBe(false); // the old predictions are gone
     expect(existsSync(join(out, "val-0000.seg.npy"))).toBe(true);
     expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine"); // and nothing else
+    expect(readFileSync(join(out, "my.data.npy"), "utf8")).toBe("mine too");
+
+    // a file predict would write but did not is never overwritten, even with --force
+    const other = join(dir, "pred-foreign");
+    mkdirSync(other);
+    writeFileSync(join(other, "val-0000.seg.png"), "a picture of mine");
+    const refused = await mtslc([
+      "predict",
+      run,
+      "split:val",
+      "--limit",
+      "1",
+      "-o",
+      other,
+      "--backend",
+      "wasm",
+      "-q",
+      "--force",
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("holds val-0000.seg.png, which predict would overwrite but did not write");
+    expect(readFileSync(join(other, "val-0000.seg.png"), "utf8")).toBe("a picture of mine");
   }, 120_000);
 });
