@@ -266,10 +266,12 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
 
   program
     .command("export")
-    .description("write a trained model for use without mtsl: its generated module and weights (tfjs format)")
+    .description(
+      "write a trained model for use without mtsl: an ONNX file (onnx), or its generated module and weights (tfjs)",
+    )
     .argument("<model>", "a run folder, a revision file (RUN/revisions/NNN.mtsl) or a checkpoint (.ckpt)")
-    .addOption(new Option("--format <format>", "what to write").choices(["tfjs"]).makeOptionMandatory())
-    .requiredOption("-o, --out <dir>", "folder to write into")
+    .addOption(new Option("--format <format>", "what to write").choices(["onnx", "tfjs"]).makeOptionMandatory())
+    .requiredOption("-o, --out <path>", "the .onnx file (onnx), or the folder to write into (tfjs)")
     .option("--force", "replace an export the folder already holds")
     .option("-q, --quiet", "print only errors")
     .action(async (model: string, opts: ExportCliOptions) => {

@@ -6,7 +6,7 @@ import { EXIT, reportRuntimeError, type CliContext } from "../io.js";
 import { packageVersion } from "../version.js";
 
 export interface ExportCliOptions {
-  format: "tfjs";
+  format: "tfjs" | "onnx";
   out: string;
   force?: boolean;
   quiet?: boolean;
@@ -14,6 +14,19 @@ export interface ExportCliOptions {
 
 export async function runExport(model: string, options: ExportCliOptions, ctx: CliContext): Promise<number> {
   try {
+    if (options.format === "onnx") {
+      const { exportOnnx, ONNX_OPSET } = await import("../../runtime/run/export-onnx.js");
+      const r = exportOnnx(model, options.out, {
+        ...(options.force ? { force: true } : {}),
+        version: packageVersion(),
+      });
+      if (!options.quiet) {
+        ctx.stderr.write(
+          `exported ${r.model} (epoch ${r.epoch}) as ONNX (opset ${ONNX_OPSET}, ${(r.bytes / 2 ** 20).toFixed(1)} MiB): ${options.out}\n`,
+        );
+      }
+      return EXIT.ok;
+    }
     const { exportTfjs } = await import("../../runtime/run/export-tfjs.js");
     const r = await exportTfjs(model, options.out, {
       ...(options.force ? { force: true } : {}),

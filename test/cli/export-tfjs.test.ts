@@ -126,7 +126,7 @@ describe("mtslc export --format tfjs", () => {
     const none = await mtslc(["export", join(dir, "nowhere"), "--format", "tfjs", "-o", join(dir, "x"), "-q"]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("MTSL3202");
-    const format = await mtslc(["export", run, "--format", "onnx", "-o", join(dir, "x"), "-q"]);
+    const format = await mtslc(["export", run, "--format", "keras", "-o", join(dir, "x"), "-q"]);
     expect(format.code).toBe(2);
   }, 120_000);
 });
