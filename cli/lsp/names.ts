@@ -5,7 +5,8 @@
  * the words of the catalogue (layers, losses, metrics, ...) and the option and setting keys. One
  * index serves hover, go to definition, references, rename, semantic tokens and completion.
  */
-import type { Arg, Call, Document, Identifier, Setting, Span, Value } from "../../grammar/ast.js";
+import type { Call, Document, Identifier, Setting, Span, Value } from "../../grammar/ast.js";
+import { bindArgParams } from "../../compiler/check/resolve-args.js";
 import {
   blockSpec,
   vocabularyEntry,
@@ -60,16 +61,6 @@ export function contains(span: Span, offset: number): boolean {
   return span.start.offset <= offset && offset <= span.end.offset;
 }
 
-/** The parameter each argument of `call` binds, by position or name. */
-export function boundParams(call: Call, spec: CallSpec): { arg: Arg; param: ParamSpec | undefined }[] {
-  const positional = spec.params.filter((p) => p.positional);
-  let i = 0;
-  return call.args.map((arg) => ({
-    arg,
-    param: arg.name === null ? positional[i++] : spec.params.find((p) => p.name === arg.name!.name),
-  }));
-}
-
 const isStageType = (t: ValueType): boolean => t.kind === "stage" || (t.kind === "list" && t.item.kind === "stage");
 
 /** Builds the index of a parsed document. Never throws on a partial tree. */
@@ -114,7 +105,7 @@ export function indexDocument(document: Document): DocumentIndex {
     if (spec === undefined) return;
     index.words.push({ span: callee.span, spec });
     if (v.kind !== "Call") return;
-    for (const { arg, param } of boundParams(v, spec)) {
+    for (const { arg, param } of bindArgParams(v, spec)) {
       if (param === undefined) continue;
       index.keys.push({ span: arg.name?.span ?? arg.value.span, param, owner: spec.name, written: arg.name !== null });
       enumValue(arg.value, param);

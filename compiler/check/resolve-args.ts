@@ -4,7 +4,7 @@
  * against its type and range, fills in defaults, and reports every problem as
  * a diagnostic. The checker and the compiler's lowering share it.
  */
-import type { Call, Identifier, Span, Value } from "../../grammar/ast.js";
+import type { Arg, Call, Identifier, Span, Value } from "../../grammar/ast.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { describeType, formatNumber, inRange } from "../catalog/describe.js";
 import { VOCABULARY_NOUNS, vocabulary, vocabularyEntry } from "../catalog/lookup.js";
@@ -242,65 +242,86 @@ function paramList(params: readonly ParamSpec[]): string {
   return params.map((p) => p.name).join(", ");
 }
 
+/** How one argument of a call binds: its parameter (undefined when none fits) and whether it is a positional one after a named one. */
+export interface ArgBinding {
+  readonly arg: Arg;
+  readonly param: ParamSpec | undefined;
+  readonly afterNamed: boolean;
+}
+
+/**
+ * The parameter each argument of a call binds, by the language's one rule: positional
+ * arguments take the positional parameters in order (one after a named argument takes the first
+ * positional parameter not yet bound), named ones their parameter. The checker reports what does
+ * not bind; the language server reads the same binding on half-typed files.
+ */
+export function bindArgParams(node: Call | Identifier, spec: CallSpec): ArgBinding[] {
+  const positionalParams = spec.params.filter((p) => p.positional);
+  const bound = new Set<string>();
+  let nextPositional = 0;
+  let sawNamed = false;
+  return (node.kind === "Call" ? node.args : []).map((arg) => {
+    let param: ParamSpec | undefined;
+    const afterNamed = arg.name === null && sawNamed;
+    if (arg.name === null) {
+      param = afterNamed ? positionalParams.find((p) => !bound.has(p.name)) : positionalParams[nextPositional++];
+    } else {
+      sawNamed = true;
+      const argName = arg.name.name;
+      param = spec.params.find((p) => p.name === argName);
+    }
+    if (param !== undefined) bound.add(param.name);
+    return { arg, param, afterNamed };
+  });
+}
+
 function bindArgs(node: Call | Identifier, spec: CallSpec, out: Diagnostic[]): ResolvedCall {
   const args = nullRecord<ResolvedValue>();
   const argNodes = nullRecord<Value>();
   const given = new Set<string>();
   const positionalParams = spec.params.filter((p) => p.positional);
   const namedParams = spec.params.filter((p) => !p.positional);
-  let nextPositional = 0;
-  let sawNamed = false;
 
-  for (const arg of node.kind === "Call" ? node.args : []) {
-    let param: ParamSpec | undefined;
-    if (arg.name === null) {
-      if (sawNamed) {
-        out.push(
-          diagnostic(
-            "MTSL1044",
-            `positional argument after a named one in ${spec.name}(...)`,
-            arg.value.span,
-            "write positional arguments first, or name this one",
-          ),
-        );
-        // Still bind it to the first positional parameter not yet given, so
-        // that parameter is not also reported missing.
-        param = positionalParams.find((p) => !given.has(p.name));
-        if (param === undefined) continue;
-      } else param = positionalParams[nextPositional++];
-      if (param === undefined) {
-        const takes =
-          positionalParams.length === 0
-            ? `${spec.name} takes no positional arguments`
-            : `${spec.name} takes ${positionalParams.length} positional argument${positionalParams.length === 1 ? "" : "s"} (${paramList(positionalParams)})`;
-        out.push(
-          diagnostic(
-            "MTSL1043",
-            `too many positional arguments: ${takes}`,
-            arg.value.span,
-            namedParams.length > 0
-              ? `name the argument; ${spec.name} also accepts ${paramList(namedParams)}`
-              : undefined,
-          ),
-        );
-        continue;
-      }
-    } else {
-      sawNamed = true;
+  for (const { arg, param, afterNamed } of bindArgParams(node, spec)) {
+    if (afterNamed) {
+      out.push(
+        diagnostic(
+          "MTSL1044",
+          `positional argument after a named one in ${spec.name}(...)`,
+          arg.value.span,
+          "write positional arguments first, or name this one",
+        ),
+      );
+      // It is still bound to the first positional parameter not yet given, so that parameter
+      // is not also reported missing.
+      if (param === undefined) continue;
+    } else if (arg.name === null && param === undefined) {
+      const takes =
+        positionalParams.length === 0
+          ? `${spec.name} takes no positional arguments`
+          : `${spec.name} takes ${positionalParams.length} positional argument${positionalParams.length === 1 ? "" : "s"} (${paramList(positionalParams)})`;
+      out.push(
+        diagnostic(
+          "MTSL1043",
+          `too many positional arguments: ${takes}`,
+          arg.value.span,
+          namedParams.length > 0 ? `name the argument; ${spec.name} also accepts ${paramList(namedParams)}` : undefined,
+        ),
+      );
+      continue;
+    } else if (arg.name !== null && param === undefined) {
       const argName = arg.name.name;
-      param = spec.params.find((p) => p.name === argName);
-      if (param === undefined) {
-        const hint =
-          spec.params.length === 0
-            ? `${spec.name} takes no arguments`
-            : (didYouMean(
-                argName,
-                spec.params.map((p) => p.name),
-              ) ?? `${spec.name} accepts ${paramList(spec.params)}`);
-        out.push(diagnostic("MTSL1040", `unknown argument '${argName}' of ${spec.name}`, arg.name.span, hint));
-        continue;
-      }
+      const hint =
+        spec.params.length === 0
+          ? `${spec.name} takes no arguments`
+          : (didYouMean(
+              argName,
+              spec.params.map((p) => p.name),
+            ) ?? `${spec.name} accepts ${paramList(spec.params)}`);
+      out.push(diagnostic("MTSL1040", `unknown argument '${argName}' of ${spec.name}`, arg.name.span, hint));
+      continue;
     }
+    if (param === undefined) continue;
     if (given.has(param.name)) {
       out.push(diagnostic("MTSL1041", `argument '${param.name}' of ${spec.name} is given twice`, argSpan(arg)));
       continue;
