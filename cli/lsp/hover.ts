@@ -8,20 +8,10 @@ import { describeLayer } from "../../compiler/codegen/layers.js";
 import type { IrModel, IrValue } from "../../compiler/ir/types.js";
 import type { Span } from "../../grammar/ast.js";
 import type { Analysis } from "./analysis.js";
+import { humanCount } from "../table.js";
 import { contains, nameAt } from "./names.js";
 
 const count = (n: number): string => n.toLocaleString("en-US");
-
-/** 1234567 -> "1.23M". */
-function short(n: number): string {
-  const units: [number, string][] = [
-    [1e9, "G"],
-    [1e6, "M"],
-    [1e3, "K"],
-  ];
-  for (const [u, s] of units) if (n >= u) return `${(n / u).toFixed(n >= 100 * u ? 0 : 2)}${s}`;
-  return String(n);
-}
 
 const shape = (s: readonly number[]): string => `[${s.join(", ")}]`;
 const NOT_COMPILED = "_Shapes, parameters and sharing appear once the file compiles without errors._";
@@ -64,7 +54,7 @@ function stageHover(ir: IrModel | null, name: string): string {
   return [
     `**stage \`${name}\`** (stage ${stage.index + 1} of ${ir.stages.length}): ${shape(stage.inShape)} → ${shape(stage.outShape)}`,
     layers,
-    `${count(first?.params ?? 0)} parameters and ${short(first?.flops ?? 0)} FLOPs per sample per instance; ` +
+    `${count(first?.params ?? 0)} parameters and ${humanCount(first?.flops ?? 0)} FLOPs per sample per instance; ` +
       `${instances.length} instance${instances.length === 1 ? "" : "s"}: ${groups}`,
     ...(stage.skips.length > 0 ? [`reads ${stage.skips.map((s) => `\`${s}\``).join(", ")} besides its input`] : []),
   ].join("\n\n");
