@@ -8,6 +8,7 @@
  * reference each mapping follows).
  */
 import onnxProto, { type onnx } from "onnx-proto";
+import { float32LittleEndian, hwioToOihw } from "../model/kernel-layout.js";
 import { layerStages, symmetricPad, type IrLayer, type IrModel, type Padding } from "../../compiler/ir/types.js";
 import { weightKey } from "../../compiler/ir/lint.js";
 import { existsSync } from "node:fs";
@@ -49,7 +50,7 @@ class GraphBuilder {
       dims,
       dataType: O.TensorProto.DataType.FLOAT,
       // raw little-endian float32 bytes (a number per value would be eight times the memory)
-      rawData: rawFloats(values),
+      rawData: float32LittleEndian(values),
     });
     return name;
   }
@@ -64,14 +65,6 @@ class GraphBuilder {
     });
     return name;
   }
-}
-
-/** `values` as little-endian float32 bytes (ONNX's raw_data). */
-function rawFloats(values: Float32Array | number[]): Uint8Array {
-  const out = new Uint8Array(values.length * 4);
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
-  return out;
 }
 
 const ints = (name: string, values: number[]): onnx.IAttributeProto => ({
@@ -110,18 +103,6 @@ function pads(padding: Padding, h: number, w: number, kernel: number, stride: nu
   return [Math.floor(th / 2), Math.floor(tw / 2), th - Math.floor(th / 2), tw - Math.floor(tw / 2)];
 }
 
-/** Our HWIO kernel as ONNX's OIHW. */
-function oihw(kernel: { shape: number[]; values: Float32Array }): { values: Float32Array; dims: number[] } {
-  const [kh, kw, ci, co] = kernel.shape as [number, number, number, number];
-  const out = new Float32Array(kernel.values.length);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++)
-          out[((o * ci + i) * kh + y) * kw + x] = kernel.values[((y * kw + x) * ci + i) * co + o]!;
-  return { values: out, dims: [co, ci, kh, kw] };
-}
-
 const BN_EPSILON = 1e-5;
 
 /** Maps every layer of an owner onto the graph. */
@@ -140,11 +121,14 @@ class OwnerEmitter {
   }
 
   private conv(x: string, j: number, name: string, stride: number, p: number[], dilation = 1, bias?: string): string {
-    const k = oihw(this.w(j, name));
-    const inputs = [x, this.g.constant(k.values, k.dims, `${this.owner}_${j}_${name}`)];
+    const kernel = this.w(j, name);
+    const [kh, kw, ci, co] = kernel.shape as [number, number, number, number];
+    const inputs = [
+      x,
+      this.g.constant(hwioToOihw(kernel.values, kernel.shape), [co, ci, kh, kw], `${this.owner}_${j}_${name}`),
+    ];
     if (bias !== undefined)
       inputs.push(this.g.constant(this.w(j, bias).values, this.w(j, bias).shape, `${this.owner}_${j}_${bias}`));
-    const [kh, kw] = [k.dims[2]!, k.dims[3]!];
     return this.g.node("Conv", inputs, [
       ints("kernel_shape", [kh, kw]),
       ints("strides", [stride, stride]),

@@ -18,6 +18,7 @@ import type { IrModel } from "../../compiler/ir/types.js";
 import { MtslError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { ensureOutputFolder } from "../io/output-path.js";
+import { float32LittleEndian } from "../model/kernel-layout.js";
 import { readCheckpoint } from "../train/checkpoint.js";
 import { writeJsonFile } from "./folder.js";
 import { checkpointOf } from "./predict.js";
@@ -80,7 +81,6 @@ export async function exportTfjs(
   const order = weightEntries(ir);
   const total = order.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   const bin = new Uint8Array(total * 4);
-  const view = new DataView(bin.buffer);
   let at = 0;
   for (const { key, shape } of order) {
     const w = ckpt.weights.get(key);
@@ -90,7 +90,8 @@ export async function exportTfjs(
         file: checkpoint,
       });
     }
-    for (let i = 0; i < size; i++, at += 4) view.setFloat32(at, w.values[i]!, true);
+    bin.set(float32LittleEndian(w.values), at);
+    at += 4 * size;
   }
   const source = await generateModelModule(ir);
   ensureOutputFolder(outDir, "-o");

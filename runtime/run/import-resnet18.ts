@@ -18,6 +18,7 @@ import { weightKey } from "../../compiler/ir/lint.js";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { readNpy } from "../data/npy/npy-file.js";
 import { MtslError } from "../errors.js";
+import { oihwToHwio } from "../model/kernel-layout.js";
 
 export const RESNET18_STAGES = ["stem", "enc1", "enc2", "enc3", "enc4"] as const;
 
@@ -30,16 +31,6 @@ const TORCH_BN: Record<string, string> = {
   moving_mean: "running_mean",
   moving_variance: "running_var",
 };
-
-/** [out, in, kh, kw] -> [kh, kw, in, out]. */
-export function oihwToHwio(values: ArrayLike<number>, [o, i, h, w]: number[]): Float32Array {
-  const out = new Float32Array(o! * i! * h! * w!);
-  for (let a = 0; a < o!; a++)
-    for (let b = 0; b < i!; b++)
-      for (let y = 0; y < h!; y++)
-        for (let x = 0; x < w!; x++) out[((y * w! + x) * i! + b) * o! + a] = values[((a * i! + b) * h! + y) * w! + x]!;
-  return out;
-}
 
 /**
  * The weights of `ir` (a hard-shared IR: one instance per stage) that the ResNet-18 state_dict

@@ -20,7 +20,7 @@ import type { IrLayer, IrLayerOp, Shape } from "../../../compiler/ir/types.js";
 import { selectBackend } from "../../../runtime/backend/select.js";
 import { readNpy } from "../../../runtime/data/npy/npy-file.js";
 import { applyLayer } from "../../../runtime/model/ops.js";
-import { oihwToHwio } from "../../../runtime/run/import-resnet18.js";
+import { oihwToHwio } from "../../../runtime/model/kernel-layout.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtsl-authors-decoder-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
