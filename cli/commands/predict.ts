@@ -37,7 +37,8 @@ export async function runPredict(
       )
     : null;
   try {
-    const { checkpointOf, predict } = await import("../../runtime/run/predict.js");
+    const { predict } = await import("../../runtime/run/predict.js");
+    const { checkpointOf } = await import("../../runtime/run/folder.js");
     const { readCheckpointHeader } = await import("../../runtime/train/checkpoint.js");
     const { selectBackend } = await import("../../runtime/backend/select.js");
     const tf = await import("@tensorflow/tfjs");

@@ -16,7 +16,7 @@ import { MtslError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { checkOutputFile } from "../io/output-path.js";
 import { readCheckpoint } from "../train/checkpoint.js";
-import { checkpointOf } from "./predict.js";
+import { checkpointOf } from "./folder.js";
 
 // onnx-proto is CommonJS: its namespace's values come through the default export
 const O = onnxProto.onnx;

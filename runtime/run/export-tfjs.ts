@@ -20,8 +20,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { ensureOutputFolder } from "../io/output-path.js";
 import { float32LittleEndian } from "../model/kernel-layout.js";
 import { readCheckpoint } from "../train/checkpoint.js";
-import { writeJsonFile } from "./folder.js";
-import { checkpointOf } from "./predict.js";
+import { checkpointOf, writeJsonFile } from "./folder.js";
 
 export interface ExportResult {
   model: string;

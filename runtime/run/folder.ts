@@ -6,7 +6,7 @@
  * final scores). A missing or foreign folder is MTSL3202. Every write is atomic.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { MtslError } from "../errors.js";
@@ -213,4 +213,29 @@ export function readMetrics(dir: string): EpochRecord[] {
 /** The durations of a run's epochs and phases (timing.jsonl). */
 export function readTimings(dir: string): TimingRecord[] {
   return readJsonLines<TimingRecord>(runFile(dir, "timing"));
+}
+
+/**
+ * The checkpoint a model argument of predict and export names: a run folder's last, a revision
+ * file's (`RUN/revisions/NNN.mtsl` -> `NNN.ckpt`), or a checkpoint file itself.
+ */
+export function checkpointOf(model: string): string {
+  if (!existsSync(model))
+    throw new MtslError("MTSL3202", "no such run folder, revision or checkpoint", { file: model });
+  if (statSync(model).isDirectory()) return openRun(model).checkpoint;
+  if (model.endsWith(".ckpt")) return model;
+  if (model.endsWith(".mtsl")) {
+    const ckpt = model.replace(/\.mtsl$/, ".ckpt");
+    if (!existsSync(ckpt)) {
+      throw new MtslError(
+        "MTSL3202",
+        `has no checkpoint beside it (${basename(ckpt)}): give a run folder or a revision file of one (RUN/revisions/NNN.mtsl)`,
+        { file: model },
+      );
+    }
+    return ckpt;
+  }
+  throw new MtslError("MTSL3202", "is not a run folder, a revision file (.mtsl) or a checkpoint (.ckpt)", {
+    file: model,
+  });
 }

@@ -10,21 +10,21 @@
  * replaced only with `force` (the files its manifest lists), and a file predict did not write
  * is never overwritten.
  */
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { PNG } from "pngjs";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { getDataSource } from "../data/registry.js";
 import { decodeNpy, formatShape } from "../data/npy/npy-file.js";
-import type { SplitName } from "../data/types.js";
+import type { Dataset, SplitName } from "../data/types.js";
 import { MtslError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { ensureOutputFolder } from "../io/output-path.js";
 import { forward } from "../model/network.js";
 import { WeightStore } from "../model/weights.js";
 import { readCheckpoint } from "../train/checkpoint.js";
-import { openRun, writeJsonFile } from "./folder.js";
+import { checkpointOf, writeJsonFile } from "./folder.js";
 import { taskOutputs } from "./prediction-outputs.js";
 
 export interface PredictOptions {
@@ -54,28 +54,6 @@ interface Sample {
 }
 
 const MANIFEST = "predictions.json";
-
-/** The checkpoint a model argument names: a run folder's, a revision file's, or itself. */
-export function checkpointOf(model: string): string {
-  if (!existsSync(model))
-    throw new MtslError("MTSL3202", "no such run folder, revision or checkpoint", { file: model });
-  if (statSync(model).isDirectory()) return openRun(model).checkpoint;
-  if (model.endsWith(".ckpt")) return model;
-  if (model.endsWith(".mtsl")) {
-    const ckpt = model.replace(/\.mtsl$/, ".ckpt");
-    if (!existsSync(ckpt)) {
-      throw new MtslError(
-        "MTSL3202",
-        `has no checkpoint beside it (${basename(ckpt)}): give a run folder or a revision file of one (RUN/revisions/NNN.mtsl)`,
-        { file: model },
-      );
-    }
-    return ckpt;
-  }
-  throw new MtslError("MTSL3202", "is not a run folder, a revision file (.mtsl) or a checkpoint (.ckpt)", {
-    file: model,
-  });
-}
 
 /** The image of a PNG file as the model's input: [0, 1], its channels (1: the first). */
 function readPng(file: string, shape: readonly number[]): Float32Array {
@@ -137,6 +115,7 @@ function readNpyImages(file: string, shape: readonly number[]): Float32Array[] {
 async function readInputs(inputs: readonly string[], ir: IrModel, limit: number | undefined): Promise<Sample[]> {
   const shape = ir.input.shape;
   const samples: Sample[] = [];
+  let dataset: Dataset | undefined;
   for (const input of inputs) {
     const split = /^split:(.+)$/.exec(input)?.[1];
     if (split !== undefined) {
@@ -146,7 +125,8 @@ async function readInputs(inputs: readonly string[], ir: IrModel, limit: number 
           `unknown split '${split}' in '${input}': use split:train, split:val or split:test`,
         );
       }
-      const dataset = await getDataSource(ir.data.name).load(ir.data.options as never, ir.tasks);
+      // one load of the model's data for every split: input
+      dataset ??= await getDataSource(ir.data.name).load(ir.data.options as never, ir.tasks);
       const size = Math.min(dataset.splits[split as SplitName].size, limit ?? Infinity);
       const one = shape.reduce((a, b) => a * b, 1);
       const images = dataset.splits[split as SplitName].images;
