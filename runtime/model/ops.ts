@@ -121,6 +121,23 @@ function resizeTo(x: tf.Tensor4D, shape: readonly number[]): tf.Tensor4D {
   return tf.image.resizeBilinear(x, size, false, true);
 }
 
+/** A bottleneck's main path: 1x1 conv-bn-relu, 3x3 (stride) conv-bn-relu, 1x1 conv-bn; the caller adds the residual. */
+function bottleneckMain(
+  x: tf.Tensor4D,
+  w: WeightLookup,
+  stride: number,
+  padding: Padding,
+  ctx: LayerContext,
+): tf.Tensor {
+  let y = tf.relu(
+    batchNorm(conv(x, w("conv1.kernel"), 1, padding), w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx),
+  ) as tf.Tensor4D;
+  y = tf.relu(
+    batchNorm(conv(y, w("conv2.kernel"), stride, padding), w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx),
+  ) as tf.Tensor4D;
+  return batchNorm(conv(y, w("conv3.kernel"), 1, padding), w, "bn3.", BN_MOMENTUM, BN_EPSILON, ctx);
+}
+
 /** Applies one IR layer. `w(name)` returns the layer's weight of that name. */
 export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: LayerContext): tf.Tensor {
   switch (layer.op) {
@@ -171,27 +188,7 @@ export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: L
     }
     case "bottleneck": {
       const x4 = x as tf.Tensor4D;
-      let y = tf.relu(
-        batchNorm(conv(x4, w("conv1.kernel"), 1, blockPadding(layer)), w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx),
-      ) as tf.Tensor4D;
-      y = tf.relu(
-        batchNorm(
-          conv(y, w("conv2.kernel"), layer.stride, blockPadding(layer)),
-          w,
-          "bn2.",
-          BN_MOMENTUM,
-          BN_EPSILON,
-          ctx,
-        ),
-      ) as tf.Tensor4D;
-      const main = batchNorm(
-        conv(y, w("conv3.kernel"), 1, blockPadding(layer)),
-        w,
-        "bn3.",
-        BN_MOMENTUM,
-        BN_EPSILON,
-        ctx,
-      );
+      const main = bottleneckMain(x4, w, layer.stride, blockPadding(layer), ctx);
       return tf.relu(tf.add(main, residualShortcut(layer, x4, w, ctx)));
     }
     case "upsample": {
@@ -209,12 +206,8 @@ export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: L
       const skip = ctx.skips?.[0] as tf.Tensor4D | undefined;
       if (!skip) throw new Error(`decoder_bottleneck(skip: ${layer.skip}) applied without its skip tensor`);
       const resized = resizeTo(x as tf.Tensor4D, layer.outShape);
-      let y = conv(tf.concat([resized, skip], 3), w("conv1.kernel"), 1, "same");
-      y = tf.relu(batchNorm(y, w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
-      y = tf.relu(
-        batchNorm(conv(y, w("conv2.kernel"), 1, "symmetric"), w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx),
-      ) as tf.Tensor4D;
-      const main = batchNorm(conv(y, w("conv3.kernel"), 1, "same"), w, "bn3.", BN_MOMENTUM, BN_EPSILON, ctx);
+      // the authors' 3x3 pads 1 (PyTorch's), the same as `same` at stride 1
+      const main = bottleneckMain(tf.concat([resized, skip], 3), w, 1, "symmetric", ctx);
       const residual =
         layer.inShape[2] === layer.outShape[2] ? resized : conv(resized, w("projection.kernel"), 1, "same");
       return tf.relu(tf.add(main, residual));

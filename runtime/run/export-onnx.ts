@@ -178,6 +178,23 @@ class OwnerEmitter {
     return this.bn(y, j, "shortcut_bn.", BN_EPSILON);
   }
 
+  /** A bottleneck's main path (ops.ts `bottleneckMain`): 1x1, 3x3 at `stride`, 1x1, each conv-bn, relu after the first two. */
+  private bottleneckMain(
+    x: string,
+    j: number,
+    stride: number,
+    p: "same" | "symmetric",
+    [h, w]: readonly number[],
+    [ho, wo]: readonly number[],
+  ): string {
+    const g = this.g;
+    let y = g.node("Relu", [this.bn(this.conv(x, j, "conv1.kernel", 1, pads(p, h!, w!, 1, 1)), j, "bn1.", BN_EPSILON)]);
+    y = g.node("Relu", [
+      this.bn(this.conv(y, j, "conv2.kernel", stride, pads(p, h!, w!, 3, stride)), j, "bn2.", BN_EPSILON),
+    ]);
+    return this.bn(this.conv(y, j, "conv3.kernel", 1, pads(p, ho!, wo!, 1, 1)), j, "bn3.", BN_EPSILON);
+  }
+
   /** Layer `j` on `x` (NCHW, or [N, F] for vectors); `skips` the stages it reads. */
   layer(layer: IrLayer, j: number, x: string, skips: string[]): string {
     const g = this.g;
@@ -251,13 +268,7 @@ class OwnerEmitter {
         const p = layer.padding === "symmetric" ? "symmetric" : "same";
         const [h, w] = layer.inShape as [number, number];
         const [ho, wo] = layer.outShape as [number, number];
-        let y = g.node("Relu", [
-          this.bn(this.conv(x, j, "conv1.kernel", 1, pads(p, h, w, 1, 1)), j, "bn1.", BN_EPSILON),
-        ]);
-        y = g.node("Relu", [
-          this.bn(this.conv(y, j, "conv2.kernel", layer.stride, pads(p, h, w, 3, layer.stride)), j, "bn2.", BN_EPSILON),
-        ]);
-        y = this.bn(this.conv(y, j, "conv3.kernel", 1, pads(p, ho, wo, 1, 1)), j, "bn3.", BN_EPSILON);
+        const y = this.bottleneckMain(x, j, layer.stride, p, [h, w], [ho, wo]);
         return g.node("Relu", [g.node("Add", [y, this.shortcut(x, j, layer, p)])]);
       }
       case "upsample": {
@@ -269,12 +280,8 @@ class OwnerEmitter {
       case "decoder_bottleneck": {
         const [ho, wo] = layer.outShape as [number, number];
         const resized = this.resizeTo(x, layer.inShape, layer.outShape);
-        let y = g.node("Concat", [resized, skips[0]!], [int("axis", 1)]);
-        y = g.node("Relu", [this.bn(this.conv(y, j, "conv1.kernel", 1, [0, 0, 0, 0]), j, "bn1.", BN_EPSILON)]);
-        y = g.node("Relu", [
-          this.bn(this.conv(y, j, "conv2.kernel", 1, pads("symmetric", ho, wo, 3, 1)), j, "bn2.", BN_EPSILON),
-        ]);
-        y = this.bn(this.conv(y, j, "conv3.kernel", 1, [0, 0, 0, 0]), j, "bn3.", BN_EPSILON);
+        const joined = g.node("Concat", [resized, skips[0]!], [int("axis", 1)]);
+        const y = this.bottleneckMain(joined, j, 1, "symmetric", [ho, wo], [ho, wo]);
         const residual =
           layer.inShape[2] === layer.outShape[2]
             ? resized
