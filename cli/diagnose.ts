@@ -11,16 +11,23 @@ import { dataSourceSpec } from "../compiler/catalog/index.js";
 import type { IrModel } from "../compiler/ir/types.js";
 import type { DataDecl, Document, Span } from "../grammar/ast.js";
 import type { Diagnostic } from "../grammar/diagnostics.js";
+import type { DataProbe } from "../runtime/data/probe.js";
 
 /** Compiles `source` and, when it compiles, binds it to its data. */
 export async function diagnoseSource(source: string, file: string): Promise<SourceCompileResult> {
   return withDataDiagnostics(compileSource(source, { file }));
 }
 
+/** Reads the data's headers against a model (runtime/data/probe.ts `probeData`, or a memo of it). */
+export type DataProber = (ir: IrModel) => DataProbe;
+
 /** A compiled source bound to its data (what {@link diagnoseSource} adds to `compileSource`). */
-export async function withDataDiagnostics(result: SourceCompileResult): Promise<SourceCompileResult> {
+export async function withDataDiagnostics(
+  result: SourceCompileResult,
+  probe?: DataProber,
+): Promise<SourceCompileResult> {
   if (result.ir === null || result.document === null) return result;
-  const data = await dataDiagnostics(result.ir, result.document);
+  const data = await dataDiagnostics(result.ir, result.document, probe);
   if (data.length === 0) return result;
   const diagnostics = orderDiagnostics([...result.diagnostics, ...data]);
   return { ...result, diagnostics, ir: data.some((d) => d.severity === "error") ? null : result.ir };
@@ -32,10 +39,9 @@ export async function withDataDiagnostics(result: SourceCompileResult): Promise<
  * headers read here. An absent folder is a warning: a file may be checked on
  * a machine that does not hold its data.
  */
-export async function dataDiagnostics(ir: IrModel, document: Document): Promise<Diagnostic[]> {
+export async function dataDiagnostics(ir: IrModel, document: Document, prober?: DataProber): Promise<Diagnostic[]> {
   if (dataSourceSpec(ir.data.name)?.targets !== null) return [];
-  const { probeData } = await import("../runtime/data/probe.js");
-  const probe = probeData(ir);
+  const probe = (prober ?? (await import("../runtime/data/probe.js")).probeData)(ir);
   const decl = document.model?.members.find((m): m is DataDecl => m.kind === "Data");
   if (decl === undefined || probe.kind === "bound") return [];
   if (probe.kind === "absent") {

@@ -11,7 +11,8 @@ import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { parse } from "../../grammar/parse.js";
 import { compileSource } from "../../compiler/compile.js";
 import type { IrModel } from "../../compiler/ir/types.js";
-import { withDataDiagnostics } from "../diagnose.js";
+import { withDataDiagnostics, type DataProber } from "../diagnose.js";
+import type { DataProbe } from "../../runtime/data/probe.js";
 import { indexDocument, type DocumentIndex } from "./names.js";
 
 export interface Analysis {
@@ -47,14 +48,34 @@ export function analyse(doc: TextDocument, file: string, previous?: Analysis): A
   };
 }
 
+/**
+ * The data probe for edits as they come: reading a folder source's headers (thousands of `.npy`
+ * files for NYUv2) on every keystroke would be the server's slowest step, so a probe is reused
+ * while what it depends on (the data call, the input, the tasks' kinds and targets) is unchanged,
+ * for at most `ttlMs`; after that the disk is read again, so data added meanwhile is seen.
+ */
+export class DataProbeMemo {
+  private last: { key: string; at: number; probe: DataProbe } | null = null;
+  constructor(private readonly ttlMs = 5000) {}
+
+  /** A prober for `withDataDiagnostics` that answers from the memo when it can. */
+  async prober(): Promise<DataProber> {
+    const { probeData } = await import("../../runtime/data/probe.js");
+    return (ir) => {
+      const key = JSON.stringify([ir.data, ir.input, ir.tasks.map((t) => [t.name, t.kind, t.target, t.options])]);
+      const now = Date.now();
+      if (this.last && this.last.key === key && now - this.last.at < this.ttlMs) return this.last.probe;
+      this.last = { key, at: now, probe: probeData(ir) };
+      return this.last.probe;
+    };
+  }
+}
+
 /** Everything `mtslc check` reports for the analysed text: {@link Analysis.diagnostics} plus the data on disk. */
-export async function diagnose(analysis: Analysis): Promise<Diagnostic[]> {
+export async function diagnose(analysis: Analysis, memo?: DataProbeMemo): Promise<Diagnostic[]> {
   if (analysis.ir === null) return analysis.diagnostics;
-  const bound = await withDataDiagnostics({
-    ir: analysis.ir,
-    diagnostics: analysis.diagnostics,
-    document: analysis.tree,
-  });
+  const compiled = { ir: analysis.ir, diagnostics: analysis.diagnostics, document: analysis.tree };
+  const bound = await withDataDiagnostics(compiled, memo ? await memo.prober() : undefined);
   return bound.diagnostics;
 }
 

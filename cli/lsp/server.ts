@@ -24,7 +24,7 @@ import {
 } from "vscode-languageserver/node";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { packageVersion } from "../version.js";
-import { analyse, diagnose, rangeOf, type Analysis } from "./analysis.js";
+import { analyse, DataProbeMemo, diagnose, rangeOf, type Analysis } from "./analysis.js";
 import { completionsAt } from "./completion.js";
 import { formatEdits, quickFixes, renameEdits, renameTarget } from "./edits.js";
 import { hoverAt } from "./hover.js";
@@ -83,6 +83,7 @@ export function startServer(options: ServerOptions): Connection {
   });
   const documents = new TextDocuments(TextDocument);
   const analyses = new Map<string, Analysis>();
+  const dataProbes = new DataProbeMemo();
 
   const analysisOf = (doc: TextDocument): Analysis => {
     const cached = analyses.get(doc.uri);
@@ -117,7 +118,7 @@ export function startServer(options: ServerOptions): Connection {
   const validate = async (doc: TextDocument): Promise<void> => {
     try {
       const analysis = analysisOf(doc);
-      const diagnostics = await diagnose(analysis);
+      const diagnostics = await diagnose(analysis, dataProbes);
       if (documents.get(doc.uri)?.version !== analysis.version) return; // a newer edit is on its way
       await connection.sendDiagnostics({
         uri: doc.uri,
