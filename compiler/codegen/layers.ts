@@ -18,6 +18,7 @@ export type HelperName =
   | "gelu"
   | "dropout"
   | "basicBlock"
+  | "bottleneckMain"
   | "bottleneckBlock"
   | "resizeTo"
   | "decoderBlock";

@@ -1794,6 +1794,28 @@ function basicBlock(
 }
 
 /**
+ * A bottleneck's main path: conv1x1 bn relu, conv3x3(stride) bn relu, conv1x1 bn (the blocks add their
+ * residual). `symmetric`: PyTorch's padding (1 for the 3x3), else TensorFlow's same. Batch norms use epsilon 1e-5.
+ */
+function bottleneckMain(
+  run: Run,
+  x: tf.Tensor4D,
+  owner: string,
+  layer: number,
+  stride: number,
+  symmetric: boolean,
+): tf.Tensor4D {
+  const pad3 = symmetric ? 1 : "same";
+  const pad1 = symmetric ? 0 : "same";
+  let y = conv2d(x, run.weight(owner, layer, "conv1.kernel"), 1, pad1, 1);
+  y = tf.relu(batchNorm(run, y, owner, layer, "bn1.", 1e-5));
+  y = conv2d(y, run.weight(owner, layer, "conv2.kernel"), stride, pad3, 1);
+  y = tf.relu(batchNorm(run, y, owner, layer, "bn2.", 1e-5));
+  y = conv2d(y, run.weight(owner, layer, "conv3.kernel"), 1, pad1, 1);
+  return batchNorm(run, y, owner, layer, "bn3.", 1e-5);
+}
+
+/**
  * ResNet bottleneck block: conv1x1 bn relu, conv3x3(stride) bn relu, conv1x1 bn, plus the input or,
  * when the shape changes, a 1x1 projection with batch norm; then relu. Batch norms use epsilon 1e-5.
  */
@@ -1806,14 +1828,8 @@ function bottleneckBlock(
   projection: boolean,
   symmetric: boolean,
 ): tf.Tensor4D {
-  const pad3 = symmetric ? 1 : "same";
   const pad1 = symmetric ? 0 : "same";
-  let y = conv2d(x, run.weight(owner, layer, "conv1.kernel"), 1, pad1, 1);
-  y = tf.relu(batchNorm(run, y, owner, layer, "bn1.", 1e-5));
-  y = conv2d(y, run.weight(owner, layer, "conv2.kernel"), stride, pad3, 1);
-  y = tf.relu(batchNorm(run, y, owner, layer, "bn2.", 1e-5));
-  y = conv2d(y, run.weight(owner, layer, "conv3.kernel"), 1, pad1, 1);
-  const main = batchNorm(run, y, owner, layer, "bn3.", 1e-5);
+  const main = bottleneckMain(run, x, owner, layer, stride, symmetric);
   const shortcut = projection
     ? batchNorm(
         run,
@@ -1847,18 +1863,7 @@ function decoderBlock(
   projection: boolean,
 ): tf.Tensor4D {
   const resized = resizeTo(x, skip.shape[1], skip.shape[2]);
-  let y = conv2d(
-    tf.concat([resized, skip], 3),
-    run.weight(owner, layer, "conv1.kernel"),
-    1,
-    "same",
-    1,
-  );
-  y = tf.relu(batchNorm(run, y, owner, layer, "bn1.", 1e-5));
-  y = conv2d(y, run.weight(owner, layer, "conv2.kernel"), 1, 1, 1);
-  y = tf.relu(batchNorm(run, y, owner, layer, "bn2.", 1e-5));
-  y = conv2d(y, run.weight(owner, layer, "conv3.kernel"), 1, "same", 1);
-  const main = batchNorm(run, y, owner, layer, "bn3.", 1e-5);
+  const main = bottleneckMain(run, tf.concat([resized, skip], 3), owner, layer, 1, true);
   const residual = projection
     ? conv2d(resized, run.weight(owner, layer, "projection.kernel"), 1, "same", 1)
     : resized;
