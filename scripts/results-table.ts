@@ -23,7 +23,8 @@ const fmt = (xs: number[], digits = 3): string =>
       : `${mean(xs).toFixed(digits)} ± ${std(xs).toFixed(digits)}`;
 
 const runs = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, "final.json"))) : [];
-const examples = [...new Set(runs.map((d) => d.split("-")[0]!))].sort();
+// Folders are EXAMPLE-METHOD-seedN; an example's name may hold dashes (a file's base name).
+const examples = [...new Set(runs.map((d) => d.replace(/-[a-z_]+-seed\d+$/, "")))].sort();
 for (const ex of examples) {
   console.log(`\n### ${ex}\n`);
   // mtsl_ten, mtsl_ten_average, mtsl_ten_passes: the scene runs of docs/results.md with

@@ -27,7 +27,8 @@ const require = createRequire(import.meta.url);
  * @property {(src: Float32Array, srcStride: number, srcOffset: number, dst: Float32Array, dstStride: number, dstOffset: number, rows: number, run: number) => void} copyRows
  * @property {(length: number) => Float32Array} allocFloat32
  * @property {(threads: number) => void} setThreads
- * @property {() => {cachedBytes: number}} poolStats
+ * @property {(values: Float32Array) => boolean} releaseFloat32
+ * @property {() => {mappedBytes: number, peakMappedBytes: number, released: number, finalised: number}} poolStats
  */
 
 /** @returns {NativeAddon} */

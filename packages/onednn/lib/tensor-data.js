@@ -6,12 +6,14 @@
 import * as tf from "@tensorflow/tfjs";
 
 import { native } from "./addon.js";
+import { FreeLists } from "./free-lists.js";
 
 /**
- * Outputs of at least this many elements (2 MiB) that no recycled array serves come from
- * the addon's buffer pool. Measured: a 4 MiB output costs ~1 ms from the pool against ~7 ms
- * freshly allocated (page faults), while a 128 KiB one costs ~0.25 ms plainly against ~0.8
- * ms from the pool (external ArrayBuffer and finaliser overhead).
+ * Outputs of at least this many elements (2 MiB) that no recycled array serves are mapped
+ * by the addon on 2 MiB boundaries with transparent huge pages (pool.cc). Measured: a 4 MiB
+ * array allocated and filled once costs 0.17 ms mapped so against 0.65-0.73 ms as a plain
+ * Float32Array (a page fault per 4 KiB; the fill alone is 0.09 ms); below 2 MiB a plain
+ * array is cheaper (earlier: a 128 KiB one ~0.25 ms against ~0.8 ms for an external buffer).
  */
 const POOLED_MIN = 1 << 19;
 
@@ -34,39 +36,30 @@ const RECYCLED_MIN = 1 << 12;
  * every time, so free lists as large as its peak serve every output of the next step
  * (measured on bench/fixtures/scenes64.mtsl: with a fixed 512 MiB cap a step allocated
  * ~700 fresh arrays, ran 14 full collections and peaked at 2.4 GB RSS; sized by the peak it
- * allocates none, runs 5 and peaks at 1.2 GB). Beyond the limit the least recently used
- * lengths go to the garbage collector first (shapes of an earlier phase, the last batch).
+ * allocates none, runs 5 and peaks at 1.2 GB). Beyond the limit the arrays free the longest
+ * go first (free-lists.js says why).
  */
 const MIN_FREE_BYTES = 256 * 2 ** 20;
 
 /** @type {WeakSet<Float32Array>} */
 const owned = new WeakSet();
-/** Free arrays by length, least recently used length first (Map order: re-set on use). */
-/** @type {Map<number, Float32Array[]>} */
-const freeLists = new Map();
-let freeBytes = 0;
 let ownedBytes = 0;
 let peakOwnedBytes = 0;
 const stats = { reused: 0, allocated: 0, recycled: 0, escaped: 0, dropped: 0 };
+const free = new FreeLists(drop);
 
 /**
  * A Float32Array for a kernel's output, with unspecified contents: the kernel must
  * write every element. A recycled array when one of this length is free; else large ones
- * come from the addon's pool of already-mapped memory.
+ * are mapped by the addon.
  * @param {number} length
  * @returns {Float32Array}
  */
 export function outputArray(length) {
   if (length < RECYCLED_MIN) return new Float32Array(length);
-  const free = freeLists.get(length);
-  /** @type {Float32Array | undefined} */
-  let out = free?.pop();
-  if (out !== undefined) {
-    freeBytes -= 4 * length;
-    stats.reused++;
-    freeLists.delete(length);
-    if (/** @type {Float32Array[]} */ (free).length > 0) freeLists.set(length, /** @type {Float32Array[]} */ (free));
-  } else {
+  let out = free.take(length);
+  if (out !== undefined) stats.reused++;
+  else {
     out = length >= POOLED_MIN ? native.allocFloat32(length) : new Float32Array(length);
     stats.allocated++;
   }
@@ -88,39 +81,26 @@ export function escape(values) {
 }
 
 /**
+ * An owned array evicted from the free lists: nothing reads it again, so the addon's mapped
+ * memory is unmapped now. Left to the garbage collector, it would wait for the event loop
+ * to turn (pool.cc says why), and a training epoch is one synchronous loop.
+ * @param {Float32Array} values
+ */
+function drop(values) {
+  stats.dropped++;
+  if (values.length >= POOLED_MIN) native.releaseFloat32(values);
+}
+
+/**
  * Called when the tensor holding `values` is disposed: an owned array goes to the free
  * lists (it has no other holder).
  * @param {unknown} values
  */
 export function recycle(values) {
   if (!(values instanceof Float32Array) || !owned.delete(values)) return;
-  const bytes = 4 * values.length;
-  ownedBytes -= bytes;
-  const limit = Math.max(MIN_FREE_BYTES, peakOwnedBytes);
-  if (bytes > limit) return;
-  let free = freeLists.get(values.length);
-  if (free === undefined) free = [];
-  else freeLists.delete(values.length);
-  free.push(values);
-  freeBytes += bytes;
+  ownedBytes -= 4 * values.length;
   stats.recycled++;
-  // Make room from the least recently used lengths (this one is out of the map until the
-  // end, where it goes back as the most recently used); as a last resort drop this array.
-  for (const [length, list] of freeLists) {
-    if (freeBytes <= limit) break;
-    while (list.length > 0 && freeBytes > limit) {
-      list.pop();
-      freeBytes -= 4 * length;
-      stats.dropped++;
-    }
-    if (list.length === 0) freeLists.delete(length);
-  }
-  if (freeBytes > limit) {
-    free.pop();
-    freeBytes -= bytes;
-    stats.dropped++;
-  }
-  if (free.length > 0) freeLists.set(values.length, free);
+  free.put(values, Math.max(MIN_FREE_BYTES, peakOwnedBytes));
 }
 
 /**
@@ -129,7 +109,7 @@ export function recycle(values) {
  * arrays live at once.
  */
 export function recyclingStats() {
-  return { ...stats, freeBytes, peakOwnedBytes };
+  return { ...stats, freeBytes: free.bytes, peakOwnedBytes };
 }
 
 /**
