@@ -362,6 +362,7 @@ function liftTrain(ir: IrModel): SettingsBlock {
     setting("batch", value(t.batch)),
     setting("optimizer", vocabCall("optimizer", t.optimizer)),
     setting("schedule", vocabCall("schedule", t.schedule)),
+    ...(t.weighting === undefined ? [] : [setting("weighting", vocabCall("weighting", t.weighting))]),
     setting("seed", value(t.seed)),
     setting("backend", ident(t.backend)),
   ];

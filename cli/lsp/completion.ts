@@ -32,6 +32,7 @@ const CALL_ORDER: VocabularyName[] = [
   "taskKind",
   "optimizer",
   "schedule",
+  "weighting",
   "similarity",
   "transfer",
   "metric",

@@ -16,6 +16,6 @@ export {
 export { INITIALIZERS, LAYERS } from "./layers.js";
 export { DEFAULT_PASSES, defaultPasses, SIMILARITIES, STRUCTURAL_LEARNING_BLOCK, TRANSFERS } from "./learning.js";
 export { LOSSES, METRICS, TASK_BLOCK, TASK_KINDS, type LossWord, type MetricWord, type TaskKindWord } from "./tasks.js";
-export { BACKENDS, OPTIMIZERS, SCHEDULES, TRAIN_BLOCK } from "./training.js";
+export { BACKENDS, OPTIMIZERS, SCHEDULES, TRAIN_BLOCK, WEIGHTINGS } from "./training.js";
 export * from "./lookup.js";
 export * from "./describe.js";

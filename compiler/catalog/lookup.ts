@@ -6,7 +6,7 @@ import { DATA_SOURCES } from "./data.js";
 import { LAYERS } from "./layers.js";
 import { SIMILARITIES, STRUCTURAL_LEARNING_BLOCK, TRANSFERS } from "./learning.js";
 import { LOSSES, METRICS, TASK_BLOCK, TASK_KINDS } from "./tasks.js";
-import { OPTIMIZERS, SCHEDULES, TRAIN_BLOCK } from "./training.js";
+import { OPTIMIZERS, SCHEDULES, TRAIN_BLOCK, WEIGHTINGS } from "./training.js";
 import type {
   BlockSpec,
   CallSpec,
@@ -33,6 +33,7 @@ const VOCABULARIES: { readonly [V in VocabularyName]: ReadonlyMap<string, CallSp
   transfer: byName(TRANSFERS),
   optimizer: byName(OPTIMIZERS),
   schedule: byName(SCHEDULES),
+  weighting: byName(WEIGHTINGS),
 };
 
 /** How messages name a word of each vocabulary. */
@@ -46,6 +47,7 @@ export const VOCABULARY_NOUNS: { readonly [V in VocabularyName]: string } = {
   transfer: "transfer",
   optimizer: "optimizer",
   schedule: "schedule",
+  weighting: "weighting",
 };
 
 /** Every entry of a vocabulary, by name. */

@@ -1,6 +1,7 @@
 /** The `train` block: epochs, batches, optimisers, schedules, backend. */
 import {
   bool,
+  num,
   call,
   fraction,
   int,
@@ -69,6 +70,94 @@ export const SCHEDULES: readonly CallSpec[] = [
   },
 ];
 
+/**
+ * How task losses and gradients are combined into one update (issue 18; the methods are
+ * runtime/train/weighting/, their references docs/algorithms.md "Loss weighting").
+ */
+export const WEIGHTINGS: readonly CallSpec[] = [
+  {
+    name: "ew",
+    vocabulary: "weighting",
+    doc: "Each task's loss times its fixed weight, summed: the default.",
+    params: [],
+  },
+  {
+    name: "uw",
+    vocabulary: "weighting",
+    doc: "Uncertainty weighting (Kendall et al. 2018): L / (2 sigma^2) + log sigma per task, sigma learned.",
+    params: [named("init", num(), -0.5, "Starting log sigma^2 of every task (LibMTL's; the paper gives none).")],
+  },
+  {
+    name: "dwa",
+    vocabulary: "weighting",
+    doc: "Dynamic weight average (Liu et al. 2019): weights from each task's loss ratio over the two epochs before.",
+    params: [positional("temperature", positiveNum, 2, "Softmax temperature.")],
+  },
+  {
+    name: "gradnorm",
+    vocabulary: "weighting",
+    doc: "GradNorm (Chen et al. 2018): weights learned so the tasks' gradient norms on the shared parameters train at a common rate.",
+    params: [
+      positional("alpha", nonNegativeNum, 1.5, "Strength of the pull back to a common training rate."),
+      named("lr", positiveNum, undefined, "Learning rate of the weights (absent: the optimiser's rate at the step)."),
+    ],
+  },
+  {
+    name: "pcgrad",
+    vocabulary: "weighting",
+    doc: "PCGrad (Yu et al. 2020): each task's shared gradient loses its components along the task gradients it conflicts with.",
+    params: [],
+  },
+  {
+    name: "cagrad",
+    vocabulary: "weighting",
+    doc: "CAGrad (Liu et al. 2021): the shared update that improves the worst task most within a ball around the average gradient.",
+    params: [
+      positional("c", nonNegativeNum, 0.5, "Radius of the ball, relative to the average gradient's norm."),
+      named(
+        "rescale",
+        int({ min: 0, max: 2 }),
+        1,
+        "Divide the update by 1 + c^2 (1, the authors'), 1 + c (2) or nothing (0).",
+      ),
+    ],
+  },
+  {
+    name: "mgda",
+    vocabulary: "weighting",
+    doc: "MGDA (Sener and Koltun 2018): the minimum-norm convex combination of the task gradients on the shared parameters.",
+    params: [
+      named(
+        "normalize",
+        oneOf("normalisation", ["none", "l2", "loss", "loss_l2"]),
+        "none",
+        "Divide each task gradient first by nothing, its L2 norm, its loss, or both (the authors' loss+).",
+      ),
+    ],
+  },
+  {
+    name: "imtl",
+    vocabulary: "weighting",
+    doc: "IMTL (Liu et al. 2021): learned loss scales, and the shared update with equal projections on every task gradient.",
+    params: [],
+  },
+  {
+    name: "nash_mtl",
+    vocabulary: "weighting",
+    doc: "Nash-MTL (Navon et al. 2022): the shared update of the bargaining solution, weights alpha with G alpha = 1 / alpha.",
+    params: [
+      named("max_norm", nonNegativeNum, 1, "Clip the shared gradient to this norm (0: no clipping)."),
+      named("update_every", positiveInt, 1, "Solve for new weights every this many steps."),
+    ],
+  },
+  {
+    name: "random",
+    vocabulary: "weighting",
+    doc: "Random loss weighting (Lin et al. 2022): a softmax of standard normal draws, new at every step.",
+    params: [],
+  },
+];
+
 export const TRAIN_BLOCK: BlockSpec = {
   name: "train",
   settings: [
@@ -76,6 +165,12 @@ export const TRAIN_BLOCK: BlockSpec = {
     named("batch", positiveInt, 16, "Samples per training step."),
     named("optimizer", call("optimizer"), { call: "adam" }, "Optimiser of the task-learning phase."),
     named("schedule", call("schedule"), { call: "constant" }, "Learning-rate schedule over epochs."),
+    named(
+      "weighting",
+      call("weighting"),
+      { call: "ew" },
+      "How task losses and their gradients combine into one update; gradient methods act on the parameters shared by more than one task.",
+    ),
     named("seed", int({ min: 0 }), 0, "Fixes data order, initialisation and structural decisions."),
     named("backend", oneOf("backend", BACKENDS), "auto", "TensorFlow.js backend; auto picks the fastest available."),
     named("val_every", positiveInt, 1, "Validate after every this many epochs."),

@@ -15,7 +15,16 @@ export interface Range {
 
 /** The names of the call vocabularies: families of words that may take arguments. */
 export type VocabularyName =
-  "layer" | "taskKind" | "loss" | "metric" | "data" | "similarity" | "transfer" | "optimizer" | "schedule";
+  | "layer"
+  | "taskKind"
+  | "loss"
+  | "metric"
+  | "data"
+  | "similarity"
+  | "transfer"
+  | "optimizer"
+  | "schedule"
+  | "weighting";
 
 /** What a parameter or setting accepts. */
 export type ValueType =

@@ -35,7 +35,7 @@ const RULE_CODES = {
   MTSL1033: { severity: "error", title: "unknown metric" },
   MTSL1034: { severity: "error", title: "unknown data source" },
   MTSL1035: { severity: "error", title: "unknown value of a fixed list (enum)" },
-  MTSL1036: { severity: "error", title: "unknown similarity, transfer, optimizer or schedule" },
+  MTSL1036: { severity: "error", title: "unknown similarity, transfer, optimizer, schedule or weighting" },
   // arguments
   MTSL1040: { severity: "error", title: "unknown argument" },
   MTSL1041: { severity: "error", title: "argument given twice" },

@@ -45,6 +45,7 @@ const UNKNOWN_CODES: { readonly [V in VocabularyName]: CheckCode } = {
   transfer: "MTSL1036",
   optimizer: "MTSL1036",
   schedule: "MTSL1036",
+  weighting: "MTSL1036",
 };
 
 /** How a message shows a value as written: `0.5`, `"x"`, `name 'relu'`. */

@@ -6,7 +6,7 @@
  * compile to the same IR are no change).
  */
 import { instancesOf } from "../ir/sharing-tree.js";
-import type { IrModel, IrStage } from "../ir/types.js";
+import { weightingOf, type IrModel, type IrStage } from "../ir/types.js";
 import { costChange, modelCost, showCostChange, taskCost, taskPath } from "./cost.js";
 import { compareLayers, layerText } from "./layers.js";
 import { compareGroups, showGroup, type StageGroups } from "./sharing.js";
@@ -260,7 +260,8 @@ function structuralLearningChanges(a: IrModel, b: IrModel): ArchitectureChange[]
 }
 
 function trainingChanges(a: IrModel, b: IrModel): ArchitectureChange[] {
-  return compareFields("", a.train, b.train).map((d) => ({
+  const withWeighting = (t: IrModel["train"]) => ({ ...t, weighting: weightingOf(t) });
+  return compareFields("", withWeighting(a.train), withWeighting(b.train)).map((d) => ({
     type: "TRAINING_CHANGED",
     ...d,
     description: `train ${d.field}: ${showValue(d.before)} -> ${showValue(d.after)}`,

@@ -67,7 +67,7 @@ export function printIr(ir: IrModel): string {
   }
   const tr = ir.train;
   lines.push(
-    `train epochs ${tr.epochs}, batch ${tr.batch}, optimizer ${call(tr.optimizer)}, schedule ${call(tr.schedule)}, seed ${tr.seed}, backend ${tr.backend}, val_every ${tr.valEvery}, pretrain ${tr.pretrain}${tr.warmStart === undefined ? "" : `, warm_start ${JSON.stringify(tr.warmStart)}`}`,
+    `train epochs ${tr.epochs}, batch ${tr.batch}, optimizer ${call(tr.optimizer)}, schedule ${call(tr.schedule)}${tr.weighting === undefined ? "" : `, weighting ${call(tr.weighting)}`}, seed ${tr.seed}, backend ${tr.backend}, val_every ${tr.valEvery}, pretrain ${tr.pretrain}${tr.warmStart === undefined ? "" : `, warm_start ${JSON.stringify(tr.warmStart)}`}`,
   );
   const totals = ir.totals;
   lines.push(

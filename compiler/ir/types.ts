@@ -197,6 +197,8 @@ export interface IrTrain {
   batch: number;
   optimizer: IrCall;
   schedule: IrCall;
+  /** How task losses and gradients combine (runtime/train/weighting/); absent: `ew`. */
+  weighting?: IrCall;
   seed: number;
   backend: (typeof BACKENDS)[number];
   valEvery: number;
@@ -227,4 +229,9 @@ export interface IrModel {
   structuralLearning: IrStructuralLearning | null;
   train: IrTrain;
   totals: IrTotals;
+}
+
+/** The train block's weighting, `ew` when the IR leaves it out (what older IR and `ew` files do). */
+export function weightingOf(train: IrTrain): IrCall {
+  return train.weighting ?? { name: "ew", options: {} };
 }

@@ -205,12 +205,19 @@ function lowerStructural(settings: TypedSettings): IrStructuralLearning {
   };
 }
 
+/** `weighting`, unless it is `ew` (which has no options): absent means ew, so older IR reads the same. */
+function weightingOf(settings: TypedSettings): { weighting?: IrCall } {
+  const weighting = irCall(settingCall(settings, "weighting"));
+  return weighting.name === "ew" ? {} : { weighting };
+}
+
 function lowerTrain(settings: TypedSettings): IrTrain {
   return {
     epochs: settingNumber(settings, "epochs"),
     batch: settingNumber(settings, "batch"),
     optimizer: irCall(settingCall(settings, "optimizer")),
     schedule: irCall(settingCall(settings, "schedule")),
+    ...weightingOf(settings),
     seed: settingNumber(settings, "seed"),
     backend: settingName(settings, "backend"),
     valEvery: settingNumber(settings, "val_every"),

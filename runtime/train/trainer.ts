@@ -27,6 +27,8 @@ import { evaluateSplit, type SplitScores } from "./evaluate.js";
 import { createOptimizer, type Optimizer } from "./optimizer.js";
 import { learningRate } from "./schedule.js";
 import { bindTask, type BoundTask } from "./tasks.js";
+import { weightingOf } from "../../compiler/ir/types.js";
+import { sharedAndOwnKeys, TaskWeighting, type StepContext, type WeightingState } from "./weighting/task-weighting.js";
 
 /**
  * What an epoch gave: the same values for the same seed, backend and threads (metrics.jsonl,
@@ -108,6 +110,10 @@ export class Trainer {
   /** The step of the running epoch (1-based), for messages. */
   stepInEpoch = 0;
   tasks: BoundTask[];
+  /** The file's `weighting`, bound to its tasks. */
+  weighting: TaskWeighting;
+  /** The weights the method gave each task in the running epoch's steps (summed, and how many). */
+  private weightSums: { sums: number[]; steps: number } | null = null;
   readonly records: EpochRecord[] = [];
   /** Epochs' and phases' durations (timing.jsonl), apart from the records. */
   readonly timings: TimingRecord[] = [];
@@ -122,6 +128,10 @@ export class Trainer {
     this.optimizer = optimizer;
     this.baseLr = lr;
     this.tasks = ir.tasks.map((t) => bindTask(t, options.dataset.description));
+    this.weighting = new TaskWeighting(
+      weightingOf(ir.train),
+      ir.tasks.map((t) => t.name),
+    );
     checkInputShape(ir.input.shape, options.dataset.description);
   }
 
@@ -135,7 +145,7 @@ export class Trainer {
 
   /** Restores the run from its latest checkpoint. */
   resume(path = this.checkpointPath, ir?: IrModel): void {
-    const ckpt = readCheckpoint<{ records?: EpochRecord[]; hooks?: unknown }>(path);
+    const ckpt = readCheckpoint<{ records?: EpochRecord[]; hooks?: unknown; weighting?: WeightingState }>(path);
     // The checkpoint's architecture with the epoch count asked for now (the file's, or
     // --epochs): a finished run resumed with more epochs trains on.
     this.ir = ir ?? { ...ckpt.ir, train: { ...ckpt.ir.train, epochs: this.ir.train.epochs } };
@@ -150,6 +160,7 @@ export class Trainer {
     const timings = path === this.checkpointPath ? readTimings(this.options.outDir) : [];
     this.timings.splice(0, this.timings.length, ...timings.filter((t) => t.epoch <= ckpt.epoch));
     this.options.hooks?.restoreState?.(ckpt.state.hooks);
+    this.weighting.restoreState(ckpt.state.weighting);
   }
 
   saveCheckpoint(path = this.checkpointPath): void {
@@ -158,7 +169,11 @@ export class Trainer {
       epoch: this.epoch,
       weights: this.store.snapshot(),
       optimizer: { name: this.optimizer.name, slots: this.optimizer.serialize() },
-      state: { records: this.records, hooks: this.options.hooks?.saveState?.() },
+      state: {
+        records: this.records,
+        hooks: this.options.hooks?.saveState?.(),
+        ...(this.weighting.name === "ew" ? {} : { weighting: this.weighting.saveState() }),
+      },
     });
     this.emit({ type: "checkpoint", path, epoch: this.epoch });
   }
@@ -188,21 +203,14 @@ export class Trainer {
     const kept: tf.Tensor[] = [];
     const x = tf.tensor4d(batch.images, [batch.size, ...shape]);
     const targets = new Map(this.tasks.map((t) => [t.task.name, t.targetTensor(batch, shape)]));
-    const trainable = this.store.trainableKeys().map((k) => this.store.get(k));
-    const { value, grads } = tf.variableGrads(() => {
-      const result = forward(this.ir, this.store, x, { training: true, updates, dropoutSeed });
-      let total: tf.Scalar = tf.scalar(0);
-      for (const t of this.tasks) {
-        const pred = result.outputs.get(t.task.name)!;
-        const l = t.loss(pred, targets.get(t.task.name)!);
-        taskLosses.set(t.task.name, tf.keep(l));
-        if (metrics) kept.push(tf.keep(pred));
-        total = tf.add(total, tf.mul(l, t.task.weight));
-      }
-      const extra = this.options.hooks?.extraLoss?.(this, result);
-      if (extra) total = tf.add(total, extra);
-      return total;
-    }, trainable);
+    const context = this.stepContext(lr);
+    const trainable = [
+      ...this.store.trainableKeys().map((k) => this.store.get(k)),
+      ...this.weighting.variableKeys().map((k) => this.weighting.variable(k)!),
+    ];
+    const { value, grads } = this.weighting.perTaskGradients
+      ? this.perTaskGradients(x, targets, trainable, updates, dropoutSeed, taskLosses, metrics ? kept : null, context)
+      : this.weightedGradients(x, targets, trainable, updates, dropoutSeed, taskLosses, metrics ? kept : null, context);
     // Everything this step made, on every way out of it.
     const release = (): void =>
       this.disposeAll([
@@ -234,13 +242,175 @@ export class Trainer {
         `the total loss became ${total} at epoch ${this.epoch + 1}, step ${this.stepInEpoch} (every task loss was finite, so an extra term such as the alignment loss did); training stopped, the last good checkpoint is kept`,
       );
     }
-    this.optimizer.apply(this.store.rekey(grads), (k) => this.store.get(k), lr);
+    this.optimizer.apply(this.store.rekey(grads), (k) => this.weighting.variable(k) ?? this.store.get(k), lr);
     for (const u of updates) this.store.assign(u.name, u.value);
     if (metrics) {
       this.tasks.forEach((t, i) => metrics.get(t.task.name)!.update(kept[i]!, targets.get(t.task.name)!));
     }
     release();
     return losses;
+  }
+
+  /** Where this step is, for the weighting methods. */
+  private stepContext(lr: number): StepContext {
+    const names = this.tasks.map((t) => t.task.name);
+    return {
+      seed: this.ir.train.seed,
+      epoch: this.epoch,
+      step: this.stepInEpoch,
+      lr,
+      history: this.records.map((r) => names.map((n) => r.train[n]?.["loss"] ?? Number.NaN)),
+    };
+  }
+
+  /** Adds this step's task weights to the epoch's sums (metrics.jsonl's mean weights). */
+  private noteWeights(weights: readonly number[]): void {
+    if (this.weighting.name === "ew") return;
+    this.weightSums ??= { sums: new Array<number>(weights.length).fill(0), steps: 0 };
+    weights.forEach((w, t) => (this.weightSums!.sums[t]! += w));
+    this.weightSums.steps++;
+  }
+
+  /** Loss methods: one backward pass of sum_t weight_t lambda_t L_t (plus any extra loss). */
+  private weightedGradients(
+    x: tf.Tensor4D,
+    targets: Map<string, tf.Tensor>,
+    trainable: tf.Variable[],
+    updates: StatUpdate[],
+    dropoutSeed: number,
+    taskLosses: Map<string, tf.Scalar>,
+    kept: tf.Tensor[] | null,
+    context: StepContext,
+  ): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
+    const lambdas = this.weighting.lossWeights(context);
+    this.noteWeights(this.weighting.reportedLossWeights(context));
+    return tf.variableGrads(() => {
+      const result = forward(this.ir, this.store, x, { training: true, updates, dropoutSeed });
+      let total: tf.Scalar = tf.scalar(0);
+      this.tasks.forEach((t, i) => {
+        const pred = result.outputs.get(t.task.name)!;
+        const l = t.loss(pred, targets.get(t.task.name)!);
+        taskLosses.set(t.task.name, tf.keep(l));
+        if (kept) kept.push(tf.keep(pred));
+        const term = this.weighting.taskLoss(i, l);
+        total = tf.add(total, tf.mul(term, t.task.weight * lambdas[i]!));
+      });
+      const extra = this.options.hooks?.extraLoss?.(this, result);
+      if (extra) total = tf.add(total, extra);
+      return total;
+    }, trainable);
+  }
+
+  /**
+   * Gradient methods: one forward and backward pass per task (the same batch, dropout masks
+   * and batch statistics; the first pass's running-statistics updates are kept), the shared
+   * parameters' gradients combined by the method, each task's own gradients scaled by it.
+   * An extra loss (alignment) gets a pass of its own, added as it is.
+   */
+  private perTaskGradients(
+    x: tf.Tensor4D,
+    targets: Map<string, tf.Tensor>,
+    trainable: tf.Variable[],
+    updates: StatUpdate[],
+    dropoutSeed: number,
+    taskLosses: Map<string, tf.Scalar>,
+    kept: tf.Tensor[] | null,
+    context: StepContext,
+  ): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
+    const { shared, lastShared, own } = sharedAndOwnKeys(
+      this.ir,
+      (o) => this.store.keysOf(o),
+      (k) => this.store.isTrainable(k),
+    );
+    const nameOf = new Map(shared.map((k) => [this.store.get(k).name, k]));
+    const sizes = shared.map((k) => this.store.get(k).size);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const offsets: number[] = [];
+    sizes.reduce((o, n) => (offsets.push(o), o + n), 0);
+    const taskVectors: Float64Array[] = [];
+    const ownGrads: Map<string, tf.Tensor>[] = [];
+    const values: number[] = [];
+    let extraGrads: Record<string, tf.Tensor> | null = null;
+    this.tasks.forEach((t, i) => {
+      const passUpdates: StatUpdate[] = i === 0 ? updates : [];
+      const { value, grads } = tf.variableGrads(() => {
+        const result = forward(this.ir, this.store, x, { training: true, updates: passUpdates, dropoutSeed });
+        const pred = result.outputs.get(t.task.name)!;
+        const l = t.loss(pred, targets.get(t.task.name)!);
+        taskLosses.set(t.task.name, tf.keep(l));
+        if (kept) kept.push(tf.keep(pred));
+        return tf.mul(this.weighting.taskLoss(i, l), t.task.weight);
+      }, trainable);
+      for (const u of passUpdates === updates ? [] : passUpdates) u.value.dispose();
+      values.push(value.dataSync()[0]!);
+      value.dispose();
+      const vector = new Float64Array(total);
+      const mine = new Map<string, tf.Tensor>();
+      const ownKeys = new Set(own.get(t.task.name) ?? []);
+      const scaleKey = this.weighting.variableKeys()[i];
+      for (const [name, g] of Object.entries(grads)) {
+        const key = nameOf.get(name);
+        if (key !== undefined) {
+          vector.set(g.dataSync(), offsets[shared.indexOf(key)]!);
+          g.dispose();
+          continue;
+        }
+        const storeKey = this.store.keyOf(name) ?? name;
+        if (ownKeys.has(storeKey) || storeKey === scaleKey) mine.set(name, g);
+        else g.dispose();
+      }
+      taskVectors.push(vector);
+      ownGrads.push(mine);
+    });
+    if (this.options.hooks?.extraLoss) {
+      extraGrads = tf.variableGrads(() => {
+        const result = forward(this.ir, this.store, x, { training: true, updates: [], dropoutSeed });
+        return this.options.hooks!.extraLoss!(this, result) ?? tf.scalar(0);
+      }, trainable).grads;
+    }
+    const losses = this.tasks.map((t) => taskLosses.get(t.task.name)!.dataSync()[0]!);
+    const lastIndex = lastShared.length > 0 ? shared.indexOf(lastShared[0]!) : -1;
+    const lastRange =
+      lastIndex < 0
+        ? null
+        : {
+            start: offsets[lastIndex]!,
+            end: offsets[lastIndex]! + lastShared.reduce((s, k) => s + this.store.get(k).size, 0),
+          };
+    const combined = this.weighting.combine(taskVectors, losses, context, lastRange);
+    this.noteWeights(combined.weights);
+    const out: Record<string, tf.Tensor> = {};
+    shared.forEach((k, j) => {
+      const v = this.store.get(k);
+      const slice =
+        combined.shared.length === 0
+          ? new Float32Array(v.size)
+          : Float32Array.from(combined.shared.subarray(offsets[j]!, offsets[j]! + sizes[j]!));
+      if (combined.shared.length === 0) {
+        // Nothing to combine: the sum of the tasks' own gradients there (all zero but one's).
+        for (const vec of taskVectors) for (let m = 0; m < slice.length; m++) slice[m]! += vec[offsets[j]! + m]!;
+      }
+      out[v.name] = tf.tensor(slice, v.shape, "float32");
+    });
+    ownGrads.forEach((mine, i) => {
+      for (const [name, g] of mine) {
+        out[name] = combined.own[i] === 1 ? g : tf.tidy(() => tf.mul(g, combined.own[i]!));
+        if (combined.own[i] !== 1) g.dispose();
+      }
+    });
+    if (extraGrads) {
+      for (const [name, g] of Object.entries(extraGrads)) {
+        if (out[name] === undefined) {
+          out[name] = g;
+          continue;
+        }
+        const sum = tf.add(out[name]!, g);
+        out[name]!.dispose();
+        g.dispose();
+        out[name] = sum;
+      }
+    }
+    return { value: tf.scalar(values.reduce((a, b) => a + b, 0)), grads: out };
   }
 
   private disposeAll(tensors: tf.Tensor[]): void {
@@ -258,6 +428,7 @@ export class Trainer {
     const metrics = new Map(this.tasks.map((t) => [t.task.name, t.newMetrics()]));
     const sums = new Map(this.tasks.map((t) => [t.task.name, 0]));
     const started = performance.now();
+    this.weightSums = null;
     let samples = 0;
     for (const [s, indices] of batches.entries()) {
       this.stepInEpoch = s + 1;
@@ -286,6 +457,12 @@ export class Trainer {
     }
     this.epoch = e + 1;
     const record: EpochRecord = { epoch: this.epoch, lr, backend: this.options.backend, train: trainScores };
+    if (this.weightSums !== null) {
+      // The method's mean weight of each task over the epoch's steps.
+      const { sums, steps } = this.weightSums;
+      record.extra = Object.fromEntries(this.tasks.map((t, i) => [`weight/${t.task.name}`, sums[i]! / steps]));
+      this.weightSums = null;
+    }
     this.recordTiming({ epoch: this.epoch, seconds, samplesPerSecond: samples / seconds });
     if (this.epoch % train.valEvery === 0 || this.epoch === train.epochs) {
       record.val = evaluateSplit(this.ir, this.store, dataset, "val", this.tasks, { batch: Math.max(train.batch, 32) });
@@ -333,6 +510,7 @@ export class Trainer {
   dispose(): void {
     this.store.dispose();
     this.optimizer.dispose();
+    this.weighting.dispose();
   }
 }
 
