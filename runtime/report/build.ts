@@ -146,6 +146,25 @@ async function curves(run: Model, baselines: Model[]): Promise<string> {
     }
     parts.push(`<h3>${escapeHtml(task.name)}</h3><div class="figs">${figs.join("")}</div>`);
   }
+  // The weighting method's mean weight of each task per epoch (absent with ew).
+  const weights: LinePoint[] = [];
+  for (const r of records)
+    for (const [k, v] of Object.entries(r.extra ?? {}))
+      if (k.startsWith("weight/")) weights.push({ x: r.epoch, y: v, series: k.slice("weight/".length) });
+  if (weights.length > 0) {
+    const method = run.folder.ir.train.weighting?.name ?? "ew";
+    const chart = await lineChart({
+      title: `task weights (${method})`,
+      xTitle: "epoch",
+      yTitle: "weight",
+      points: weights,
+      marks,
+      integerX: true,
+    });
+    parts.push(
+      `<h3>Task weights</h3><div class="figs">${svgFigure(chart, `The mean weight ${escapeHtml(method)} gave each task over each epoch's steps; red lines: structural-learning phases.`)}</div>`,
+    );
+  }
   return section("curves", "Training curves", parts.join(""));
 }
 

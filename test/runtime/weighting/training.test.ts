@@ -8,7 +8,7 @@
  *   cagrad(c: 0, rescale: 0), whose shared update is the mean of the task gradients, moves
  *   the shared weights by exactly 1/T of ew's step and every task's own weights as ew does.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -21,6 +21,11 @@ import { getDataSource } from "../../../runtime/data/registry.js";
 import type { Dataset } from "../../../runtime/data/types.js";
 import { batchIndices } from "../../../runtime/data/dataset.js";
 import { Trainer } from "../../../runtime/train/trainer.js";
+import { buildReport } from "../../../runtime/report/build.js";
+import { lift, sameIr } from "../../../compiler/lift.js";
+import { print } from "../../../grammar/printer.js";
+import { run } from "../../../cli/mtslc.js";
+import { captureContext } from "../report/fixture.js";
 
 /** Three tasks: c1 shared by all, c2 by left and right, sum on its own from c2. */
 function source(weighting: string, optimizer = "adam(lr: 1e-3)"): string {
@@ -169,5 +174,32 @@ describe("the per-task gradient path", () => {
     }
     expect(sharedChecked).toBeGreaterThan(0);
     expect(ownChecked).toBeGreaterThan(0);
+  });
+});
+
+describe("from the command line", () => {
+  it("prints every weighting back from the IR and compiles the print to the same IR", () => {
+    for (const weighting of METHODS) {
+      const ir = compiled(weighting);
+      const printed = print(lift(ir));
+      if (weighting === "ew") expect(printed).not.toContain("weighting");
+      else expect(printed, weighting).toContain(`weighting: ${weighting.replace(/\(.*/, "")}`);
+      const again = compileSource(printed);
+      expect(again.diagnostics, printed).toEqual([]);
+      expect(sameIr(again.ir!, ir), weighting).toBe(true);
+    }
+    expect(print(lift(compiled("dwa(3)")))).toContain("weighting: dwa(3)");
+  });
+
+  it("trains a file's weighting, and the report draws the weights", async () => {
+    const dir = tempDir();
+    const file = join(dir, "w.mtsl");
+    writeFileSync(file, source("dwa(3)"));
+    const ctx = captureContext();
+    const code = await run(["train", file, "-o", join(dir, "run"), "--backend", "cpu", "--epochs", "3", "-q"], ctx);
+    expect(code, ctx.err.join("")).toBe(0);
+    const html = await buildReport(join(dir, "run"));
+    expect(html).toContain("task weights (dwa)");
+    expect(html).toContain("The mean weight dwa gave each task");
   });
 });
