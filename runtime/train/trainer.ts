@@ -112,6 +112,8 @@ export class Trainer {
   tasks: BoundTask[];
   /** The file's `weighting`, bound to its tasks. */
   weighting: TaskWeighting;
+  /** The shared-parameter layout of the gradient methods, for the IR it was made from. */
+  private layout: SharedLayout | null = null;
   /** The weights the method gave each task in the running epoch's steps (summed, and how many). */
   private weightSums: { sums: number[]; steps: number } | null = null;
   readonly records: EpochRecord[] = [];
@@ -208,9 +210,19 @@ export class Trainer {
       ...this.store.trainableKeys().map((k) => this.store.get(k)),
       ...this.weighting.variableKeys().map((k) => this.weighting.variable(k)!),
     ];
+    const inputs: StepInputs = {
+      x,
+      targets,
+      trainable,
+      updates,
+      dropoutSeed,
+      taskLosses,
+      kept: metrics ? kept : null,
+      context,
+    };
     const { value, grads } = this.weighting.perTaskGradients
-      ? this.perTaskGradients(x, targets, trainable, updates, dropoutSeed, taskLosses, metrics ? kept : null, context)
-      : this.weightedGradients(x, targets, trainable, updates, dropoutSeed, taskLosses, metrics ? kept : null, context);
+      ? this.perTaskGradients(inputs)
+      : this.weightedGradients(inputs);
     // Everything this step made, on every way out of it.
     const release = (): void =>
       this.disposeAll([
@@ -271,17 +283,47 @@ export class Trainer {
     this.weightSums.steps++;
   }
 
+  /**
+   * Where each shared parameter sits in the task-gradient vectors, and each task's own keys:
+   * computed once per IR and store (structural learning replaces the IR object when it
+   * merges, a resume the store).
+   */
+  private sharedLayout(): SharedLayout {
+    if (this.layout?.ir === this.ir && this.layout.store === this.store) return this.layout;
+    const { shared, lastShared, own } = sharedAndOwnKeys(
+      this.ir,
+      (o) => this.store.keysOf(o),
+      (k) => this.store.isTrainable(k),
+    );
+    const sizes = shared.map((k) => this.store.get(k).size);
+    const offsets: number[] = [];
+    const total = sizes.reduce((o, n) => (offsets.push(o), o + n), 0);
+    const first = lastShared.length > 0 ? shared.indexOf(lastShared[0]!) : -1;
+    this.layout = {
+      ir: this.ir,
+      store: this.store,
+      shared,
+      own,
+      sizes,
+      offsets,
+      total,
+      indexOfName: new Map(shared.map((k, i) => [this.store.get(k).name, i])),
+      lastShared:
+        first < 0
+          ? null
+          : {
+              start: offsets[first]!,
+              end: offsets[first]! + lastShared.reduce((n, k) => n + this.store.get(k).size, 0),
+            },
+    };
+    return this.layout;
+  }
+
   /** Loss methods: one backward pass of sum_t weight_t lambda_t L_t (plus any extra loss). */
-  private weightedGradients(
-    x: tf.Tensor4D,
-    targets: Map<string, tf.Tensor>,
-    trainable: tf.Variable[],
-    updates: StatUpdate[],
-    dropoutSeed: number,
-    taskLosses: Map<string, tf.Scalar>,
-    kept: tf.Tensor[] | null,
-    context: StepContext,
-  ): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  private weightedGradients({ x, targets, trainable, updates, dropoutSeed, taskLosses, kept, context }: StepInputs): {
+    value: tf.Scalar;
+    grads: Record<string, tf.Tensor>;
+  } {
     const lambdas = this.weighting.lossWeights(context);
     this.noteWeights(this.weighting.reportedLossWeights(context));
     return tf.variableGrads(() => {
@@ -307,26 +349,11 @@ export class Trainer {
    * parameters' gradients combined by the method, each task's own gradients scaled by it.
    * An extra loss (alignment) gets a pass of its own, added as it is.
    */
-  private perTaskGradients(
-    x: tf.Tensor4D,
-    targets: Map<string, tf.Tensor>,
-    trainable: tf.Variable[],
-    updates: StatUpdate[],
-    dropoutSeed: number,
-    taskLosses: Map<string, tf.Scalar>,
-    kept: tf.Tensor[] | null,
-    context: StepContext,
-  ): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
-    const { shared, lastShared, own } = sharedAndOwnKeys(
-      this.ir,
-      (o) => this.store.keysOf(o),
-      (k) => this.store.isTrainable(k),
-    );
-    const nameOf = new Map(shared.map((k) => [this.store.get(k).name, k]));
-    const sizes = shared.map((k) => this.store.get(k).size);
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const offsets: number[] = [];
-    sizes.reduce((o, n) => (offsets.push(o), o + n), 0);
+  private perTaskGradients({ x, targets, trainable, updates, dropoutSeed, taskLosses, kept, context }: StepInputs): {
+    value: tf.Scalar;
+    grads: Record<string, tf.Tensor>;
+  } {
+    const { shared, lastShared, own, offsets, sizes, total, indexOfName } = this.sharedLayout();
     const taskVectors: Float64Array[] = [];
     const ownGrads: Map<string, tf.Tensor>[] = [];
     const values: number[] = [];
@@ -349,9 +376,9 @@ export class Trainer {
       const ownKeys = new Set(own.get(t.task.name) ?? []);
       const scaleKey = this.weighting.variableKeys()[i];
       for (const [name, g] of Object.entries(grads)) {
-        const key = nameOf.get(name);
-        if (key !== undefined) {
-          vector.set(g.dataSync(), offsets[shared.indexOf(key)]!);
+        const index = indexOfName.get(name);
+        if (index !== undefined) {
+          vector.set(g.dataSync(), offsets[index]!);
           g.dispose();
           continue;
         }
@@ -369,27 +396,12 @@ export class Trainer {
       }, trainable).grads;
     }
     const losses = this.tasks.map((t) => taskLosses.get(t.task.name)!.dataSync()[0]!);
-    const lastIndex = lastShared.length > 0 ? shared.indexOf(lastShared[0]!) : -1;
-    const lastRange =
-      lastIndex < 0
-        ? null
-        : {
-            start: offsets[lastIndex]!,
-            end: offsets[lastIndex]! + lastShared.reduce((s, k) => s + this.store.get(k).size, 0),
-          };
-    const combined = this.weighting.combine(taskVectors, losses, context, lastRange);
+    const combined = this.weighting.combine(taskVectors, losses, context, lastShared);
     this.noteWeights(combined.weights);
     const out: Record<string, tf.Tensor> = {};
     shared.forEach((k, j) => {
       const v = this.store.get(k);
-      const slice =
-        combined.shared.length === 0
-          ? new Float32Array(v.size)
-          : Float32Array.from(combined.shared.subarray(offsets[j]!, offsets[j]! + sizes[j]!));
-      if (combined.shared.length === 0) {
-        // Nothing to combine: the sum of the tasks' own gradients there (all zero but one's).
-        for (const vec of taskVectors) for (let m = 0; m < slice.length; m++) slice[m]! += vec[offsets[j]! + m]!;
-      }
+      const slice = Float32Array.from(combined.shared.subarray(offsets[j]!, offsets[j]! + sizes[j]!));
       out[v.name] = tf.tensor(slice, v.shape, "float32");
     });
     ownGrads.forEach((mine, i) => {
@@ -512,6 +524,33 @@ export class Trainer {
     this.optimizer.dispose();
     this.weighting.dispose();
   }
+}
+
+/** What a training step hands to its gradient computation. */
+interface StepInputs {
+  x: tf.Tensor4D;
+  targets: Map<string, tf.Tensor>;
+  trainable: tf.Variable[];
+  updates: StatUpdate[];
+  dropoutSeed: number;
+  taskLosses: Map<string, tf.Scalar>;
+  kept: tf.Tensor[] | null;
+  context: StepContext;
+}
+
+/** The shared parameters' place in the task-gradient vectors (see Trainer.sharedLayout). */
+interface SharedLayout {
+  ir: IrModel;
+  store: WeightStore;
+  shared: string[];
+  own: Map<string, string[]>;
+  sizes: number[];
+  offsets: number[];
+  total: number;
+  /** Engine variable name -> index into `shared`. */
+  indexOfName: Map<string, number>;
+  /** The entries of the last shared instance with weights (gradnorm's layer), or null. */
+  lastShared: { start: number; end: number } | null;
 }
 
 /**

@@ -40,6 +40,17 @@ export function combine(weights: readonly number[], grads: readonly Vector[]): V
   return out;
 }
 
+/**
+ * Scales `v` in place to norm `maxNorm` when it is longer, as torch.nn.utils.clip_grad_norm_
+ * does (factor maxNorm / (norm + 1e-6) when below 1); `maxNorm` 0 leaves it alone.
+ */
+export function clipToNorm(v: Vector, maxNorm: number): Vector {
+  if (maxNorm <= 0) return v;
+  const scale = maxNorm / (norm(v) + 1e-6);
+  if (scale < 1) for (let k = 0; k < v.length; k++) v[k]! *= scale;
+  return v;
+}
+
 /** M v. */
 export function matVec(m: readonly (readonly number[])[], v: readonly number[]): number[] {
   return m.map((row) => dot(row, v));

@@ -11,7 +11,7 @@
  * by Newton's method from the previous alpha, halving steps that leave alpha > 0, until
  * max |alpha_t (G alpha)_t - 1| < 1e-12.
  */
-import { combine, gram, matVec, norm, solve, type Vector } from "./linalg.js";
+import { clipToNorm, combine, dot, gram, matVec, solve, type Vector } from "./linalg.js";
 
 export interface NashResult {
   grad: Vector;
@@ -28,8 +28,7 @@ export function nashMtl(grads: readonly Vector[], previous: readonly number[] | 
   let alpha = previous?.length === n && previous.every((v) => v > 0) ? [...previous] : new Array<number>(n).fill(1);
   const residualOf = (a: readonly number[]): number =>
     Math.max(...matVec(g, a).map((ga, i) => Math.abs(a[i]! * ga - 1)));
-  const f = (a: readonly number[]): number =>
-    0.5 * a.reduce((s, v, i) => s + v * matVec(g, a)[i]!, 0) - a.reduce((s, v) => s + Math.log(v), 0);
+  const f = (a: readonly number[]): number => 0.5 * dot(a, matVec(g, a)) - a.reduce((s, v) => s + Math.log(v), 0);
   let residual = residualOf(alpha);
   for (let iter = 0; iter < 200 && residual >= 1e-12; iter++) {
     const gradient = matVec(g, alpha).map((v, i) => v - 1 / alpha[i]!);
@@ -51,12 +50,6 @@ export function nashMtl(grads: readonly Vector[], previous: readonly number[] | 
     alpha = next;
     residual = residualOf(alpha);
   }
-  const combined = combine(alpha, grads);
-  const total = norm(combined);
-  if (maxNorm > 0) {
-    // torch.nn.utils.clip_grad_norm_: scale by maxNorm / (norm + 1e-6) when that is below 1.
-    const scale = maxNorm / (total + 1e-6);
-    if (scale < 1) for (let k = 0; k < combined.length; k++) combined[k]! *= scale;
-  }
+  const combined = clipToNorm(combine(alpha, grads), maxNorm);
   return { grad: combined, weights: alpha, residual };
 }

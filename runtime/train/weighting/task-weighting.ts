@@ -19,7 +19,7 @@ import type { IrCall, IrModel } from "../../../compiler/ir/types.js";
 import { Rng, fnv1a32 } from "../../random.js";
 import { cagrad } from "./cagrad.js";
 import { imtlGradient } from "./imtl.js";
-import { combine, norm, type Vector } from "./linalg.js";
+import { clipToNorm, combine, norm, type Vector } from "./linalg.js";
 import { dwaWeights, gradnormStep, randomWeights } from "./loss-weights.js";
 import { mgda, type MgdaNormalisation } from "./mgda.js";
 import { nashMtl } from "./nash-mtl.js";
@@ -145,8 +145,9 @@ export class TaskWeighting {
     const ones = new Array<number>(n).fill(1);
     if (this.name === "gradnorm") return this.gradnorm(grads, losses, context, lastShared);
     if (grads[0]!.length === 0 || grads.every((g) => norm(g) === 0)) {
-      // Nothing shared (one network per task, before any merge): each task its own gradient.
-      return { shared: new Float64Array(0), own: ones, weights: ones };
+      // Nothing shared (one network per task, before any merge), or no gradient there: the
+      // plain sum, each task its own gradient.
+      return { shared: combine(ones, grads), own: ones, weights: ones };
     }
     switch (this.name) {
       case "pcgrad": {
@@ -174,13 +175,7 @@ export class TaskWeighting {
         if (alpha === null || this.nashSteps % every === 0) alpha = nashMtl(grads, this.alpha, 0).weights;
         this.alpha = alpha;
         this.nashSteps++;
-        const shared = combine(alpha, grads);
-        const maxNorm = this.number("max_norm", 1);
-        const total = norm(shared);
-        if (maxNorm > 0 && maxNorm / (total + 1e-6) < 1) {
-          const scale = maxNorm / (total + 1e-6);
-          for (let k = 0; k < shared.length; k++) shared[k]! *= scale;
-        }
+        const shared = clipToNorm(combine(alpha, grads), this.number("max_norm", 1));
         return { shared, own: [...alpha], weights: [...alpha] };
       }
       default:
