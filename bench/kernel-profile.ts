@@ -1,7 +1,7 @@
 /**
  * `npm run bench:kernels -- [--backend onednn|wasm|cpu] [--tree separate|shared] [--steps N] [--file F]`
  *
- * Where a training step of examples/scenes.mtsl (or `--file F`, e.g. the compute-bound
+ * Where a training step of bench/fixtures/scenes32.mtsl (the 32x32 scene network; or `--file F`, e.g. the compute-bound
  * bench/fixtures/scenes64.mtsl) spends its time, kernel by kernel: every
  * kernel registered on the backend is wrapped to count its calls and time them, then
  * `Trainer.step` runs 3 warm-up steps and N profiled ones (default 5). Printed per step:
@@ -33,7 +33,7 @@ const args = process.argv.slice(2);
 const backend = stringArg(args, "--backend") ?? "onednn";
 const tree = stringArg(args, "--tree") ?? "separate";
 const steps = numberArg(args, "--steps", 5);
-const file = stringArg(args, "--file") ?? "examples/scenes.mtsl";
+const file = stringArg(args, "--file") ?? "bench/fixtures/scenes32.mtsl";
 const GC_KINDS: Record<number, string> = {
   1: "scavenge",
   2: "minor mark-sweep",

@@ -7,7 +7,7 @@
  * memory, live tensors, and on onednn the kernel-output recycling counters and the addon's
  * mapped bytes. A leak shows as RSS or fresh allocations growing step after step within an
  * epoch; the free lists' churn after a validation shows as dropped arrays, then none.
- * Defaults: docs/results/scenes64-candidate.mtsl as one network per task, 3 epochs of 400
+ * Defaults: examples/scenes.mtsl as one network per task, 3 epochs of 400
  * scenes, 300 validation scenes, onednn. Figures are printed, never asserted.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -24,7 +24,7 @@ import { Trainer } from "../runtime/train/trainer.js";
 import { numberArg, stringArg } from "./lib/args.js";
 
 const args = process.argv.slice(2);
-const file = stringArg(args, "--file") ?? "docs/results/scenes64-candidate.mtsl";
+const file = stringArg(args, "--file") ?? "examples/scenes.mtsl";
 const baseline = stringArg(args, "--baseline") ?? "stl";
 const epochs = numberArg(args, "--epochs", 3);
 const train = numberArg(args, "--train", 400);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:train`: the training step of the examples/scenes.mtsl network,
+ * `npm run bench:train`: the training step of the 32x32 scene network (bench/fixtures/scenes32.mtsl),
  * in one run, on every available TensorFlow.js backend and in PyTorch on the CPU.
  *
  * Two trees of the same file: its starting tree (one network per task) and hard
@@ -27,7 +27,7 @@
  *   --train N          training scenes generated for the step benchmark (default 64)
  *   --slp-train N      training scenes for the structural-learning phase (default 128)
  *   --json FILE        also write every measurement as JSON
- *   --file F           the network to measure (default examples/scenes.mtsl; the compute-bound
+ *   --file F           the network to measure (default bench/fixtures/scenes32.mtsl; the compute-bound
  *                      bench/fixtures/scenes64.mtsl and bench/fixtures/nyuv2-small.mtsl are
  *                      the issue-12 networks); its data source must generate its data
  *   --threads N        threads for PyTorch and the onednn backend (MTSL_ONEDNN_THREADS) in
@@ -282,7 +282,7 @@ async function main(): Promise<void> {
       ?.split(",")
       .filter((x) => x !== "") ?? null;
   const root = fileURLToPath(new URL("..", import.meta.url));
-  const file = stringArg(args, "--file") ?? join(root, "examples", "scenes.mtsl");
+  const file = stringArg(args, "--file") ?? join(root, "bench", "fixtures", "scenes32.mtsl");
   const script = fileURLToPath(import.meta.url);
   const tf = await import("@tensorflow/tfjs");
 

@@ -27,7 +27,7 @@ import { median } from "./lib/stats.js";
 import { markdownTable } from "./lib/table.js";
 
 const args = process.argv.slice(2);
-const file = stringArg(args, "--file") ?? "examples/scenes.mtsl";
+const file = stringArg(args, "--file") ?? "bench/fixtures/scenes32.mtsl";
 const tree = stringArg(args, "--tree") ?? "shared";
 const steps = numberArg(args, "--steps", 10);
 const rounds = numberArg(args, "--rounds", 2);

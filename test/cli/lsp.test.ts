@@ -132,10 +132,10 @@ describe("mtslc lsp", () => {
     await client.open(URI, SCENES);
     const stage = await hoverText(URI, SCENES, "concat(enc3)", "concat(".length);
     expect(stage).toContain("**stage `enc3`**");
-    expect(stage).toContain("[8, 8, 16] → [4, 4, 24]");
-    expect(stage).toContain("`basic(24, stride: 2)`");
+    expect(stage).toContain("[16, 16, 32] → [8, 8, 64]");
+    expect(stage).toContain("`basic(64, stride: 2)`");
     expect(stage).toMatch(
-      /[\d,]+ parameters and [\d.]+K FLOPs per sample per instance; 5 instances: \{seg\} \{depth\}/,
+      /[\d,]+ parameters and [\d.]+M FLOPs per sample per instance; 5 instances: \{seg\} \{depth\}/,
     );
     const dec = await hoverText(URI, SCENES, "dec2:");
     expect(dec).toContain("reads `enc3` besides its input");
@@ -147,7 +147,7 @@ describe("mtslc lsp", () => {
 
     expect(await hoverText(URI, SCENES, "basic(16")).toContain("**layer `basic`**: ResNet basic block");
     expect(await hoverText(URI, SCENES, "stride: 2) bn")).toContain("**`stride`** of `conv`: Step of the kernel.");
-    expect(await hoverText(URI, SCENES, "conv(8, 3", 5)).toContain("**`filters`** of `conv`");
+    expect(await hoverText(URI, SCENES, "conv(16, 3", 5)).toContain("**`filters`** of `conv`");
     expect(await hoverText(URI, SCENES, "threshold:")).toContain("Similarity above which task layers merge");
     expect(await hoverText(URI, SCENES, "adam(")).toContain("optimizer `adam`");
     expect(await hoverText(URI, SCENES, "model Scenes", 1)).toBe("");
@@ -162,7 +162,7 @@ describe("mtslc lsp", () => {
       { range: { start: at, end: { line: at.line, character: at.character + 4 } }, text: "egde" },
     ]);
     const stage = await hoverText(uri, broken, "enc3: basic");
-    expect(stage).toContain("[8, 8, 16] → [4, 4, 24]");
+    expect(stage).toContain("[16, 16, 32] → [8, 8, 64]");
     expect(stage).toContain("As of the last version of this file that compiled");
     const fresh = "file:///work/never-compiled.mtsl";
     await client.open(fresh, broken);
@@ -222,7 +222,7 @@ describe("mtslc lsp", () => {
     expect(renamed).toContain("stem..dec4: {semantic} {depth}");
     const enc3 = await rename("enc3: basic", 0, "middle");
     const both = applied(renamed, enc3.changes[uri]!);
-    expect(both).toContain("middle: basic(24, stride: 2)");
+    expect(both).toContain("middle: basic(64, stride: 2)");
     expect(both).toContain("concat(middle)");
     const compiled = compileSource(both);
     expect(compiled.diagnostics).toEqual([]);
@@ -251,20 +251,24 @@ describe("mtslc lsp", () => {
     ).toEqual(["seg", "depth", "normal", "edge", "ae"]);
     // a concat being typed: the stage names
     const skip = await complete(
-      half("dec4: upsample(2) concat(e", "dec4: upsample(2) concat(enc1) conv(8, 3) bn relu"),
+      half("dec4: upsample(2) concat(e", "dec4: upsample(2) concat(enc1) conv(16, 3) bn relu"),
       "concat(e",
       8,
     );
     expect(skip).toEqual(expect.arrayContaining(["stem", "enc1", "enc5", "dec3"]));
     // a layer after a stage's colon
-    const layer = await complete(half("enc1: ba", "enc1: basic(8)"), "enc1: ba", 8);
+    const layer = await complete(half("enc1: ba", "enc1: basic(16)"), "enc1: ba", 8);
     expect(layer).toEqual(expect.arrayContaining(["basic", "bottleneck", "conv", "fuse", "decoder_bottleneck"]));
     // a conv's options, and the values of one
-    const options = await complete(half("stem: conv(8, 3, s", "stem: conv(8, 3, stride: 2)"), "stem: conv(8, 3, s", 18);
+    const options = await complete(
+      half("stem: conv(16, 3, s", "stem: conv(16, 3, stride: 2)"),
+      "stem: conv(16, 3, s",
+      19,
+    );
     expect(options).toEqual(expect.arrayContaining(["stride", "padding", "dilation", "bias", "init"]));
     expect(options).not.toContain("filters");
     const padding = await complete(
-      half("stem: conv(8, 3, padding: s", "stem: conv(8, 3, stride: 2)"),
+      half("stem: conv(16, 3, padding: s", "stem: conv(16, 3, stride: 2)"),
       "padding: s",
       10,
     );

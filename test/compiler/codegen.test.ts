@@ -391,10 +391,10 @@ describe("golden modules", () => {
 
   it("names one local per instance and comments each with its id, tasks and shape", () => {
     const { source } = generated.get("scenes")!;
-    expect(source).toContain("// enc2@seg: stage enc2, tasks seg; reads enc1@seg -> [batch, 8, 8, 16]");
+    expect(source).toContain("// enc2@seg: stage enc2, tasks seg; reads enc1@seg -> [batch, 16, 16, 32]");
     expect(source).toContain('const enc2_seg = stage_enc2(run, "enc2@seg", enc1_seg);');
     expect(source).toContain('const dec1_seg = stage_dec1(run, "dec1@seg", enc5_seg, enc4_seg);');
-    expect(source).toMatch(/`\[batch, 32, 32, 6\]`: segmentation logits for 6 classes\./);
+    expect(source).toMatch(/`\[batch, 64, 64, 6\]`: segmentation logits for 6 classes\./);
     expect(source).toContain("readonly seg: tf.Tensor4D;");
     expect(generated.get("multimnist")!.source).toContain("readonly left: tf.Tensor2D;");
     expect(generated.get("multimnist")!.source).toContain("export interface MultiMnistOutputs {");

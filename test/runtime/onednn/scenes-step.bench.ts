@@ -1,6 +1,6 @@
 /**
  * Times one training step (Trainer.step: forward, gradients, Adam) of the
- * examples/scenes.mtsl network on the oneDNN backend and on WebAssembly, in the same
+ * 32x32 scene network (bench/fixtures/scenes32.mtsl) on the oneDNN backend and on WebAssembly, in the same
  * process, and profiles where the oneDNN step spends its time.
  *
  * Run: npx tsx test/runtime/onednn/scenes-step.bench.ts [--steps N] [--profile] [--only onednn|wasm]
@@ -85,7 +85,7 @@ let stepWork: number | undefined;
 
 async function timeBackend(preference: BackendPreference): Promise<void> {
   const info = await selectBackend(preference);
-  const ir = compileSource(readFileSync("examples/scenes.mtsl", "utf8")).ir!;
+  const ir = compileSource(readFileSync("bench/fixtures/scenes32.mtsl", "utf8")).ir!;
   const dataset = await getDataSource(ir.data.name).load({ ...ir.data.options, train: 64, val: 16, test: 16 } as never);
   const trainer = new Trainer(ir, { outDir: join(tmpdir(), "mtsl-onednn-bench"), dataset, backend: info.name });
   const batch = ir.train.batch;
