@@ -22,11 +22,25 @@ const trivia = (blankBefore: boolean): Trivia => ({ leading: [], trailing: null,
 export function baselineDocument(document: Document, baseline: Baseline, only?: readonly string[]): Document {
   const model = document.model;
   if (!model) return document;
-  const kept = (m: Member): boolean => m.kind !== "Task" || only === undefined || only.includes(m.name.name);
-  const tasks = model.members.flatMap((m) => (m.kind === "Task" && kept(m) ? [m.name.name] : []));
+  const tasks = model.members.flatMap((m) =>
+    m.kind === "Task" && (only === undefined || only.includes(m.name.name)) ? [m.name.name] : [],
+  );
+  return groupedDocument(document, baseline === "one" ? [tasks] : tasks.map((t) => [t]), baseline);
+}
+
+/**
+ * `document` with every stage shared within each of `groups` (a partition of some of its
+ * tasks: each group one network of its own, the tasks in no group left out) and no
+ * structural learning; the model is renamed `NAME_suffix`. The baselines are its two
+ * extremes; `mtslc affinity` writes the best partition for each number of groups this way.
+ */
+export function groupedDocument(document: Document, groups: readonly (readonly string[])[], suffix: string): Document {
+  const model = document.model;
+  if (!model) return document;
+  const grouped = new Set(groups.flat());
+  const kept = (m: Member): boolean => m.kind !== "Task" || grouped.has(m.name.name);
   const stages = model.members.flatMap((m) => (m.kind === "Backbone" ? m.stages.map((s) => s.name.name) : []));
   const ident = (name: string) => ({ kind: "Ident" as const, name, span: SPAN });
-  const groups = baseline === "one" ? [tasks] : tasks.map((t) => [t]);
   const sharing: SharingDecl = {
     kind: "Sharing",
     rows:
@@ -64,7 +78,7 @@ export function baselineDocument(document: Document, baseline: Baseline, only?: 
     }
   }
   if (!placed) members.push(sharing);
-  return { ...document, model: { ...model, name: { ...model.name, name: `${model.name.name}_${baseline}` }, members } };
+  return { ...document, model: { ...model, name: { ...model.name, name: `${model.name.name}_${suffix}` }, members } };
 }
 
 /** The document a training compiles: the file's own, or its baseline (of the tasks in `only`). */

@@ -41,9 +41,14 @@ export function affinityText(result: AffinityResult): string {
   const best = result.partitions.flatMap((p, i) => (p ? [{ k: i + 1, p }] : []));
   const top = best.reduce<(typeof best)[number] | null>((a, b) => (a === null || b.p.value > a.p.value ? b : a), null);
   const partitions = formatTable(
-    ["groups", "partition", "estimated %"],
-    best.map(({ k, p }) => [String(k), groupText(p.groups) + (p === top?.p ? "  (best)" : ""), signed(p.value)]),
-    ["right", "left", "right"],
+    ["groups", "partition", "estimated %", "file"],
+    best.map(({ k, p }) => [
+      String(k),
+      groupText(p.groups) + (p === top?.p ? "  (best)" : ""),
+      signed(p.value),
+      result.groupFiles[k - 1] ?? "-",
+    ]),
+    ["right", "left", "right", "left"],
   );
   return (
     `transfer on the ${split} split: percent change of each row task's key metric when it is trained with the ` +
@@ -51,7 +56,9 @@ export function affinityText(result: AffinityResult): string {
     matrix +
     `\nbest partition for each number of groups (Standley et al. 2020's pairwise estimate: a task's change in a ` +
     `group = the mean of its pairwise changes there; a task alone = 0; estimated % = the mean over tasks)\n` +
-    partitions
+    partitions +
+    `\neach file is the model with that partition as its sharing tree (every stage shared within a group, no ` +
+    `structural learning): train it with mtslc train FILE\n`
   );
 }
 

@@ -12,10 +12,12 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 
-import { baselineDocument } from "../../compiler/baseline.js";
+import { baselineDocument, groupedDocument } from "../../compiler/baseline.js";
 import { compile } from "../../compiler/compile.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { parse } from "../../grammar/parse.js";
+import { print } from "../../grammar/printer.js";
+import type { Document } from "../../grammar/ast.js";
 import { orderDiagnostics } from "../../compiler/check/diagnostic.js";
 import type { BackendPreference } from "../backend/select.js";
 import { MtslError } from "../errors.js";
@@ -33,6 +35,7 @@ import type { TrainEvent } from "../train/trainer.js";
 import { AFFINITY_FILE, readMetrics, readRunInfo, runFile, writeJsonFile } from "./folder.js";
 import { trainFile } from "./train-file.js";
 import { checkOutputFolder, ensureOutputFolder } from "../io/output-path.js";
+import { writeFileAtomic } from "../io/atomic.js";
 
 export interface AffinityOptions {
   file: string;
@@ -76,6 +79,12 @@ export interface AffinityResult {
   testTransfer: TransferMatrix;
   /** Index k-1: the best partition into k groups by the pairwise estimate. */
   partitions: (PartitionEstimate | null)[];
+  /**
+   * Index k-1: the file with that partition as its sharing tree (each group one network, no
+   * structural learning), written as `DIR/groups-K.mtsl` to train with `mtslc train`; null
+   * where the partition could not be estimated.
+   */
+  groupFiles: (string | null)[];
 }
 
 /** What `affinity.json` records to recognise its own folder. */
@@ -186,7 +195,19 @@ export async function affinityFile(
     pairs((r) => r.test),
   );
   const partitions = bestPartitions(tasks, transfer);
-  const result: AffinityResult = { ok: true, outDir, tasks, keys, split, runs, transfer, testTransfer, partitions };
+  const groupFiles = partitions.map((p) => (p ? writeGroupFile(outDir, parsed.document, p.groups, file) : null));
+  const result: AffinityResult = {
+    ok: true,
+    outDir,
+    tasks,
+    keys,
+    split,
+    runs,
+    transfer,
+    testTransfer,
+    partitions,
+    groupFiles,
+  };
   writeJsonFile(join(outDir, AFFINITY_FILE), {
     ...identity,
     finished: true,
@@ -195,9 +216,26 @@ export async function affinityFile(
     transfer,
     testTransfer,
     partitions,
+    groupFiles: groupFiles.map((f) => (f === null ? null : basename(f))),
     runs: runs.map((r) => ({ tasks: r.tasks, dir: basename(r.dir), val: r.val, test: r.test })),
   });
   return result;
+}
+
+/**
+ * Writes `DIR/groups-K.mtsl`: the file with `groups` as its sharing tree, every stage shared
+ * within each group, no structural learning (the tree the ground truth suggests, for
+ * `mtslc train`). A data folder in the file stays relative to the working directory, as in
+ * the file itself.
+ */
+function writeGroupFile(outDir: string, document: Document, groups: readonly string[][], file: string): string {
+  const path = join(outDir, `groups-${groups.length}.mtsl`);
+  const header =
+    `// ${basename(file)} with the best partition into ${groups.length} group${groups.length === 1 ? "" : "s"} ` +
+    `by the pairwise ground truth of \`mtslc affinity\` (${outDir}/affinity.json):\n` +
+    `// ${groups.map((g) => `{${g.join(" ")}}`).join(" ")}, every stage shared within a group, no structural learning.\n`;
+  writeFileAtomic(path, header + print(groupedDocument(document, groups, `groups${groups.length}`)));
+  return path;
 }
 
 /** Refuses a folder that holds an affinity study of another file, task set or budget. */

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { compileSource } from "../../compiler/compile.js";
 import { mtslc } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtsl-affinity-"));
@@ -41,6 +42,9 @@ describe("mtslc affinity", () => {
       "alone-ae",
       "alone-depth",
       "alone-seg",
+      "groups-1.mtsl",
+      "groups-2.mtsl",
+      "groups-3.mtsl",
       "pair-depth+ae",
       "pair-seg+ae",
       "pair-seg+depth",
@@ -62,6 +66,37 @@ describe("mtslc affinity", () => {
     expect(s.partitions[2]!.value).toBe(0);
     expect(r.stdout).toContain("best partition for each number of groups");
     expect(r.stdout).toMatch(/\{seg,depth,ae\}/);
+    expect(r.stdout).toContain(join(out, "groups-2.mtsl"));
+  }, 240_000);
+
+  it("writes each best partition as a model file that checks, is canonical and trains as that tree", async () => {
+    const s = study();
+    for (const [i, p] of s.partitions.entries()) {
+      const file = join(out, `groups-${i + 1}.mtsl`);
+      const text = readFileSync(file, "utf8");
+      expect((await mtslc(["fmt", "--check", file])).code, file).toBe(0);
+      const compiled = compileSource(text, { file });
+      expect(
+        compiled.diagnostics.filter((d) => d.severity === "error"),
+        file,
+      ).toEqual([]);
+      const ir = compiled.ir!;
+      expect(ir.structuralLearning ?? null).toBeNull();
+      // every stage has exactly the partition's groups, in the file's task order
+      for (const stage of new Set(ir.instances.map((n) => n.stage))) {
+        const groups = ir.instances.filter((n) => n.stage === stage).map((n) => n.tasks);
+        expect(groups, `${file} ${stage}`).toEqual(p.groups);
+      }
+    }
+    const two = join(out, "groups-2.mtsl");
+    const run = join(dir, "groups-2-run");
+    const r = await mtslc(["train", two, "-o", run, "--backend", "cpu", "--train-limit", "16", "--epochs", "1", "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    const trained = JSON.parse(readFileSync(join(run, "model.ir.json"), "utf8")) as {
+      instances: { stage: string; tasks: string[] }[];
+    };
+    const stem = trained.instances.filter((n) => n.stage === trained.instances[0]!.stage).map((n) => n.tasks);
+    expect(stem).toEqual(s.partitions[1]!.groups);
   }, 240_000);
 
   it("reads finished runs back and retrains only the one that is missing its result", async () => {
