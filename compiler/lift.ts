@@ -321,6 +321,7 @@ function liftStructural(ir: IrModel): SettingsBlock | null {
           pool: sl.similarity.pool,
           samples: sl.similarity.samples,
           resample: sl.similarity.resample,
+          ...(sl.similarity.calibrate ? { calibrate: true } : {}),
         },
       }),
     ),

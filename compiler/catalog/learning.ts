@@ -41,6 +41,12 @@ export const SIMILARITIES: readonly CallSpec[] = [
         false,
         "`false`: the first `samples` training images at every phase, as the authors' code; `true`: a new random draw per phase.",
       ),
+      named(
+        "calibrate",
+        bool,
+        false,
+        "`true`: each pairwise CKA is rescaled against the set's null CKA (the same stage freshly initialised per task, on the same input), `(CKA - null) / (1 - null)`, before grouping, so the threshold applies to the similarity that learning added; `false`: raw CKA, as the authors' code.",
+      ),
     ],
   },
 ];

@@ -146,13 +146,17 @@ export const IR_SCHEMA = {
         { type: "null" },
         object({
           atEpochs: { type: "array", items: positiveInt },
-          similarity: object({
-            measure: { const: "cka" },
-            debiased: bool,
-            pool: { const: "gap" },
-            samples: positiveInt,
-            resample: bool,
-          }),
+          similarity: object(
+            {
+              measure: { const: "cka" },
+              debiased: bool,
+              pool: { const: "gap" },
+              samples: positiveInt,
+              resample: bool,
+              calibrate: { const: true },
+            },
+            ["calibrate"],
+          ),
           threshold: num,
           init: { enum: ["fresh", "random", "average"] },
           randomFrom: { anyOf: [{ type: "string" }, { type: "null" }] },

@@ -171,8 +171,12 @@ export interface IrHead {
 
 export interface IrStructuralLearning {
   atEpochs: number[];
-  /** `resample: false`: the same first `samples` training images at every phase. */
-  similarity: { measure: "cka"; debiased: boolean; pool: "gap"; samples: number; resample: boolean };
+  /**
+   * `resample: false`: the same first `samples` training images at every phase. `calibrate`:
+   * CKA rescaled against the set's null CKA before grouping (absent when false, so IR written
+   * before the option reads back unchanged).
+   */
+  similarity: { measure: "cka"; debiased: boolean; pool: "gap"; samples: number; resample: boolean; calibrate?: true };
   threshold: number;
   /** The group layer's start: the copies' start, a new random draw, or the copies' average. */
   init: "fresh" | "random" | "average";

@@ -187,6 +187,7 @@ function lowerStructural(settings: TypedSettings): IrStructuralLearning {
       pool: "gap",
       samples: similarity.args["samples"] as number,
       resample: similarity.args["resample"] as boolean,
+      ...(similarity.args["calibrate"] === true ? { calibrate: true as const } : {}),
     },
     threshold: settingNumber(settings, "threshold"),
     init: settingName(settings, "init"),

@@ -353,3 +353,16 @@ export function ckaAlignmentLoss(features: ReadonlyArray<tf.Tensor2D>, options: 
     return tf.sub(1, tf.mean(tf.stack(values))) as tf.Scalar;
   });
 }
+
+/**
+ * `cka(calibrate: true)`: each off-diagonal similarity rescaled against the null similarity,
+ * `(s - null) / (1 - null)`, so 0 is what fresh, untrained copies score and 1 is identical
+ * features; a pair less alike than fresh copies scores below 0. When the null is 1 (or not
+ * finite) nothing is above chance and every pair scores 0. The diagonal stays 1.
+ */
+export function calibrateAgainstNull(matrix: readonly (readonly number[])[], nullSimilarity: number): number[][] {
+  const room = 1 - nullSimilarity;
+  return matrix.map((row, i) =>
+    row.map((s, j) => (i === j ? 1 : Number.isFinite(room) && room > 0 ? (s - nullSimilarity) / room : 0)),
+  );
+}

@@ -16,7 +16,7 @@ import { weightOwners } from "../model/weights.js";
 import { Rng } from "../random.js";
 import type { EpochRecord, Trainer, TrainerHooks } from "../train/trainer.js";
 import { learningRate } from "../train/schedule.js";
-import { ckaAlignmentLoss, ckaMatrix, participationRatio } from "./cka.js";
+import { calibrateAgainstNull, ckaAlignmentLoss, ckaMatrix, participationRatio } from "./cka.js";
 import { failpoint } from "../io/failpoint.js";
 import { groupTasksDetailed } from "./grouping.js";
 import { siblingSets, type SiblingSet } from "./siblings.js";
@@ -42,6 +42,11 @@ export interface SetDecision {
    * the threshold, CKA cannot tell these tasks apart at this stage.
    */
   nullSimilarity: number;
+  /**
+   * With `cka(calibrate: true)`: the matrix the grouping used, each off-diagonal CKA rescaled
+   * against the null, `(CKA - null) / (1 - null)` (1 on the diagonal); absent otherwise.
+   */
+  calibrated?: number[][];
   /**
    * A parameter-free stage (`gap`, pooling, activations only) whose copies read the same
    * input and skips: they compute the same function, so they were merged without comparing
@@ -367,7 +372,8 @@ export class StructuralLearningHooks implements TrainerHooks {
           `warning: at ${set.stage} (${set.tasks.join(", ")}) freshly initialised copies already have CKA ${nullSimilarity.toFixed(3)} >= threshold ${this.sl.threshold}: similarity cannot separate these tasks here`,
         );
       }
-      const details = groupTasksDetailed(matrix, set.tasks, this.sl.threshold);
+      const calibrated = this.sl.similarity.calibrate ? calibrateAgainstNull(matrix, nullSimilarity) : undefined;
+      const details = groupTasksDetailed(calibrated ?? matrix, set.tasks, this.sl.threshold);
       record.sets.push({
         parent: set.parent,
         stage: set.stage,
@@ -377,6 +383,7 @@ export class StructuralLearningHooks implements TrainerHooks {
         mean: meanCka,
         effectiveRank,
         nullSimilarity,
+        ...(calibrated ? { calibrated } : {}),
         partition: details.partition,
         value: details.value,
         groupScores: details.groupScores,

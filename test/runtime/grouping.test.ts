@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GroupingError, groupTasks, groupTasksDetailed, MAX_GROUPING_TASKS } from "../../runtime/structure/grouping.js";
+import { calibrateAgainstNull } from "../../runtime/structure/cka.js";
 
 /** A symmetric matrix for `tasks` from the listed pair similarities (missing pairs: `rest`). */
 function sym(tasks: string[], pairs: Record<string, number>, rest = 0): number[][] {
@@ -330,5 +331,28 @@ describe("groupTasks: cross-check against brute force", () => {
     expect(d.k).toBe(9); // tau 0.99 is never reached: every k is searched
     expect(d.partition.flat().sort()).toEqual([...tasks].sort());
     expect(ms).toBeLessThan(2000);
+  });
+});
+
+describe("calibrateAgainstNull", () => {
+  it("maps the null CKA to 0 and identical features to 1, keeps the diagonal, and scores every pair 0 when the null is 1", () => {
+    const m = [
+      [1, 0.9, 0.6],
+      [0.9, 1, 0.5],
+      [0.6, 0.5, 1],
+    ];
+    const c = calibrateAgainstNull(m, 0.6);
+    expect(c[0]![0]).toBe(1);
+    expect(c[0]![1]).toBeCloseTo(0.75, 12);
+    expect(c[1]![0]).toBeCloseTo(0.75, 12);
+    expect(c[0]![2]).toBeCloseTo(0, 12);
+    expect(c[1]![2]).toBeCloseTo(-0.25, 12);
+    expect(m[0]![1]).toBe(0.9); // the input is not changed
+    expect(calibrateAgainstNull(m, 1)).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
+    expect(calibrateAgainstNull(m, Number.NaN)[0]![1]).toBe(0);
   });
 });

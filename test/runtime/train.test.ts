@@ -173,6 +173,25 @@ describe("Trainer on the CPU backend", () => {
     // at threshold 1 the null CKA is below tau: no warning
     expect(logs.filter((l) => l.startsWith("warning"))).toEqual([]);
 
+    // cka(calibrate: true): grouping sees (CKA - null) / (1 - null); a threshold between that and
+    // the raw CKA merges by the raw score but not by the calibrated one
+    const expected = (off - set.nullSimilarity) / (1 - set.nullSimilarity);
+    const tau = (expected + off) / 2;
+    expect(off).toBeGreaterThan(tau);
+    const calibrating = new StructuralLearningHooks({
+      ...sl,
+      atEpochs: [9, 10],
+      threshold: tau,
+      similarity: { ...sl.similarity, calibrate: true },
+    });
+    const calibrated = calibrating.phase(t, 0).sets[0]!;
+    expect(calibrated.similarity).toEqual(set.similarity);
+    expect(calibrated.calibrated![0]![0]).toBe(1);
+    expect(calibrated.calibrated![0]![1]).toBeCloseTo(expected, 12);
+    expect(calibrated.value).toBeCloseTo(expected, 12);
+    expect(calibrated.merged).toEqual([]);
+    expect(set.calibrated).toBeUndefined();
+
     const resampled = new StructuralLearningHooks(
       { ...sl, atEpochs: [9, 10], threshold: 0.05, similarity: { ...sl.similarity, resample: true, samples: 32 } },
       { log: (text) => logs.push(text) },
