@@ -7,11 +7,11 @@
  *   [{ name, shape, dtype: "float32" }] }]`, the format `tf.io.loadWeights` reads), one entry per
  *   key of the module's `weightSpecs`, in that order, running statistics included;
  * - `weights.bin`: the values, float32 little-endian, in the manifest's order;
- * - `export.json`: the model, checkpoint, epoch and mtsl version it came from.
+ * - `export.json`: the files written, and the model, checkpoint, epoch and mtsl version they came
+ *   from (runtime/run/export-folder.ts: what a later export may replace).
  * The module's `weightsFromTfjs(manifest, bytes)` turns the two files into its weights.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { generateModelModule } from "../../compiler/codegen/generate.js";
 import { weightEntries } from "../../compiler/ir/lint.js";
 import type { IrModel } from "../../compiler/ir/types.js";
@@ -20,6 +20,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { ensureOutputFolder } from "../io/output-path.js";
 import { float32LittleEndian } from "../model/kernel-layout.js";
 import { readCheckpoint } from "../train/checkpoint.js";
+import { checkExportFolder, removeEarlierExport } from "./export-folder.js";
 import { checkpointOf, writeJsonFile } from "./folder.js";
 
 export interface ExportResult {
@@ -29,20 +30,6 @@ export interface ExportResult {
   files: string[];
   weights: number;
   bytes: number;
-}
-
-/** The files an earlier export wrote into `dir` (from its export.json), or none. */
-function earlierExport(dir: string): string[] {
-  const info = join(dir, "export.json");
-  if (!existsSync(info)) return [];
-  try {
-    const parsed = JSON.parse(readFileSync(info, "utf8")) as { module?: unknown };
-    const module =
-      typeof parsed.module === "string" && basename(parsed.module) === parsed.module ? [parsed.module] : [];
-    return [...module, "weights.json", "weights.bin", "export.json"];
-  } catch {
-    return ["export.json"];
-  }
 }
 
 /** The file name of the generated module: the model's name, made safe. */
@@ -60,23 +47,7 @@ export async function exportTfjs(
   const moduleFile = moduleFileName(ir);
   const ours = [moduleFile, "weights.json", "weights.bin", "export.json"];
   // an earlier export is what its export.json names; any other file is the user's and stays
-  const earlier = earlierExport(outDir);
-  const present = earlier.filter((f) => existsSync(join(outDir, f)));
-  if (present.length > 0 && !options.force) {
-    throw new MtslError(
-      "MTSL3203",
-      `already holds an export (${present.join(", ")}): add --force to replace it, or choose another folder with -o`,
-      { file: outDir },
-    );
-  }
-  const foreign = ours.filter((f) => !earlier.includes(f) && existsSync(join(outDir, f)));
-  if (foreign.length > 0) {
-    throw new MtslError(
-      "MTSL3203",
-      `holds ${foreign.join(", ")}, which export would overwrite but did not write: move them or choose another folder with -o`,
-      { file: outDir },
-    );
-  }
+  const present = checkExportFolder(outDir, ours, options.force === true);
   const order = weightEntries(ir);
   const total = order.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   const bin = new Uint8Array(total * 4);
@@ -94,7 +65,7 @@ export async function exportTfjs(
   }
   const source = await generateModelModule(ir);
   ensureOutputFolder(outDir, "-o");
-  for (const f of present) rmSync(join(outDir, f), { force: true });
+  removeEarlierExport(outDir, present);
   writeFileAtomic(join(outDir, moduleFile), source);
   writeJsonFile(join(outDir, "weights.json"), [
     { paths: ["weights.bin"], weights: order.map(({ key, shape }) => ({ name: key, shape, dtype: "float32" })) },
@@ -104,6 +75,7 @@ export async function exportTfjs(
     format: "tfjs",
     model: ir.name,
     module: moduleFile,
+    files: ours,
     checkpoint,
     epoch: ckpt.epoch,
     weights: order.length,
