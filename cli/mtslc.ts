@@ -267,11 +267,13 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
   program
     .command("export")
     .description(
-      "write a trained model for use without mtsl: an ONNX file (onnx), or its generated module and weights (tfjs)",
+      "write a trained model for use without mtsl: an ONNX file (onnx), its generated module and weights (tfjs), or a PyTorch module and safetensors weights (pytorch)",
     )
     .argument("<model>", "a run folder, a revision file (RUN/revisions/NNN.mtsl) or a checkpoint (.ckpt)")
-    .addOption(new Option("--format <format>", "what to write").choices(["onnx", "tfjs"]).makeOptionMandatory())
-    .requiredOption("-o, --out <path>", "the .onnx file (onnx), or the folder to write into (tfjs)")
+    .addOption(
+      new Option("--format <format>", "what to write").choices(["onnx", "tfjs", "pytorch"]).makeOptionMandatory(),
+    )
+    .requiredOption("-o, --out <path>", "the .onnx file (onnx), or the folder to write into (tfjs, pytorch)")
     .option("--force", "replace an export the folder already holds")
     .option("-q, --quiet", "print only errors")
     .action(async (model: string, opts: ExportCliOptions) => {

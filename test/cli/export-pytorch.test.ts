@@ -1,0 +1,278 @@
+/**
+ * `mtslc export MODEL --format pytorch` (issue 17, point 4): PyTorch (Debian's python3-torch, run
+ * as /usr/bin/python3 in a child process; skipped with the reason without it) loads the export with
+ * its README's lines, and its outputs equal the runtime's forward pass in eval mode within 1e-4
+ * of each output's largest magnitude: every task of every example (examples/nyuv2.mtsl at 64x64
+ * input, as the ONNX test), the ONNX test's networks with every layer word
+ * (test/fixtures/export-networks.ts), with weights as a little training leaves them, and a trained
+ * run exported through the CLI. In training mode, the every-layer network's outputs (batch
+ * statistics) and the running statistics one step leaves equal the runtime's too (momentum and
+ * unbiased variance as ops.ts). Also the safetensors file's keys, and the folder rules.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { dump } from "npyjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileSource } from "../../compiler/compile.js";
+import { weightEntries } from "../../compiler/ir/lint.js";
+import type { IrModel } from "../../compiler/ir/types.js";
+import { readNpy } from "../../runtime/data/npy/npy-file.js";
+import { hwioToOihw } from "../../runtime/model/kernel-layout.js";
+import { forward } from "../../runtime/model/network.js";
+import { WeightStore } from "../../runtime/model/weights.js";
+import { PYTORCH_FILES, pytorchFiles, stateKey } from "../../runtime/run/export-pytorch.js";
+import { readCheckpoint } from "../../runtime/train/checkpoint.js";
+import { EVERY_LAYER, VECTOR_LAYERS, trainedLikeWeights } from "../fixtures/export-networks.js";
+import { mtslc } from "./helpers.js";
+
+type Weights = Map<string, { shape: number[]; values: Float32Array }>;
+
+const PYTHON = "/usr/bin/python3";
+const dir = mkdtempSync(join(tmpdir(), "mtsl-pytorch-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Why the tests that run PyTorch are skipped, or "" where /usr/bin/python3 has torch. */
+const skip = ((): string => {
+  const r = spawnSync(PYTHON, ["-c", "import torch, numpy"], { encoding: "utf8" });
+  if (r.status === 0) return "";
+  const reason = `skipped: PyTorch is not available (${(r.stderr || r.error?.message || "").trim().split("\n").at(-1)})`;
+  console.warn(reason);
+  return reason;
+})();
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
+
+/**
+ * README.md's three lines on EXPORT with the NHWC input X (as NCHW): each task's output, NHWC, as
+ * OUT/TASK.npy; in `train` mode one training-mode forward pass, and every buffer after it as
+ * OUT/state/KEY.npy.
+ */
+const RUN = `
+import os, sys, numpy as np, torch
+export, x, out, mode = sys.argv[1:5]
+torch.set_num_threads(2)
+sys.path.insert(0, export)
+from mtsl_torch import load
+net = load(export)
+if mode == "train": net.train()
+with torch.no_grad():
+    outputs = net(torch.from_numpy(np.load(x)).permute(0, 3, 1, 2))
+for task, y in outputs.items():
+    np.save(os.path.join(out, task + ".npy"), np.ascontiguousarray((y.permute(0, 2, 3, 1) if y.dim() == 4 else y).numpy()))
+if mode == "train":
+    os.makedirs(os.path.join(out, "state"))
+    for key, b in net.named_buffers():
+        np.save(os.path.join(out, "state", key + ".npy"), b.numpy())
+`;
+
+/** Runs RUN on the export in `exportDir` with `x` (NHWC); its outputs (NHWC) and buffers. */
+async function runTorch(
+  exportDir: string,
+  x: tf.Tensor,
+  mode: "eval" | "train" = "eval",
+): Promise<{ outputs: Map<string, Float32Array>; state: Map<string, Float32Array> }> {
+  const out = mkdtempSync(join(dir, "out-"));
+  const input = join(out, "x.npy");
+  writeFileSync(input, new Uint8Array(dump(x.dataSync() as Float32Array, x.shape)));
+  const r = spawnSync(PYTHON, ["-c", RUN, exportDir, input, out, mode], { encoding: "utf8" });
+  expect(r.status, r.stderr).toBe(0);
+  const read = async (folder: string): Promise<Map<string, Float32Array>> =>
+    new Map(
+      await Promise.all(
+        readdirSync(folder)
+          .filter((f) => f.endsWith(".npy") && f !== "x.npy")
+          .map(async (f) => [f.slice(0, -4), (await readNpy(join(folder, f))).values as Float32Array] as const),
+      ),
+    );
+  return { outputs: await read(out), state: mode === "train" ? await read(join(out, "state")) : new Map() };
+}
+
+/** The largest difference over the largest magnitude of `ours`. */
+function relative(ours: ArrayLike<number>, theirs: ArrayLike<number>): number {
+  expect(theirs.length).toBe(ours.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < ours.length; i++) {
+    diff = Math.max(diff, Math.abs(ours[i]! - theirs[i]!));
+    scale = Math.max(scale, Math.abs(ours[i]!));
+  }
+  return diff / Math.max(scale, 1e-6);
+}
+
+/** Writes the export of `ir` with `weights` into a fresh folder (what the CLI writes, export.json aside). */
+function writeExport(ir: IrModel, weights: Weights): string {
+  const out = mkdtempSync(join(dir, "export-"));
+  for (const [name, data] of pytorchFiles(ir, weights, "test")) writeFileSync(join(out, name), data);
+  return out;
+}
+
+/** The worst relative difference per task between the runtime and the export on `batch` random images. */
+async function compare(ir: IrModel, weights: Weights, exportDir: string, batch: number) {
+  const [h, w, c] = ir.input.shape as [number, number, number];
+  const x = tf.randomUniform([batch, h, w, c], 0, 1, "float32", 9);
+  const store = WeightStore.forIr(ir, 0);
+  store.load(weights);
+  const ours = forward(ir, store, x, { training: false }).outputs;
+  const theirs = (await runTorch(exportDir, x)).outputs;
+  const errors: Record<string, number> = {};
+  for (const t of ir.tasks) errors[t.name] = relative(ours.get(t.name)!.dataSync(), theirs.get(t.name)!);
+  store.dispose();
+  return errors;
+}
+
+const examples = readdirSync("examples")
+  .filter((f) => f.endsWith(".mtsl"))
+  .sort();
+
+describe.skipIf(skip !== "")("PyTorch export: the module computes what the runtime computes", () => {
+  it.each(examples)(
+    "%s: the exported module gives the runtime's outputs within 1e-4",
+    async (file) => {
+      let text = readFileSync(join("examples", file), "utf8");
+      if (file === "nyuv2.mtsl") text = text.replace("f32[288, 384, 3]", "f32[64, 64, 3]");
+      const ir = compileSource(text).ir!;
+      const weights = trainedLikeWeights(ir, 7);
+      const errors = await compare(ir, weights, writeExport(ir, weights), 2);
+      expect(Object.keys(errors)).toEqual(ir.tasks.map((t) => t.name));
+      for (const [task, e] of Object.entries(errors)) expect(e, `${file} ${task}`).toBeLessThan(1e-4);
+    },
+    120_000,
+  );
+
+  it.each([
+    ["every map layer", EVERY_LAYER, ["seg", "depth"]],
+    ["the vector layers", VECTOR_LAYERS, ["left", "right"]],
+  ] as const)(
+    "%s: the PyTorch modules compute what the runtime computes",
+    async (_name, source, tasks) => {
+      const compiled = compileSource(source);
+      expect(compiled.diagnostics).toEqual([]);
+      const ir = compiled.ir!;
+      const weights = trainedLikeWeights(ir, 3);
+      const errors = await compare(ir, weights, writeExport(ir, weights), 3);
+      expect(Object.keys(errors)).toEqual([...tasks]);
+      for (const [task, e] of Object.entries(errors)) expect(e, task).toBeLessThan(1e-4);
+    },
+    120_000,
+  );
+
+  it("in training mode: batch statistics, and the running statistics a step leaves, as the runtime's", async () => {
+    const ir = compileSource(EVERY_LAYER).ir!;
+    const weights = trainedLikeWeights(ir, 5);
+    const x = tf.randomUniform([3, 16, 16, 3], 0, 1, "float32", 4);
+    const store = WeightStore.forIr(ir, 0);
+    store.load(weights);
+    const updates: { name: string; value: tf.Tensor }[] = [];
+    const ours = forward(ir, store, x, { training: true, updates }).outputs;
+    const theirs = await runTorch(writeExport(ir, weights), x, "train");
+    for (const t of ir.tasks) {
+      expect(relative(ours.get(t.name)!.dataSync(), theirs.outputs.get(t.name)!), t.name).toBeLessThan(1e-4);
+    }
+    const stats = weightEntries(ir).filter((w) => !w.trainable);
+    expect(updates.map((u) => u.name).sort()).toEqual(stats.map((w) => w.key).sort());
+    for (const u of updates) {
+      expect(relative(u.value.dataSync(), theirs.state.get(stateKey(u.name))!), u.name).toBeLessThan(1e-4);
+    }
+    store.dispose();
+  }, 120_000);
+});
+
+describe("PyTorch export", () => {
+  it("the safetensors file holds every weight under its state_dict key, in PyTorch's layouts", () => {
+    const ir = compileSource(EVERY_LAYER).ir!;
+    const weights = trainedLikeWeights(ir, 3);
+    const bytes = pytorchFiles(ir, weights, "test").get("weights.safetensors") as Uint8Array;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const length = Number(view.getBigUint64(0, true));
+    expect((8 + length) % 8).toBe(0);
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as Record<
+      string,
+      { dtype: string; shape: number[]; data_offsets: [number, number] }
+    >;
+    const entries = weightEntries(ir);
+    expect(Object.keys(header).filter((k) => k !== "__metadata__")).toEqual(entries.map((w) => stateKey(w.key)));
+    expect(stateKey("enc2@seg+depth/0.conv1.kernel")).toBe("owners.enc2@seg+depth.0.conv1.kernel");
+    let end = 0;
+    for (const { key, shape } of entries) {
+      const h = header[stateKey(key)]!;
+      expect(h.dtype).toBe("F32");
+      expect(h.data_offsets[0]).toBe(end);
+      end = h.data_offsets[1];
+      const values = new Float32Array(bytes.slice(8 + length + h.data_offsets[0], 8 + length + end).buffer);
+      const w = weights.get(key)!;
+      if (shape.length === 4) {
+        expect(h.shape).toEqual([shape[3], shape[2], shape[0], shape[1]]);
+        expect(values).toEqual(hwioToOihw(w.values, shape));
+      } else if (shape.length === 2) {
+        expect(h.shape).toEqual([shape[1], shape[0]]);
+        expect(values[1]).toBe(w.values[shape[1]!]); // [out 0, in 1] is [in 1, out 0]
+      } else {
+        expect(h.shape).toEqual(shape);
+        expect(values).toEqual(w.values);
+      }
+    }
+    expect(8 + length + end).toBe(bytes.length);
+  });
+
+  it("mtslc export --format pytorch writes a trained run that PyTorch runs as the runtime; the folder rules", async () => {
+    const run = join(dir, "run");
+    const trained = await mtslc([
+      "train",
+      "test/fixtures/models/tiny.mtsl",
+      "-o",
+      run,
+      "--backend",
+      "cpu",
+      "-q",
+      "--epochs",
+      "1",
+    ]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const out = join(dir, "exp");
+    const r = await mtslc(["export", run, "--format", "pytorch", "-o", out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("for PyTorch");
+    expect(readdirSync(out).sort()).toEqual([...PYTORCH_FILES].sort());
+    const info = JSON.parse(readFileSync(join(out, "export.json"), "utf8")) as Record<string, unknown>;
+    expect(info).toMatchObject({ format: "pytorch", model: "Tiny", epoch: 1, files: PYTORCH_FILES });
+    expect(readFileSync(join(out, "README.md"), "utf8")).toContain("from mtsl_torch import load");
+    if (!skip) {
+      const ckpt = readCheckpoint(join(run, "checkpoint.ckpt"));
+      for (const batch of [1, 5]) {
+        const errors = await compare(ckpt.ir, ckpt.weights, out, batch);
+        for (const [task, e] of Object.entries(errors)) expect(e, `${task} batch ${batch}`).toBeLessThan(1e-4);
+      }
+    }
+
+    // an export is replaced only with --force, and then only the files its export.json lists
+    const again = await mtslc(["export", run, "--format", "pytorch", "-o", out, "-q"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("MTSL3203");
+    writeFileSync(join(out, "notes.txt"), "mine");
+    expect((await mtslc(["export", run, "--format", "pytorch", "-o", out, "-q", "--force"])).code).toBe(0);
+    expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine");
+    // a file of ours that no export wrote stays, even with --force
+    const foreign = join(dir, "foreign");
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, "README.md"), "mine");
+    const refused = await mtslc(["export", run, "--format", "pytorch", "-o", foreign, "-q", "--force"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("holds README.md, which export would overwrite but did not write");
+    expect(readFileSync(join(foreign, "README.md"), "utf8")).toBe("mine");
+    expect(existsSync(join(foreign, "weights.safetensors"))).toBe(false);
+    // a tfjs export in the folder is an export: --force replaces its files with these
+    const tfjs = join(dir, "tfjs");
+    expect((await mtslc(["export", run, "--format", "tfjs", "-o", tfjs, "-q"])).code).toBe(0);
+    expect((await mtslc(["export", run, "--format", "pytorch", "-o", tfjs, "-q"])).code).toBe(1);
+    expect((await mtslc(["export", run, "--format", "pytorch", "-o", tfjs, "-q", "--force"])).code).toBe(0);
+    expect(readdirSync(tfjs).sort()).toEqual([...PYTORCH_FILES].sort());
+    const none = await mtslc(["export", join(dir, "nowhere"), "--format", "pytorch", "-o", join(dir, "x"), "-q"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("MTSL3202");
+  }, 120_000);
+});
