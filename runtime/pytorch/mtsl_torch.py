@@ -37,6 +37,9 @@ Layer semantics, as in ops.ts:
   concatenated.
 - dropout: nn.Dropout (the identity in eval).
 
+train.py (shipped beside this file) trains the network; under torchrun it turns on
+`sync_batch_norm`, so batch norm's training statistics are those of every process's batch.
+
 A fresh Network (not from `load`) starts from PyTorch's own draws (kaiming-normal kernels, zero
 biases, unit gammas), not the runtime's initialisers.
 """
@@ -109,8 +112,17 @@ class Conv(nn.Module):
         return F.conv2d(x, self.kernel, self.bias, self.stride, self.inner, self.dilation)
 
 
+def sync_batch_norm(on):
+    """In training, batch norm takes its statistics over every process of torch.distributed's default
+    group (train.py under torchrun), so N processes with batches of b compute what one computes with
+    N * b. Off by default."""
+    BatchNorm.sync = bool(on)
+
+
 class BatchNorm(nn.Module):
     """Batch norm over channels (maps [N, C, H, W] or vectors [N, C]): `gamma`, `beta`, running statistics."""
+
+    sync = False
 
     def __init__(self, channels, momentum=BLOCK_BN_MOMENTUM, epsilon=BLOCK_BN_EPSILON):
         super().__init__()
@@ -121,9 +133,31 @@ class BatchNorm(nn.Module):
         self.register_buffer("moving_variance", torch.ones(channels))
 
     def forward(self, x):
+        if self.training and BatchNorm.sync and torch.distributed.is_initialized():
+            return self._synced(x)
         # PyTorch updates running = (1 - p) * running + p * batch (unbiased variance): p = 1 - m
         return F.batch_norm(x, self.moving_mean, self.moving_variance, self.gamma, self.beta,
                             self.training, 1.0 - self.momentum, self.epsilon)
+
+    def _synced(self, x):
+        """Training-mode batch norm with the statistics of every process's batch: the mean, then the
+        biased variance around it (two sums, each all-reduced with its gradient)."""
+        from torch.distributed.nn.functional import all_reduce
+
+        dims = [0, 2, 3] if x.dim() == 4 else [0]
+        shape = [1, -1, 1, 1] if x.dim() == 4 else [1, -1]
+        local = x.numel() // x.shape[1]
+        count = all_reduce(torch.tensor([float(local)], device=x.device))
+        mean = all_reduce(x.sum(dims)) / count
+        centred = x - mean.reshape(shape)
+        variance = all_reduce((centred * centred).sum(dims)) / count
+        with torch.no_grad():
+            n = float(count)
+            unbiased = variance * (n / (n - 1)) if n > 1 else variance
+            self.moving_mean.mul_(self.momentum).add_(mean.detach() * (1 - self.momentum))
+            self.moving_variance.mul_(self.momentum).add_(unbiased.detach() * (1 - self.momentum))
+        scale = self.gamma * torch.rsqrt(variance + self.epsilon)
+        return centred * scale.reshape(shape) + self.beta.reshape(shape)
 
 
 class Dense(nn.Module):

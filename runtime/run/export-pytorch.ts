@@ -4,6 +4,8 @@
  *   package; the benchmark's PyTorch peer uses the same file), which builds the network from the
  *   IR JSON, one module per stage instance and per head, in NCHW, computing what the runtime
  *   computes;
+ * - `train.py`: trains that network with the file's losses, optimizer and schedule, on one process
+ *   or many under torchrun (runtime/pytorch/train.py);
  * - `model.ir.json`: the checkpoint's own architecture (after every merge), as canonical IR JSON;
  * - `weights.safetensors`: every weight, running statistics included, under its state_dict key
  *   (`enc2@seg/0.conv1.kernel` -> `owners.enc2@seg.0.conv1.kernel`: {@link stateKey}), conv
@@ -31,7 +33,16 @@ import { checkpointOf, writeJsonFile } from "./folder.js";
 type Weights = ReadonlyMap<string, { shape: number[]; values: Float32Array }>;
 
 export const PYTORCH_MODULE = "mtsl_torch.py";
-export const PYTORCH_FILES = [PYTORCH_MODULE, "model.ir.json", "weights.safetensors", "README.md", "export.json"];
+/** The trainer of the exported network (runtime/pytorch/train.py). */
+export const PYTORCH_TRAINER = "train.py";
+export const PYTORCH_FILES = [
+  PYTORCH_MODULE,
+  PYTORCH_TRAINER,
+  "model.ir.json",
+  "weights.safetensors",
+  "README.md",
+  "export.json",
+];
 
 /** The state_dict key of a weight key: `owners.`, then the key with its `/` made a `.`. */
 export function stateKey(weightKey: string): string {
@@ -39,17 +50,17 @@ export function stateKey(weightKey: string): string {
 }
 
 /**
- * The network builder shipped with the package: runtime/pytorch/mtsl_torch.py above this module
- * (the repository's, or the installed package's when this runs from dist/).
+ * A Python file shipped with the package (`mtsl_torch.py`, `train.py`): runtime/pytorch/NAME above
+ * this module (the repository's, or the installed package's when this runs from dist/).
  */
-export function pytorchModulePath(): string {
+export function pytorchSourcePath(name: string): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    const file = join(dir, "runtime", "pytorch", PYTORCH_MODULE);
+    const file = join(dir, "runtime", "pytorch", name);
     if (existsSync(file)) return file;
     dir = dirname(dir);
   }
-  throw new Error(`export: the package has no runtime/pytorch/${PYTORCH_MODULE}`);
+  throw new Error(`export: the package has no runtime/pytorch/${name}`);
 }
 
 /** Every weight of `ir` under its state_dict key, in PyTorch's layouts, in weightEntries order. */
@@ -95,6 +106,8 @@ function readme(ir: IrModel): string {
     "",
     "- `mtsl_torch.py`: builds the network from `model.ir.json` (its doc says what every layer computes);",
     "  needs PyTorch, and reads the weights with the `safetensors` package when installed, else itself.",
+    "- `train.py`: trains it further with the model file's losses, optimizer and schedule on npy data, on one",
+    "  process or many (`torchrun --standalone --nproc_per_node N train.py DIR --out RUN`); see its doc.",
     "- `model.ir.json`: the network's graph IR (the trained tree, after any merges).",
     "- `weights.safetensors`: the state_dict (`owners.<instance id>.<layer>.<weight>`; conv kernels OIHW,",
     "  dense kernels [out, in], batch-norm running statistics as buffers).",
@@ -113,7 +126,8 @@ export function pytorchFiles(
   const tensors = pytorchTensors(ir, weights, source);
   const metadata: Record<string, string> = { format: "pt", model: ir.name, ...(version ? { mtsl: version } : {}) };
   return new Map<string, Uint8Array | string>([
-    [PYTORCH_MODULE, readFileSync(pytorchModulePath(), "utf8")],
+    [PYTORCH_MODULE, readFileSync(pytorchSourcePath(PYTORCH_MODULE), "utf8")],
+    [PYTORCH_TRAINER, readFileSync(pytorchSourcePath(PYTORCH_TRAINER), "utf8")],
     ["model.ir.json", irToJson(ir)],
     ["weights.safetensors", safetensorsBytes(tensors, metadata)],
     ["README.md", readme(ir)],

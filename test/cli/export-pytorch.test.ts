@@ -7,12 +7,14 @@
  * (test/fixtures/export-networks.ts), with weights as a little training leaves them, and a trained
  * run exported through the CLI. In training mode, the every-layer network's outputs (batch
  * statistics) and the running statistics one step leaves equal the runtime's too (momentum and
- * unbiased variance as ops.ts). Also the safetensors file's keys, and the folder rules.
+ * unbiased variance as ops.ts). Also the safetensors file's keys, and the folder rules. And the
+ * export's train.py: its losses against runtime/losses.ts (values and gradients), 2 gloo processes
+ * under torchrun against 1 with the same global batch, a resumed run against an uninterrupted one.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { dump } from "npyjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,23 +22,33 @@ import { compileSource } from "../../compiler/compile.js";
 import { weightEntries } from "../../compiler/ir/lint.js";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { readNpy } from "../../runtime/data/npy/npy-file.js";
+import { LOSSES, type LossName, type LossOptions } from "../../runtime/losses.js";
 import { hwioToOihw } from "../../runtime/model/kernel-layout.js";
 import { forward } from "../../runtime/model/network.js";
 import { WeightStore } from "../../runtime/model/weights.js";
-import { PYTORCH_FILES, pytorchFiles, stateKey } from "../../runtime/run/export-pytorch.js";
+import {
+  PYTORCH_FILES,
+  PYTORCH_TRAINER,
+  pytorchFiles,
+  pytorchSourcePath,
+  stateKey,
+} from "../../runtime/run/export-pytorch.js";
 import { readCheckpoint } from "../../runtime/train/checkpoint.js";
+import { Rng } from "../../runtime/random.js";
 import { EVERY_LAYER, VECTOR_LAYERS, trainedLikeWeights } from "../fixtures/export-networks.js";
 import { mtslc } from "./helpers.js";
 
 type Weights = Map<string, { shape: number[]; values: Float32Array }>;
 
 const PYTHON = "/usr/bin/python3";
+/** Child Python processes leave no __pycache__ beside the package's .py files. */
+const PY = { encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } } as const;
 const dir = mkdtempSync(join(tmpdir(), "mtsl-pytorch-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Why the tests that run PyTorch are skipped, or "" where /usr/bin/python3 has torch. */
 const skip = ((): string => {
-  const r = spawnSync(PYTHON, ["-c", "import torch, numpy"], { encoding: "utf8" });
+  const r = spawnSync(PYTHON, ["-c", "import torch, numpy"], PY);
   if (r.status === 0) return "";
   const reason = `skipped: PyTorch is not available (${(r.stderr || r.error?.message || "").trim().split("\n").at(-1)})`;
   console.warn(reason);
@@ -79,7 +91,7 @@ async function runTorch(
   const out = mkdtempSync(join(dir, "out-"));
   const input = join(out, "x.npy");
   writeFileSync(input, new Uint8Array(dump(x.dataSync() as Float32Array, x.shape)));
-  const r = spawnSync(PYTHON, ["-c", RUN, exportDir, input, out, mode], { encoding: "utf8" });
+  const r = spawnSync(PYTHON, ["-c", RUN, exportDir, input, out, mode], PY);
   expect(r.status, r.stderr).toBe(0);
   const read = async (folder: string): Promise<Map<string, Float32Array>> =>
     new Map(
@@ -274,5 +286,257 @@ describe("PyTorch export", () => {
     const none = await mtslc(["export", join(dir, "nowhere"), "--format", "pytorch", "-o", join(dir, "x"), "-q"]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("MTSL3202");
+  }, 120_000);
+});
+
+/** A loss of train.py against runtime/losses.ts: the IR's loss call and task options, and the runtime's options. */
+interface LossCase {
+  name: string;
+  loss: { name: LossName; options: Record<string, unknown> };
+  taskOptions: Record<string, unknown>;
+  options: LossOptions;
+  shape: number[];
+  target: (rng: Rng, i: number) => number;
+  targetShape?: number[];
+}
+
+const LOSS_CASES: LossCase[] = [
+  {
+    name: "ce, labels out of range ignored",
+    loss: { name: "ce", options: { balanced: false, label_smoothing: 0 } },
+    taskOptions: { classes: 3, ignore: -1 },
+    options: { balanced: false, ignoreIndex: -1 },
+    shape: [2, 4, 4, 3],
+    targetShape: [2, 4, 4],
+    target: (rng) => rng.int(5) - 1,
+  },
+  {
+    name: "ce balanced, ignore 2, label smoothing",
+    loss: { name: "ce", options: { balanced: true, label_smoothing: 0.1 } },
+    taskOptions: { classes: 4, ignore: 2 },
+    options: { balanced: true, ignoreIndex: 2, labelSmoothing: 0.1 },
+    shape: [2, 4, 4, 4],
+    targetShape: [2, 4, 4],
+    target: (rng) => rng.int(4),
+  },
+  {
+    name: "ce on vectors",
+    loss: { name: "ce", options: { balanced: false, label_smoothing: 0 } },
+    taskOptions: { classes: 4 },
+    options: { balanced: false },
+    shape: [5, 4],
+    targetShape: [5],
+    target: (rng) => rng.int(4),
+  },
+  {
+    name: "bce with pos_weight, negative targets ignored",
+    loss: { name: "bce", options: { pos_weight: 0.95 } },
+    taskOptions: {},
+    options: { posWeight: 0.95 },
+    shape: [2, 4, 4, 1],
+    target: (rng) => [-1, 0, 0.3, 0.7, 1][rng.int(5)]!,
+  },
+  {
+    name: "bce",
+    loss: { name: "bce", options: {} },
+    taskOptions: {},
+    options: {},
+    shape: [2, 4, 4, 1],
+    target: (rng) => (rng.uniform() < 0.3 ? 1 : 0),
+  },
+  ...(["positive", "all"] as const).flatMap((valid): LossCase[] =>
+    (["rmse", "l1"] as const).map((name) => ({
+      name: `${name} over ${valid} pixels`,
+      loss: { name, options: { valid } },
+      taskOptions: {},
+      options: { valid },
+      shape: [2, 4, 4, 1],
+      target: (rng: Rng) => (rng.uniform() < 0.3 ? 0 : 0.5 + 3 * rng.uniform()),
+    })),
+  ),
+  {
+    name: "mse",
+    loss: { name: "mse", options: {} },
+    taskOptions: {},
+    options: {},
+    shape: [2, 4, 4, 3],
+    target: (rng) => rng.uniform(),
+  },
+  {
+    name: "l1_unit, all-zero normals ignored",
+    loss: { name: "l1_unit", options: {} },
+    taskOptions: {},
+    options: {},
+    shape: [2, 4, 4, 3],
+    // pixel i // 3 is all zero when its index is a multiple of 5
+    target: (rng, i) => (Math.floor(i / 3) % 5 === 0 ? 0 : rng.uniform() - 0.5),
+  },
+];
+
+/** For each case: the loss of every task given as a one-task model, and its gradient in the prediction (NHWC). */
+const LOSSES_PY = `
+import json, os, sys, numpy as np, torch
+sys.path.insert(0, sys.argv[1])
+import train
+out = sys.argv[2]
+for i, case in enumerate(json.load(open(os.path.join(out, "cases.json")))):
+    pred = torch.from_numpy(np.load(os.path.join(out, f"{i}.pred.npy"))).requires_grad_(True)
+    target = torch.from_numpy(np.load(os.path.join(out, f"{i}.target.npy")))
+    if case["loss"]["name"] == "ce": target = target.long()
+    task = {"name": "t", "loss": case["loss"], "options": case["taskOptions"], "weight": 1}
+    values, term = train.losses([task], {"t": pred.permute(0, 3, 1, 2) if pred.dim() == 4 else pred}, {"t": target}, train._Local())
+    term.backward()
+    np.save(os.path.join(out, f"{i}.grad.npy"), pred.grad.numpy())
+    with open(os.path.join(out, f"{i}.json"), "w") as f: json.dump(values["t"], f)
+`;
+
+/** A tiny npy data set (stacked arrays): 16 training and 6 validation images, labels with -1, depth with zeros. */
+const DATA_PY = `
+import os, sys, numpy as np
+r = np.random.default_rng(1)
+for split, n in (("train", 16), ("val", 6)):
+    d = os.path.join(sys.argv[1], split); os.makedirs(d)
+    np.save(os.path.join(d, "image.npy"), r.random((n, 8, 8, 3), dtype=np.float32))
+    np.save(os.path.join(d, "label.npy"), r.integers(-1, 3, (n, 8, 8)))
+    depth = r.random((n, 8, 8, 1), dtype=np.float32) * 3; depth[:, :2] = 0
+    np.save(os.path.join(d, "depth.npy"), depth)
+`;
+
+/** Segmentation (class-balanced), depth and edges from the same labels, on the npy layout; no bias before batch norm. */
+const TRAINABLE = `
+model TrainPy {
+  input image: f32[8, 8, 3]
+  data npy(dir: "data")
+  task seg: segmentation(classes: 3) {
+    head: conv(3, 1)
+    loss: ce(balanced: true)
+  }
+  task depth: depth {
+    head: conv(1, 1)
+  }
+  task edge: edges {
+    head: conv(1, 1)
+  }
+  backbone {
+    b1: conv(4, 3, bias: false) bn relu
+    b2: basic(4) conv(4, 3, bias: false) bn(momentum: 0.8) relu
+  }
+  sharing {
+    b1: {seg depth edge}
+    b2: {seg edge} {depth}
+  }
+  train {
+    epochs: 2
+    batch: 4
+    optimizer: adam(lr: 1e-2, weight_decay: 1e-3)
+    schedule: step(milestones: [1], gamma: 0.5)
+    seed: 3
+  }
+}
+`;
+
+/** The largest difference, over the largest magnitude, between the state_dicts of two runs' checkpoints. */
+const COMPARE_PY = `
+import sys, torch
+a, b = (torch.load(f + "/checkpoint.pt")["model"] for f in sys.argv[1:3])
+assert a.keys() == b.keys()
+print(max(float((a[k] - b[k]).abs().max() / a[k].abs().max().clamp(min=1e-6)) for k in a))
+`;
+
+describe.skipIf(skip !== "")("PyTorch export: train.py", () => {
+  it("its losses are runtime/losses.ts's: values and gradients", async () => {
+    const out = mkdtempSync(join(dir, "losses-"));
+    const rng = Rng.fromSeed(5);
+    const ours = LOSS_CASES.map((c, i) => {
+      const size = c.shape.reduce((a, b) => a * b, 1);
+      const targetShape = c.targetShape ?? c.shape;
+      const pred = Float32Array.from({ length: size }, () => 2 * rng.normal());
+      const target = Float32Array.from({ length: targetShape.reduce((a, b) => a * b, 1) }, (_, k) => c.target(rng, k));
+      writeFileSync(join(out, `${i}.pred.npy`), new Uint8Array(dump(pred, c.shape)));
+      writeFileSync(join(out, `${i}.target.npy`), new Uint8Array(dump(target, targetShape)));
+      const t = tf.tensor(target, targetShape);
+      const loss = (p: tf.Tensor): tf.Scalar => LOSSES[c.loss.name](p, t, c.options);
+      const p = tf.tensor(pred, c.shape);
+      return { value: loss(p).dataSync()[0]!, grad: tf.grad(loss)(p).dataSync() };
+    });
+    writeFileSync(
+      join(out, "cases.json"),
+      JSON.stringify(LOSS_CASES.map((c) => ({ loss: c.loss, taskOptions: c.taskOptions }))),
+    );
+    const r = spawnSync(PYTHON, ["-c", LOSSES_PY, dirname(pytorchSourcePath(PYTORCH_TRAINER)), out], {
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    for (const [i, c] of LOSS_CASES.entries()) {
+      const value = JSON.parse(readFileSync(join(out, `${i}.json`), "utf8")) as number;
+      expect(Math.abs(value - ours[i]!.value) / Math.max(Math.abs(ours[i]!.value), 1e-6), c.name).toBeLessThan(1e-5);
+      const grad = (await readNpy(join(out, `${i}.grad.npy`))).values;
+      expect(relative(ours[i]!.grad, grad), `${c.name}: gradient`).toBeLessThan(1e-5);
+    }
+  }, 60_000);
+
+  it("2 gloo processes under torchrun take 1 process's steps; --resume goes on to the same weights", async () => {
+    const work = mkdtempSync(join(dir, "train-"));
+    const compiled = compileSource(TRAINABLE);
+    expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const exportDir = writeExport(compiled.ir!, trainedLikeWeights(compiled.ir!, 3));
+    expect(spawnSync(PYTHON, ["-c", DATA_PY, join(work, "data")], PY).status).toBe(0);
+    const train = (out: string, extra: string[], processes = 0) => {
+      const script = join(exportDir, PYTORCH_TRAINER);
+      const args = [
+        script,
+        exportDir,
+        "--out",
+        join(work, out),
+        "--data",
+        join(work, "data"),
+        "--threads",
+        "1",
+        ...extra,
+      ];
+      // Debian's torch 1.13 on Python 3.11 cannot parse torchrun's default --redirects/--tee 0: name a stream
+      const launcher = [
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        String(processes),
+        "--redirects",
+        "2",
+        "--tee",
+        "2",
+      ];
+      const r = spawnSync(PYTHON, processes > 0 ? [...launcher, ...args] : args, PY);
+      expect(r.status, r.stderr).toBe(0);
+    };
+    train("one", ["--steps", "3"]);
+    train("two", ["--steps", "3"], 2);
+    const compare = (a: string, b: string): number => {
+      const r = spawnSync(PYTHON, ["-c", COMPARE_PY, join(work, a), join(work, b)], PY);
+      expect(r.status, r.stderr).toBe(0);
+      return Number(r.stdout.trim());
+    };
+    expect(compare("one", "two")).toBeLessThan(1e-5);
+    // a stop after 2 steps, resumed to 3, is the run of 3: the same floats
+    train("resumed", ["--steps", "2"]);
+    train("resumed", ["--steps", "3", "--resume"]);
+    expect(compare("one", "resumed")).toBe(0);
+    // two whole epochs (the schedule halves the rate at the second): metrics.jsonl, and a folder load() reads
+    train("full", []);
+    const records = readFileSync(join(work, "full", "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map(
+        (l) => JSON.parse(l) as { epoch: number; lr: number; train: Record<string, { loss: number }>; val: unknown },
+      );
+    expect(records.map((r) => [r.epoch, r.lr])).toEqual([
+      [1, 0.01],
+      [2, 0.005],
+    ]);
+    expect(Object.keys(records[0]!.train)).toEqual(["seg", "depth", "edge"]);
+    expect(records[1]!.val).toBeDefined();
+    expect(existsSync(join(work, "full", "weights.safetensors"))).toBe(true);
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, "float32", 1);
+    expect((await runTorch(join(work, "full"), x)).outputs.size).toBe(3);
   }, 120_000);
 });

@@ -67,6 +67,10 @@ describe("the packed tarball, installed into a fresh folder", () => {
     expect(listed).toContain("package/node_modules/mtsl-onednn/src/conv.cc");
     expect(listed).toContain("package/node_modules/mtsl-onednn/binding.gyp");
     expect(listed).toContain("package/dist/cli/main.js");
+    // what mtslc export --format pytorch copies into its folder
+    expect(listed).toContain("package/runtime/pytorch/mtsl_torch.py");
+    expect(listed).toContain("package/runtime/pytorch/train.py");
+    expect(listed).not.toContain("__pycache__");
     expect(listed).not.toContain("mtsl_onednn.node");
     expect(listed).not.toMatch(/package\/(test|bench|runs)\//);
   });
