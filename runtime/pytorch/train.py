@@ -21,25 +21,48 @@ process, LOCAL_RANK). The global batch is split evenly (the file's `batch`, or -
 a multiple of the processes); a DistributedSampler gives each process its share of each epoch's
 permutation (torch.randperm seeded with the file's seed plus the epoch: not the runtime's order;
 when N does not divide the set, it repeats a few samples), so N processes see, at each step, the
-samples one process sees with the same global batch. Batch norm takes its statistics over all
-processes, each loss is the global one (its sums all-reduced before dividing), and the gradients
-are summed: N processes compute one process's step, up to the order of float additions.
+samples one process sees with the same global batch. N processes take the step one process takes
+with that global batch, up to the order of float additions:
+- the network runs under torch.nn.parallel.DistributedDataParallel (bucketed gradient all-reduce,
+  overlapped with the backward pass; no device_ids on CPU; every parameter is used at every step,
+  so no find_unused_parameters; no broadcast_buffers, as the running statistics are already the
+  same on every process, below);
+- each loss is the global batch's: its numerator and denominator sums are all-reduced before the
+  division (a per-process mean would be exact only where every process has the same denominator:
+  not with `valid` pixels, ignored labels or class-balanced weights). This process's term of it,
+  the local numerator over the global denominator, has as gradient this process's share of the
+  global gradient, so the gradients' sum over the processes is the global batch's gradient. DDP
+  averages the gradients over the N processes instead of summing them, so the term is multiplied
+  by N before backward (exact for N a power of two, within an ulp otherwise);
+- batch norm takes its statistics over all processes (mtsl_torch.sync_batch_norm: the module's
+  own all-reduced sums, with their gradients). nn.SyncBatchNorm is not used: PyTorch 1.13 runs
+  it on CUDA only, and its buffers are not the runtime's names; its momentum (1 - m) and unbiased
+  running variance would otherwise agree. The running statistics are therefore equal on every
+  process.
 
-RUN gets checkpoint.pt (the state_dict, the optimizer's state, where training stands; rewritten
-atomically at every epoch's end and at a stop by --steps; --resume goes on from it, to the same
-weights as an uninterrupted run), metrics.jsonl (one line per epoch, mtsl's shape with losses
-only: {"epoch", "lr", "backend", "train": {task: {"loss"}}, "val": {task: {"loss"}}}; the train
-loss is the epoch's steps' losses weighted by their samples, the val loss the runtime's: batches of
-max(batch, 32) in order, weighted by their sizes, every `valEvery` epochs), and, at the end, model.ir.json, weights.safetensors and mtsl_torch.py: a folder that `mtsl_torch.load` reads.
+RUN gets run.json (who trained it: {"trainer": "pytorch", "backend": "pytorch-cpu" or
+"pytorch-cuda", the torch and Python versions, "worldSize", "device", "processGroup", the export
+and data folders, "seed", "epochs", and "history": one entry per invocation, the first and each
+--resume), model.ir.json (the IR it trains, from the start), checkpoint.pt (the state_dict, the
+optimizer's state, where training stands; rewritten atomically at every epoch's end and at a stop
+by --steps; --resume goes on from it, to the same weights as an uninterrupted run), metrics.jsonl
+(one line per epoch, mtsl's shape with losses only: {"epoch", "lr", "backend", "train": {task:
+{"loss"}}, "val": {task: {"loss"}}}; the train loss is the epoch's steps' losses weighted by their
+samples, the val loss the runtime's: batches of max(batch, 32) in order, weighted by their sizes,
+every `valEvery` epochs), and, at the end, weights.safetensors and mtsl_torch.py: a folder that
+`mtsl_torch.load` reads and `mtslc report RUN` shows (curves and tree; no test scores: not
+evaluated here).
 Not carried over: structural learning, pretraining and warm starts, the other weightings,
 dropout's random masks, the metrics other than the loss, the data checks of the npy loader
 (runtime/data/npy: ranges, NaN), and the other data sources.
 """
 
 import argparse
+import datetime
 import json
 import math
 import os
+import platform
 import shutil
 import struct
 import sys
@@ -65,8 +88,18 @@ class World:
         self.device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}" if cuda else "cpu")
         if cuda:
             torch.cuda.set_device(self.device)
+        self.group = None
         if self.size > 1:
-            dist.init_process_group("nccl" if cuda else "gloo")
+            self.group = "nccl" if cuda else "gloo"
+            dist.init_process_group(self.group)
+
+    def parallel(self, net):
+        """`net` under DistributedDataParallel (itself on one process): what the training steps call."""
+        if self.size == 1:
+            return net
+        return torch.nn.parallel.DistributedDataParallel(
+            net, device_ids=[self.device.index] if self.device.type == "cuda" else None,
+            broadcast_buffers=False, find_unused_parameters=False)
 
     def sum(self, t):
         """The tensor summed over the processes (no gradient)."""
@@ -163,8 +196,9 @@ def task_options(task):
 
 
 def losses(tasks, outputs, targets, world):
-    """{task: loss value} of the global batch, and the term whose gradient, summed over the
-    processes, is the gradient of the weighted sum of the tasks' losses."""
+    """{task: loss value} of the global batch, and this process's term of their weighted sum: its
+    local numerators over the global denominators, whose gradients, summed over the processes, are
+    the global batch's (train.py multiplies it by the processes before DDP averages them)."""
     sums = []
     for task in tasks:
         pred = outputs[task["name"]]
@@ -309,6 +343,44 @@ def write_safetensors(path, tensors):
     write_atomic(path, write)
 
 
+def write_run_info(args, ir, world, data_dir, epochs):
+    """RUN/run.json: what trains the folder (mtslc report reads it); a --resume adds to its history."""
+    path = os.path.join(args.out, "run.json")
+    history = []
+    if args.resume and os.path.exists(path):
+        with open(path, encoding="utf8") as f:
+            history = json.load(f).get("history", [])
+    here = {
+        "startedAt": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds"),
+        "resumed": bool(args.resume),
+        "command": sys.argv,
+        "torch": torch.__version__,
+        "worldSize": world.size,
+        "device": world.device.type,
+    }
+    info = {
+        "trainer": "pytorch",
+        "model": ir["name"],
+        "export": os.path.abspath(args.export),
+        "data": os.path.abspath(data_dir),
+        "backend": f"pytorch-{world.device.type}",
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "worldSize": world.size,
+        "device": world.device.type,
+        "processGroup": world.group,
+        "seed": ir["train"]["seed"],
+        "epochs": epochs,
+        "history": history + [here],
+    }
+
+    def write(tmp):
+        with open(tmp, "w", encoding="utf8") as f:
+            f.write(json.dumps(info, indent=2) + "\n")
+
+    write_atomic(path, write)
+
+
 def main():
     parser = argparse.ArgumentParser(description="Trains an mtslc export folder's network with PyTorch.")
     parser.add_argument("export", help="the folder of mtslc export --format pytorch")
@@ -341,8 +413,7 @@ def main():
 
     mtsl_torch.sync_batch_norm(world.size > 1)
     net = mtsl_torch.load(args.export).to(world.device)
-    params = list(net.parameters())
-    optimizer, base_lr = optimizer_of(train["optimizer"], params)
+    optimizer, base_lr = optimizer_of(train["optimizer"], list(net.parameters()))
     checkpoint = os.path.join(args.out, "checkpoint.pt")
     state = {"epoch": 0, "step_in_epoch": 0, "steps": 0, "sums": {}, "seen": 0}
     if args.resume:
@@ -365,9 +436,14 @@ def main():
         os.makedirs(args.out, exist_ok=True)
         if os.path.exists(checkpoint):
             raise SystemExit(f"train.py: {args.out} holds a run: add --resume, or choose another folder")
-    world.barrier()
-
     data_dir = args.data or ir["data"]["options"]["dir"]
+    if world.rank == 0:
+        shutil.copyfile(os.path.join(args.export, mtsl_torch.IR_FILE), os.path.join(args.out, mtsl_torch.IR_FILE))
+        write_run_info(args, ir, world, data_dir, epochs)
+    world.barrier()
+    # after the checkpoint's weights are in: DDP starts every process from rank 0's parameters
+    model = world.parallel(net)
+
     images, targets = load_split(ir, data_dir, "train")
     val = load_split(ir, data_dir, "val") if os.path.isdir(os.path.join(data_dir, "val")) else None
     tasks = ir["tasks"]
@@ -400,12 +476,9 @@ def main():
                 break
             x, t = tensors(images, targets, batches[k])
             optimizer.zero_grad(set_to_none=True)
-            values, term = losses(tasks, net(x), t, world)
-            term.backward()
-            if world.size > 1:
-                for p in params:
-                    if p.grad is not None:
-                        dist.all_reduce(p.grad)
+            values, term = losses(tasks, model(x), t, world)
+            # DDP averages the processes' gradients: N times each share makes their sum (docstring)
+            (term * world.size if world.size > 1 else term).backward()
             optimizer.step()
             state["steps"] += 1
             state["step_in_epoch"] = k + 1
@@ -428,8 +501,7 @@ def main():
         save()
     if world.rank == 0:
         write_safetensors(os.path.join(args.out, mtsl_torch.WEIGHTS_FILE), net.state_dict())
-        for name in (mtsl_torch.IR_FILE, "mtsl_torch.py"):
-            shutil.copyfile(os.path.join(args.export, name), os.path.join(args.out, name))
+        shutil.copyfile(os.path.join(args.export, "mtsl_torch.py"), os.path.join(args.out, "mtsl_torch.py"))
     world.close()
 
 
