@@ -119,7 +119,7 @@ function checkCompatible(run: RunFolder, other: RunFolder): void {
 export async function evaluateRun(dir: string, options: EvaluateRunOptions = {}): Promise<EvalReport> {
   const split: SplitName = options.split ?? "test";
   const run = openRun(dir);
-  const baselines = (options.baselines ?? []).map(openRun);
+  const baselines = (options.baselines ?? []).map((d) => openRun(d));
   for (const b of baselines) checkCompatible(run, b);
   const names = options.corruptions ? [...(options.corruptionNames ?? CORRUPTION_NAMES)] : [];
   const severities = options.corruptions ? [...(options.severities ?? SEVERITIES)] : [];

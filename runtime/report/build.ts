@@ -4,7 +4,9 @@
  * task with the structural-learning epochs marked, the CKA matrix of every
  * structural-learning phase, the sharing tree after every revision with the
  * merged instances highlighted, the metrics and Delta_m tables, robustness and
- * model size. Deterministic: the same folders give the same bytes.
+ * model size. Deterministic: the same folders give the same bytes. A run of the PyTorch
+ * export's train.py (runtime/pytorch/train.py) is shown too: its loss curves, tree and size, and
+ * "not evaluated" where it has no scores.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
@@ -50,6 +52,25 @@ function label(folder: RunFolder, role: "run" | "baseline"): string {
   return role === "run" ? `run (${folder.kind})` : `${folder.kind} baseline (${basename(folder.dir)})`;
 }
 
+/** Who trained the run, as the overview says it. */
+function trainedBy(folder: RunFolder): string {
+  if (folder.trainer === "mtsl") return "mtslc train";
+  const info = folder.info ?? {};
+  const processes = Number(info["worldSize"] ?? 1);
+  const group = typeof info["processGroup"] === "string" ? `, ${info["processGroup"]}` : "";
+  return (
+    `the PyTorch export's train.py (torch ${String(info["torch"] ?? "?")}, ` +
+    `${processes} process${processes === 1 ? "" : "es"} on ${String(info["device"] ?? "?")}${group})`
+  );
+}
+
+/** Why a model has no scores. */
+function notEvaluated(folder: RunFolder): string {
+  return folder.trainer === "pytorch"
+    ? "not evaluated: the PyTorch export's train.py records each task's loss only (the curves), no test scores"
+    : "not evaluated yet: the run has no final.json or eval.json";
+}
+
 function readEval(dir: string): EvalReport | null {
   const path = runFile(dir, "eval");
   if (!existsSync(path)) return null;
@@ -69,6 +90,7 @@ async function overview(run: Model, baselines: Model[], evalReport: EvalReport |
   const rows = [
     ["model", ir.name],
     ["kind", run.folder.kind],
+    ["trained by", trainedBy(run.folder)],
     ["data", `${ir.data.name} ${JSON.stringify(ir.data.options)}`],
     ["tasks", ir.tasks.map((t) => `${t.name} (${t.kind})`).join(", ")],
     ["epochs trained", String(run.folder.epoch)],
@@ -81,7 +103,9 @@ async function overview(run: Model, baselines: Model[], evalReport: EvalReport |
       "evaluation",
       evalReport
         ? `eval.json (${evalReport.split}, ${evalReport.samples} samples)`
-        : "final.json (run mtslc eval for more)",
+        : run.history.final
+          ? "final.json (run mtslc eval for more)"
+          : notEvaluated(run.folder),
     ],
   ];
   return section("overview", "Overview", htmlTable(["", ""], rows));
@@ -128,7 +152,8 @@ async function curves(run: Model, baselines: Model[]): Promise<string> {
         `${task.name} (${task.kind}): training and validation loss per epoch; red lines: structural-learning phases.`,
       ),
     ];
-    if (key) {
+    // a run of the PyTorch export's train.py records losses only: no metric curve
+    if (key && metric.some((p) => Number.isFinite(p.y))) {
       figs.push(
         svgFigure(
           await lineChart({
@@ -261,11 +286,7 @@ function metrics(run: Model, baselines: Model[], evalReport: EvalReport | null):
   const models = [run, ...baselines];
   const scored = models.map((m) => scoresOf(m, evalReport));
   if (scored.every((s) => s === null))
-    return section(
-      "metrics",
-      "Metrics and Delta_m",
-      para("No scores yet: the run has no final.json or eval.json.", "note"),
-    );
+    return section("metrics", "Metrics and Delta_m", para(`No scores: ${notEvaluated(run.folder)}.`, "note"));
   const ir = run.folder.ir;
   const rows: string[][] = [];
   for (const t of ir.tasks) {
@@ -408,7 +429,7 @@ function size(models: Model[]): string {
 /** Builds the report page of the run folder `dir`. */
 export async function buildReport(dir: string, options: ReportOptions = {}): Promise<string> {
   figureCounter = 0;
-  const folder = openRun(dir);
+  const folder = openRun(dir, { pytorch: true });
   const evalReport = readEval(folder.dir);
   const baselineDirs =
     options.baselines ??
@@ -418,7 +439,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
     [];
   const run: Model = { folder, history: readRunHistory(folder), label: label(folder, "run") };
   const baselines: Model[] = baselineDirs.map((d) => {
-    const f = openRun(d);
+    const f = openRun(d, { pytorch: true });
     return { folder: f, history: readRunHistory(f), label: label(f, "baseline") };
   });
   const models = [run, ...baselines];
@@ -442,7 +463,7 @@ export async function buildReport(dir: string, options: ReportOptions = {}): Pro
   };
   return page(
     `mtsl report: ${folder.ir.name}`,
-    `${folder.kind} run, ${folder.epoch} epochs, data ${folder.ir.data.name}; ${folder.ir.tasks.length} tasks`,
+    `${folder.kind} run${folder.trainer === "pytorch" ? " trained with PyTorch" : ""}, ${folder.epoch} epochs, data ${folder.ir.data.name}; ${folder.ir.tasks.length} tasks`,
     REPORT_SECTIONS.map((id) => ({ id, title: titles[id] })),
     sections.join("\n"),
   );

@@ -4,10 +4,13 @@
  * back: its final IR (from the checkpoint header, without loading the weights),
  * what kind of run it is, and its history (metrics, structure log, revisions,
  * final scores). A missing or foreign folder is MTSL3202. Every write is atomic.
+ * `mtslc report` also reads the run folder of the PyTorch export's train.py
+ * ({@link OpenRunOptions}).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
+import { IrFormatError, irFromJson } from "../../compiler/ir/json.js";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { MtslError } from "../errors.js";
 import type { SlpRecord } from "../structure/mtsl.js";
@@ -88,8 +91,19 @@ export function writeJsonLines(path: string, records: readonly unknown[]): void 
 /** What trained a run: structural learning, a baseline of `mtslc train --baseline`, or a fixed tree. */
 export type RunKind = "mtsl" | "stl" | "one" | "fixed";
 
+/**
+ * What trained a run folder: `mtslc train` (checkpoint.ckpt), or the PyTorch export's train.py
+ * (runtime/pytorch/train.py: run.json's `"trainer": "pytorch"`, model.ir.json, checkpoint.pt,
+ * metrics.jsonl with losses only, no final.json).
+ */
+export type RunTrainer = "mtsl" | "pytorch";
+
+/** The PyTorch export's train.py's checkpoint (PyTorch's own format, not mtsl's). */
+export const PYTORCH_CHECKPOINT = "checkpoint.pt";
+
 export interface RunFolder {
   dir: string;
+  trainer: RunTrainer;
   /** The model name in the IR. */
   name: string;
   kind: RunKind;
@@ -97,6 +111,7 @@ export interface RunFolder {
   ir: IrModel;
   /** Epochs completed. */
   epoch: number;
+  /** checkpoint.ckpt; for a PyTorch run, its checkpoint.pt (which mtsl does not read). */
   checkpoint: string;
   /** run.json, when present. */
   info: Record<string, unknown> | null;
@@ -121,16 +136,34 @@ export function readRunInfo(dir: string): Record<string, unknown> | null {
   }
 }
 
+export interface OpenRunOptions {
+  /**
+   * Also open a run folder of the PyTorch export's train.py (what `mtslc report` shows): its IR
+   * from model.ir.json, its epochs from metrics.jsonl, the kind `fixed` (train.py learns no
+   * structure). Without it such a folder is MTSL3202, saying so.
+   */
+  pytorch?: boolean;
+}
+
 /**
  * Opens a run folder: MTSL3202 when the folder is missing, is not a folder, or
- * has no checkpoint.ckpt of mtsl (not a run of `mtslc train`).
+ * has no checkpoint.ckpt of mtsl (not a run of `mtslc train`; a run of the
+ * PyTorch export's train.py only with {@link OpenRunOptions.pytorch}).
  */
-export function openRun(dir: string): RunFolder {
+export function openRun(dir: string, options: OpenRunOptions = {}): RunFolder {
   const abs = resolve(dir);
   if (!existsSync(abs)) throw new MtslError("MTSL3202", "no such run folder", { file: dir });
   if (!statSync(abs).isDirectory())
     throw new MtslError("MTSL3202", "not a folder (give the run folder that mtslc train wrote)", { file: dir });
   const checkpoint = runFile(abs, "checkpoint");
+  if (!existsSync(checkpoint) && readRunInfo(abs)?.["trainer"] === "pytorch") {
+    if (options.pytorch) return openPytorchRun(dir, abs);
+    throw new MtslError(
+      "MTSL3202",
+      "a run of the PyTorch export's train.py, not of mtslc train: it has no checkpoint.ckpt (mtslc report shows it; load its weights with mtsl_torch.load)",
+      { file: dir },
+    );
+  }
   if (!existsSync(checkpoint)) {
     throw new MtslError(
       "MTSL3202",
@@ -142,7 +175,32 @@ export function openRun(dir: string): RunFolder {
   const info = readJson(runFile(abs, "info"));
   const baseline = info?.["baseline"];
   const kind: RunKind = baseline === "stl" || baseline === "one" ? baseline : ir.structuralLearning ? "mtsl" : "fixed";
-  return { dir: abs, name: ir.name, kind, ir, epoch, checkpoint, info };
+  return { dir: abs, trainer: "mtsl", name: ir.name, kind, ir, epoch, checkpoint, info };
+}
+
+/** A run folder of the PyTorch export's train.py (run.json's trainer is "pytorch"). */
+function openPytorchRun(dir: string, abs: string): RunFolder {
+  const irPath = runFile(abs, "ir");
+  if (!existsSync(irPath))
+    throw new MtslError("MTSL3202", "a run of the PyTorch export's train.py without its model.ir.json", { file: dir });
+  let ir: IrModel;
+  try {
+    ir = irFromJson(readFileSync(irPath, "utf8"));
+  } catch (error) {
+    if (!(error instanceof IrFormatError)) throw error;
+    throw new MtslError("MTSL3202", `not a readable IR: ${error.message}`, { file: irPath });
+  }
+  const records = readJsonLines<{ epoch: number }>(runFile(abs, "metrics"));
+  return {
+    dir: abs,
+    trainer: "pytorch",
+    name: ir.name,
+    kind: "fixed",
+    ir,
+    epoch: records.at(-1)?.epoch ?? 0,
+    checkpoint: join(abs, PYTORCH_CHECKPOINT),
+    info: readJson(runFile(abs, "info")),
+  };
 }
 
 /** True when no stage instance of `ir` serves more than one task (one network per task). */

@@ -9,7 +9,8 @@
  * statistics) and the running statistics one step leaves equal the runtime's too (momentum and
  * unbiased variance as ops.ts). Also the safetensors file's keys, and the folder rules. And the
  * export's train.py: its losses against runtime/losses.ts (values and gradients), 2 gloo processes
- * under torchrun against 1 with the same global batch, a resumed run against an uninterrupted one.
+ * under torchrun (DistributedDataParallel) against 1 with the same global batch, a resumed run
+ * against an uninterrupted one, and `mtslc report` on its run folder.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -443,6 +444,28 @@ assert a.keys() == b.keys()
 print(max(float((a[k] - b[k]).abs().max() / a[k].abs().max().clamp(min=1e-6)) for k in a))
 `;
 
+/**
+ * Runs the export's train.py on `data` into `out`: as one process, or under torchrun with
+ * `processes` gloo processes; one thread each.
+ */
+function trainPy(exportDir: string, data: string, out: string, extra: string[], processes = 0): void {
+  const args = [join(exportDir, PYTORCH_TRAINER), exportDir, "--out", out, "--data", data, "--threads", "1", ...extra];
+  // Debian's torch 1.13 on Python 3.11 cannot parse torchrun's default --redirects/--tee 0: name a stream
+  const launcher = [
+    "-m",
+    "torch.distributed.run",
+    "--standalone",
+    "--nproc_per_node",
+    String(processes),
+    "--redirects",
+    "2",
+    "--tee",
+    "2",
+  ];
+  const r = spawnSync(PYTHON, processes > 0 ? [...launcher, ...args] : args, PY);
+  expect(r.status, r.stderr).toBe(0);
+}
+
 describe.skipIf(skip !== "")("PyTorch export: train.py", () => {
   it("its losses are runtime/losses.ts's: values and gradients", async () => {
     const out = mkdtempSync(join(dir, "losses-"));
@@ -481,34 +504,8 @@ describe.skipIf(skip !== "")("PyTorch export: train.py", () => {
     expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const exportDir = writeExport(compiled.ir!, trainedLikeWeights(compiled.ir!, 3));
     expect(spawnSync(PYTHON, ["-c", DATA_PY, join(work, "data")], PY).status).toBe(0);
-    const train = (out: string, extra: string[], processes = 0) => {
-      const script = join(exportDir, PYTORCH_TRAINER);
-      const args = [
-        script,
-        exportDir,
-        "--out",
-        join(work, out),
-        "--data",
-        join(work, "data"),
-        "--threads",
-        "1",
-        ...extra,
-      ];
-      // Debian's torch 1.13 on Python 3.11 cannot parse torchrun's default --redirects/--tee 0: name a stream
-      const launcher = [
-        "-m",
-        "torch.distributed.run",
-        "--standalone",
-        "--nproc_per_node",
-        String(processes),
-        "--redirects",
-        "2",
-        "--tee",
-        "2",
-      ];
-      const r = spawnSync(PYTHON, processes > 0 ? [...launcher, ...args] : args, PY);
-      expect(r.status, r.stderr).toBe(0);
-    };
+    const train = (out: string, extra: string[], processes = 0) =>
+      trainPy(exportDir, join(work, "data"), join(work, out), extra, processes);
     train("one", ["--steps", "3"]);
     train("two", ["--steps", "3"], 2);
     const compare = (a: string, b: string): number => {
@@ -538,5 +535,46 @@ describe.skipIf(skip !== "")("PyTorch export: train.py", () => {
     expect(existsSync(join(work, "full", "weights.safetensors"))).toBe(true);
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, "float32", 1);
     expect((await runTorch(join(work, "full"), x)).outputs.size).toBe(3);
+  }, 120_000);
+
+  it("mtslc report shows a train.py run: its tasks' loss curves, who trained it, not evaluated", async () => {
+    const work = mkdtempSync(join(dir, "report-"));
+    const ir = compileSource(TRAINABLE).ir!;
+    const exportDir = writeExport(ir, trainedLikeWeights(ir, 3));
+    expect(spawnSync(PYTHON, ["-c", DATA_PY, join(work, "data")], PY).status).toBe(0);
+    // two epochs of one step each (the global batch is the training set), on 2 gloo processes
+    const run = join(work, "run");
+    trainPy(exportDir, join(work, "data"), run, ["--epochs", "2", "--batch", "16"], 2);
+    const info = JSON.parse(readFileSync(join(run, "run.json"), "utf8")) as Record<string, unknown>;
+    expect(info).toMatchObject({ trainer: "pytorch", backend: "pytorch-cpu", worldSize: 2, device: "cpu" });
+    expect(info["processGroup"]).toBe("gloo");
+    expect(String(info["torch"])).toMatch(/^\d+\.\d+/);
+    expect(readFileSync(join(run, "model.ir.json"), "utf8")).toBe(
+      readFileSync(join(exportDir, "model.ir.json"), "utf8"),
+    );
+    const records = readFileSync(join(run, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { epoch: number; train: Record<string, { loss: number }> });
+    expect(records.map((r) => r.epoch)).toEqual([1, 2]);
+
+    const page = join(work, "report.html");
+    const r = await mtslc(["report", run, "-o", page]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(page, "utf8");
+    // each task's loss chart, with metrics.jsonl's points (the charts' labels give them to 11 digits)
+    for (const task of ["seg", "depth", "edge"]) {
+      expect(html).toContain(`'${task}: loss'`);
+      for (const { epoch, train } of records)
+        expect(html).toContain(`epoch: ${epoch}; loss: ${String(train[task]!.loss).slice(0, 8)}`);
+    }
+    expect(html).toContain("the PyTorch export&#39;s train.py (torch ");
+    expect(html).toContain("2 processes on cpu, gloo");
+    expect(html).toContain("not evaluated");
+    expect(html).toContain("fixed run trained with PyTorch, 2 epochs");
+    // mtslc eval reads mtsl checkpoints only, and says why
+    const evaluated = await mtslc(["eval", run]);
+    expect(evaluated.code).toBe(1);
+    expect(evaluated.stderr).toContain("a run of the PyTorch export's train.py");
   }, 120_000);
 });
