@@ -37,8 +37,9 @@ Layer semantics, as in ops.ts:
   concatenated.
 - dropout: nn.Dropout (the identity in eval).
 
-train.py (shipped beside this file) trains the network under DistributedDataParallel; under torchrun it turns on
-`sync_batch_norm`, so batch norm's training statistics are those of every process's batch.
+train.py (shipped beside this file) trains the network; under torchrun it wraps it in
+DistributedDataParallel and turns on `sync_batch_norm`, so batch norm's training statistics are
+those of every process's batch.
 
 A fresh Network (not from `load`) starts from PyTorch's own draws (kaiming-normal kernels, zero
 biases, unit gammas), not the runtime's initialisers.
