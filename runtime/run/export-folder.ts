@@ -5,7 +5,9 @@
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
+import type { IrModel } from "../../compiler/ir/types.js";
 import { MtslError } from "../errors.js";
+import { writeJsonFile } from "./folder.js";
 
 /**
  * The files an earlier export wrote into `dir`, from its export.json: its `files`, or (tfjs
@@ -55,4 +57,39 @@ export function checkExportFolder(dir: string, ours: readonly string[], force: b
 /** Removes the files {@link checkExportFolder} returned. */
 export function removeEarlierExport(dir: string, present: readonly string[]): void {
   for (const f of present) rmSync(join(dir, f), { force: true });
+}
+
+/** What a folder export records in its `export.json`, and what the exporters return. */
+export interface ExportResult {
+  model: string;
+  checkpoint: string;
+  epoch: number;
+  files: string[];
+  weights: number;
+  bytes: number;
+}
+
+/**
+ * Writes `DIR/export.json` (format, model, module, the files written, checkpoint, epoch, weight
+ * and parameter counts, mtsl version) and returns the export's summary.
+ */
+export function writeExportManifest(
+  dir: string,
+  manifest: { format: string; ir: IrModel; module: string; checkpoint: string; epoch: number; files: string[] },
+  counts: { weights: number; bytes: number },
+  version?: string,
+): ExportResult {
+  const { format, ir, module, checkpoint, epoch, files } = manifest;
+  writeJsonFile(join(dir, "export.json"), {
+    format,
+    model: ir.name,
+    module,
+    files,
+    checkpoint,
+    epoch,
+    weights: counts.weights,
+    parameters: ir.totals.params,
+    ...(version ? { mtsl: version } : {}),
+  });
+  return { model: ir.name, checkpoint, epoch, files, weights: counts.weights, bytes: counts.bytes };
 }

@@ -26,9 +26,8 @@ import { ensureOutputFolder } from "../io/output-path.js";
 import { safetensorsBytes, type NamedTensor } from "../io/safetensors.js";
 import { hwioToOihw, transpose2d } from "../model/kernel-layout.js";
 import { readCheckpoint } from "../train/checkpoint.js";
-import { checkExportFolder, removeEarlierExport } from "./export-folder.js";
-import type { ExportResult } from "./export-tfjs.js";
-import { checkpointOf, writeJsonFile } from "./folder.js";
+import { checkExportFolder, removeEarlierExport, writeExportManifest, type ExportResult } from "./export-folder.js";
+import { checkpointOf } from "./folder.js";
 
 type Weights = ReadonlyMap<string, { shape: number[]; values: Float32Array }>;
 
@@ -151,23 +150,10 @@ export function exportPytorch(
   removeEarlierExport(outDir, present);
   for (const [name, data] of files) writeFileAtomic(join(outDir, name), data);
   const count = weightEntries(ir).length;
-  writeJsonFile(join(outDir, "export.json"), {
-    format: "pytorch",
-    model: ir.name,
-    module: PYTORCH_MODULE,
-    files: PYTORCH_FILES,
-    checkpoint,
-    epoch: ckpt.epoch,
-    weights: count,
-    parameters: ir.totals.params,
-    ...(options.version ? { mtsl: options.version } : {}),
-  });
-  return {
-    model: ir.name,
-    checkpoint,
-    epoch: ckpt.epoch,
-    files: PYTORCH_FILES,
-    weights: count,
-    bytes: (files.get("weights.safetensors") as Uint8Array).length,
-  };
+  return writeExportManifest(
+    outDir,
+    { format: "pytorch", ir, module: PYTORCH_MODULE, checkpoint, epoch: ckpt.epoch, files: [...PYTORCH_FILES] },
+    { weights: count, bytes: (files.get("weights.safetensors") as Uint8Array).length },
+    options.version,
+  );
 }

@@ -20,17 +20,8 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { ensureOutputFolder } from "../io/output-path.js";
 import { float32LittleEndian } from "../model/kernel-layout.js";
 import { readCheckpoint } from "../train/checkpoint.js";
-import { checkExportFolder, removeEarlierExport } from "./export-folder.js";
+import { checkExportFolder, removeEarlierExport, writeExportManifest, type ExportResult } from "./export-folder.js";
 import { checkpointOf, writeJsonFile } from "./folder.js";
-
-export interface ExportResult {
-  model: string;
-  checkpoint: string;
-  epoch: number;
-  files: string[];
-  weights: number;
-  bytes: number;
-}
 
 /** The file name of the generated module: the model's name, made safe. */
 export const moduleFileName = (ir: IrModel): string =>
@@ -71,23 +62,10 @@ export async function exportTfjs(
     { paths: ["weights.bin"], weights: order.map(({ key, shape }) => ({ name: key, shape, dtype: "float32" })) },
   ]);
   writeFileAtomic(join(outDir, "weights.bin"), bin);
-  writeJsonFile(join(outDir, "export.json"), {
-    format: "tfjs",
-    model: ir.name,
-    module: moduleFile,
-    files: ours,
-    checkpoint,
-    epoch: ckpt.epoch,
-    weights: order.length,
-    parameters: ir.totals.params,
-    ...(options.version ? { mtsl: options.version } : {}),
-  });
-  return {
-    model: ir.name,
-    checkpoint,
-    epoch: ckpt.epoch,
-    files: [moduleFile, "weights.json", "weights.bin", "export.json"],
-    weights: order.length,
-    bytes: bin.length,
-  };
+  return writeExportManifest(
+    outDir,
+    { format: "tfjs", ir, module: moduleFile, checkpoint, epoch: ckpt.epoch, files: ours },
+    { weights: order.length, bytes: bin.length },
+    options.version,
+  );
 }

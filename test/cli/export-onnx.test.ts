@@ -19,7 +19,7 @@ import { WeightStore } from "../../runtime/model/weights.js";
 import { onnxModel } from "../../runtime/run/export-onnx.js";
 import { readCheckpoint } from "../../runtime/train/checkpoint.js";
 import { EVERY_LAYER, VECTOR_LAYERS, trainedLikeWeights } from "../fixtures/export-networks.js";
-import { mtslc } from "./helpers.js";
+import { mtslc, trainTiny } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtsl-onnx-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,17 +101,7 @@ describe("ONNX export", () => {
 
   it("mtslc export --format onnx writes a trained run with a symbolic batch; refuses to overwrite", async () => {
     const run = join(dir, "run");
-    const trained = await mtslc([
-      "train",
-      "test/fixtures/models/tiny.mtsl",
-      "-o",
-      run,
-      "--backend",
-      "cpu",
-      "-q",
-      "--epochs",
-      "1",
-    ]);
+    const trained = await trainTiny(run);
     expect(trained.code, trained.stderr).toBe(0);
     const file = join(dir, "tiny.onnx");
     const r = await mtslc(["export", run, "--format", "onnx", "-o", file]);

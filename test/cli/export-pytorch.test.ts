@@ -37,7 +37,7 @@ import {
 import { readCheckpoint } from "../../runtime/train/checkpoint.js";
 import { Rng } from "../../runtime/random.js";
 import { EVERY_LAYER, VECTOR_LAYERS, trainedLikeWeights } from "../fixtures/export-networks.js";
-import { mtslc } from "./helpers.js";
+import { mtslc, trainTiny } from "./helpers.js";
 
 type Weights = Map<string, { shape: number[]; values: Float32Array }>;
 
@@ -234,17 +234,7 @@ describe("PyTorch export", () => {
 
   it("mtslc export --format pytorch writes a trained run that PyTorch runs as the runtime; the folder rules", async () => {
     const run = join(dir, "run");
-    const trained = await mtslc([
-      "train",
-      "test/fixtures/models/tiny.mtsl",
-      "-o",
-      run,
-      "--backend",
-      "cpu",
-      "-q",
-      "--epochs",
-      "1",
-    ]);
+    const trained = await trainTiny(run);
     expect(trained.code, trained.stderr).toBe(0);
     const out = join(dir, "exp");
     const r = await mtslc(["export", run, "--format", "pytorch", "-o", out]);

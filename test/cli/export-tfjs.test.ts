@@ -14,7 +14,7 @@ import { weightEntries } from "../../compiler/ir/lint.js";
 import { forward } from "../../runtime/model/network.js";
 import { WeightStore } from "../../runtime/model/weights.js";
 import { readCheckpoint } from "../../runtime/train/checkpoint.js";
-import { mtslc } from "./helpers.js";
+import { mtslc, trainTiny } from "./helpers.js";
 
 interface ExportedModule {
   weightSpecs: readonly { key: string; shape: number[] }[];
@@ -33,17 +33,7 @@ const run = join(dir, "run");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  const r = await mtslc([
-    "train",
-    "test/fixtures/models/tiny.mtsl",
-    "-o",
-    run,
-    "--backend",
-    "cpu",
-    "-q",
-    "--epochs",
-    "1",
-  ]);
+  const r = await trainTiny(run);
   expect(r.code, r.stderr).toBe(0);
   await tf.setBackend("cpu");
 }, 240_000);

@@ -20,3 +20,8 @@ export async function mtslc(args: string[], cwd = process.cwd()): Promise<CliRes
   const code = await run(args, ctx);
   return { code, stdout, stderr };
 }
+
+/** Trains test/fixtures/models/tiny.mtsl for one epoch into `run` (the exporters' and predict's trained run). */
+export async function trainTiny(run: string, backend: "cpu" | "wasm" = "cpu"): Promise<CliResult> {
+  return mtslc(["train", "test/fixtures/models/tiny.mtsl", "-o", run, "--backend", backend, "-q", "--epochs", "1"]);
+}

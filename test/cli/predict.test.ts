@@ -17,7 +17,7 @@ import { decodeNpy } from "../../runtime/data/npy/npy-file.js";
 import { forward } from "../../runtime/model/network.js";
 import { WeightStore } from "../../runtime/model/weights.js";
 import { readCheckpoint } from "../../runtime/train/checkpoint.js";
-import { mtslc } from "./helpers.js";
+import { mtslc, trainTiny } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtsl-predict-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,17 +53,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, "dense.mtsl"), DENSE);
   const a = await mtslc(["train", join(dir, "dense.mtsl"), "-o", run, "--backend", "wasm", "-q"]);
   expect(a.code, a.stderr).toBe(0);
-  const b = await mtslc([
-    "train",
-    "test/fixtures/models/tiny.mtsl",
-    "-o",
-    tinyRun,
-    "--backend",
-    "wasm",
-    "-q",
-    "--epochs",
-    "1",
-  ]);
+  const b = await trainTiny(tinyRun, "wasm");
   expect(b.code, b.stderr).toBe(0);
 }, 240_000);
 
