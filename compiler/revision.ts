@@ -21,6 +21,8 @@ export interface RevisionSet {
   mean?: number;
   effectiveRank?: number[];
   nullSimilarity?: number;
+  /** With `cka(calibrate: true)`: the matrix the grouping used, CKA rescaled against the null. */
+  calibrated?: number[][];
   /** A parameter-free stage merged without comparing. */
   exact?: boolean;
   partition: string[][];
@@ -78,6 +80,12 @@ export function revisionHeader(info: RevisionInfo): string[] {
         `  min ${fixed(set.min)}, mean ${fixed(set.mean)}; null CKA ${fixed(set.nullSimilarity)}` +
           (set.effectiveRank ? `; effective rank ${set.effectiveRank.map((r) => r.toFixed(1)).join(" ")}` : ""),
       );
+    }
+    if (set.calibrated) {
+      lines.push(`  calibrated against the null, (CKA - null) / (1 - null), which the grouping used:`);
+      set.tasks.forEach((t, i) => {
+        lines.push(`      ${t.padEnd(width)}${set.calibrated![i]!.map((v) => fixed(v).padStart(column)).join("")}`);
+      });
     }
     lines.push(
       `  best partition ${braces(set.partition)}: value ${fixed(set.value)}, group scores ${set.groupScores.map(fixed).join(" ")}`,

@@ -219,7 +219,16 @@ async function cka(run: Model): Promise<string> {
             (set.nullSimilarity >= threshold
               ? ` — at or above the threshold ${threshold}: CKA cannot separate these tasks at this stage`
               : "") +
-            `; effective rank ${set.effectiveRank.map((r, i) => `${set.tasks[i]} ${r.toFixed(1)}`).join(", ")}.`;
+            `; effective rank ${set.effectiveRank.map((r, i) => `${set.tasks[i]} ${r.toFixed(1)}`).join(", ")}.` +
+            (set.calibrated
+              ? ` Grouped on the CKA calibrated against the null, (CKA − null) / (1 − null): ` +
+                set.tasks
+                  .flatMap((a, i) =>
+                    set.tasks.slice(i + 1).map((b, k) => `${a}–${b} ${set.calibrated![i]![i + 1 + k]!.toFixed(3)}`),
+                  )
+                  .join(", ") +
+                "."
+              : "");
       figs.push(
         svgFigure(
           await heatmap(`SLP ${p.index + 1} (after epoch ${p.epoch}): ${set.stage}`, set.tasks, set.similarity),

@@ -35,3 +35,30 @@ describe("revision header CKA table", () => {
     });
   }
 });
+
+describe("revision header with cka(calibrate: true)", () => {
+  it("prints the calibrated matrix the grouping used under the CKA, aligned the same way, and only when there is one", () => {
+    const tasks = ["seg", "depth"];
+    const plain = set(tasks);
+    const calibrated = {
+      ...plain,
+      min: 0.9,
+      mean: 0.9,
+      nullSimilarity: 0.6,
+      calibrated: [
+        [1, 0.75],
+        [0.75, 1],
+      ],
+    };
+    const lines = revisionHeader({ number: 1, epoch: 2, phase: 0, phases: 3, sets: [calibrated] });
+    const at = lines.findIndex((l) => l.includes("calibrated against the null"));
+    expect(at).toBeGreaterThan(lines.findIndex((l) => l.includes("null CKA 0.600")));
+    expect(lines[at + 1]!.trim().split(/\s+/)).toEqual(["seg", "1.000", "0.750"]);
+    expect(lines[at + 2]!.trim().split(/\s+/)).toEqual(["depth", "0.750", "1.000"]);
+    const cka = lines.find((l) => l.startsWith("      seg"))!;
+    expect(lines[at + 1]!.length).toBe(cka.length);
+    expect(revisionHeader({ number: 1, epoch: 2, phase: 0, phases: 3, sets: [plain] }).join("\n")).not.toContain(
+      "calibrated",
+    );
+  });
+});
