@@ -6,7 +6,7 @@
  * data), networks with every layer word, and a trained run through the CLI (the batch dimension
  * symbolic: two batch sizes).
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -18,7 +18,7 @@ import { forward } from "../../runtime/model/network.js";
 import { WeightStore } from "../../runtime/model/weights.js";
 import { onnxModel } from "../../runtime/run/export-onnx.js";
 import { readCheckpoint } from "../../runtime/train/checkpoint.js";
-import { EVERY_LAYER, VECTOR_LAYERS, trainedLikeWeights } from "../fixtures/export-networks.js";
+import { EXAMPLE_FILES, exampleIr, LAYER_NETWORKS, trainedLikeWeights } from "../fixtures/export-networks.js";
 import { mtslc, trainTiny } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtsl-onnx-"));
@@ -63,17 +63,11 @@ async function compare(
   return errors;
 }
 
-const examples = readdirSync("examples")
-  .filter((f) => f.endsWith(".mtsl"))
-  .sort();
-
 describe("ONNX export", () => {
-  it.each(examples)(
+  it.each(EXAMPLE_FILES)(
     "%s: onnxruntime gives the runtime's outputs within 1e-4",
     async (file) => {
-      let text = readFileSync(join("examples", file), "utf8");
-      if (file === "nyuv2.mtsl") text = text.replace("f32[288, 384, 3]", "f32[64, 64, 3]");
-      const ir = compileSource(text).ir!;
+      const ir = exampleIr(file);
       const weights = trainedLikeWeights(ir, 7);
       const bytes = onnxModel(ir, weights, "test");
       const errors = await compare(ir, weights, bytes, 2);
@@ -82,10 +76,7 @@ describe("ONNX export", () => {
     120_000,
   );
 
-  it.each([
-    ["every map layer", EVERY_LAYER, ["seg", "depth"]],
-    ["the vector layers", VECTOR_LAYERS, ["left", "right"]],
-  ] as const)(
+  it.each(LAYER_NETWORKS)(
     "%s: ONNX operators compute what the runtime computes",
     async (_name, source, tasks) => {
       const compiled = compileSource(source);

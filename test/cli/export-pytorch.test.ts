@@ -36,7 +36,13 @@ import {
 } from "../../runtime/run/export-pytorch.js";
 import { readCheckpoint } from "../../runtime/train/checkpoint.js";
 import { Rng } from "../../runtime/random.js";
-import { EVERY_LAYER, VECTOR_LAYERS, trainedLikeWeights } from "../fixtures/export-networks.js";
+import {
+  EVERY_LAYER,
+  EXAMPLE_FILES,
+  exampleIr,
+  LAYER_NETWORKS,
+  trainedLikeWeights,
+} from "../fixtures/export-networks.js";
 import { mtslc, trainTiny } from "./helpers.js";
 
 type Weights = Map<string, { shape: number[]; values: Float32Array }>;
@@ -138,17 +144,11 @@ async function compare(ir: IrModel, weights: Weights, exportDir: string, batch: 
   return errors;
 }
 
-const examples = readdirSync("examples")
-  .filter((f) => f.endsWith(".mtsl"))
-  .sort();
-
 describe.skipIf(skip !== "")("PyTorch export: the module computes what the runtime computes", () => {
-  it.each(examples)(
+  it.each(EXAMPLE_FILES)(
     "%s: the exported module gives the runtime's outputs within 1e-4",
     async (file) => {
-      let text = readFileSync(join("examples", file), "utf8");
-      if (file === "nyuv2.mtsl") text = text.replace("f32[288, 384, 3]", "f32[64, 64, 3]");
-      const ir = compileSource(text).ir!;
+      const ir = exampleIr(file);
       const weights = trainedLikeWeights(ir, 7);
       const errors = await compare(ir, weights, writeExport(ir, weights), 2);
       expect(Object.keys(errors)).toEqual(ir.tasks.map((t) => t.name));
@@ -157,10 +157,7 @@ describe.skipIf(skip !== "")("PyTorch export: the module computes what the runti
     120_000,
   );
 
-  it.each([
-    ["every map layer", EVERY_LAYER, ["seg", "depth"]],
-    ["the vector layers", VECTOR_LAYERS, ["left", "right"]],
-  ] as const)(
+  it.each(LAYER_NETWORKS)(
     "%s: the PyTorch modules compute what the runtime computes",
     async (_name, source, tasks) => {
       const compiled = compileSource(source);
