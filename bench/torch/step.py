@@ -30,6 +30,7 @@ import torch.nn.functional as F
 # the network builder is the one `mtslc export --format pytorch` ships
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "runtime", "pytorch"))
 from mtsl_torch import Network  # noqa: E402
+from train import optimizer_of  # noqa: E402  (the export's train.py: one optimizer builder)
 
 
 def count(module):
@@ -123,14 +124,7 @@ def main():
     params = count(net)
     if params != ir["totals"]["params"]:
         raise SystemExit(f"parameter count mismatch: torch {params}, IR totals {ir['totals']['params']}")
-    opt = ir["train"]["optimizer"]
-    o = opt["options"]
-    if opt["name"] == "adam":
-        optimizer = torch.optim.Adam(net.parameters(), lr=o.get("lr", 1e-3), betas=(o.get("beta1", 0.9), o.get("beta2", 0.999)),
-                                     eps=o.get("epsilon", 1e-8), weight_decay=o.get("weight_decay", 0))
-    else:
-        optimizer = torch.optim.SGD(net.parameters(), lr=o.get("lr", 1e-2), momentum=o.get("momentum", 0),
-                                    weight_decay=o.get("weight_decay", 0))
+    optimizer, _ = optimizer_of(ir["train"]["optimizer"], net.parameters())
     net.train()
 
     gen = torch.Generator().manual_seed(args.seed)
