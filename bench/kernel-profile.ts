@@ -86,10 +86,10 @@ const dataset = await getDataSource(ir.data.name).load({ ...ir.data.options, tra
 const outDir = mkdtempSync(join(tmpdir(), "mtsl-kernels-"));
 const trainer = new Trainer(ir, { outDir, dataset, backend: info.name, trainLimit: train });
 const batches = batchIndices(train, ir.train.batch, { shuffle: true, seed: ir.train.seed, epoch: 0 });
-for (let i = 0; i < 3; i++) trainer.step(batches[i % batches.length]!, trainer.baseLr, i);
+for (let i = 0; i < 3; i++) await trainer.step(batches[i % batches.length]!, trainer.baseLr, i);
 recording = true;
 const t0 = performance.now();
-for (let i = 0; i < steps; i++) trainer.step(batches[i % batches.length]!, trainer.baseLr, i + 3);
+for (let i = 0; i < steps; i++) await trainer.step(batches[i % batches.length]!, trainer.baseLr, i + 3);
 const stepMs = (performance.now() - t0) / steps;
 const recycling =
   name === "onednn"

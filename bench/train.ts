@@ -318,12 +318,19 @@ async function main(): Promise<void> {
     const why = await importable(pkg);
     if (why === null) backends.push({ name: pref, steps, timeoutMs: 20 * 60_000 });
     else notes.push(`backend ${pref} skipped: package ${pkg} is not importable (${why})`);
+    if (pref === "native") {
+      // webgpu: any adapter, lavapipe included (a software device: a correctness figure, with
+      // the cpu backend's few steps); a missing Vulkan device fails its row with the reason.
+      const webgpuWhy = await importable("webgpu");
+      if (webgpuWhy === null) backends.push({ name: "webgpu", steps: cpuSteps, timeoutMs: 20 * 60_000 });
+      else notes.push(`backend webgpu skipped: package webgpu is not importable (${webgpuWhy})`);
+    }
   }
   backends.push({ name: "wasm", steps, timeoutMs: 20 * 60_000 });
   if (args.includes("--skip-cpu")) notes.push("backend cpu skipped: --skip-cpu");
   else backends.push({ name: "cpu", steps: cpuSteps, timeoutMs: 30 * 60_000 });
   if (only) {
-    const unknown = only.filter((n) => !["gpu", "native", "onednn", "wasm", "cpu"].includes(n));
+    const unknown = only.filter((n) => !["gpu", "native", "webgpu", "onednn", "wasm", "cpu"].includes(n));
     if (unknown.length > 0) throw new Error(`--backends: unknown backend ${unknown.join(", ")}`);
     for (const b of backends.filter((x) => !only.includes(x.name))) notes.push(`backend ${b.name} skipped: --backends`);
     backends.splice(0, backends.length, ...backends.filter((x) => only.includes(x.name)));
@@ -339,7 +346,14 @@ async function main(): Promise<void> {
           const started = performance.now();
           const m = runChild<StepMeasurement>(
             script,
-            ["steps", b.name, tree.irFile, String(b.steps), String(b.name === "cpu" ? 1 : warmup), String(trainSize)],
+            [
+              "steps",
+              b.name,
+              tree.irFile,
+              String(b.steps),
+              String(b.name === "cpu" ? 1 : b.name === "webgpu" ? 2 : warmup),
+              String(trainSize),
+            ],
             { timeoutMs: b.timeoutMs, env: childEnv },
           );
           rows.push({ backend: b.name, tree: tree.key, round, steps: m });
@@ -379,7 +393,7 @@ async function main(): Promise<void> {
 
   // One structural-learning phase on the file's starting tree, on the fast backends.
   const separate = trees.find((t) => t.key === "separate")!;
-  for (const b of backends.filter((x) => x.name !== "cpu" && !args.includes("--skip-phase"))) {
+  for (const b of backends.filter((x) => x.name !== "cpu" && x.name !== "webgpu" && !args.includes("--skip-phase"))) {
     process.stdout.write(`running structural-learning phase on ${b.name} (train ${slpTrain})... `);
     try {
       const m = runChild<PhaseMeasurement>(script, ["phase", b.name, separate.irFile, String(slpTrain)], {
@@ -396,7 +410,7 @@ async function main(): Promise<void> {
   console.log("");
   console.log(
     `Step = the runtime's Trainer.step (batch read from the scenes data, forward, losses, backward, Adam); ` +
-      `median of ${steps} timed steps after ${warmup} warm-up steps (cpu: ${cpuSteps} after 1; skipped when its first step > ${CPU_SKIP_MS / 1000} s). ` +
+      `median of ${steps} timed steps after ${warmup} warm-up steps (cpu: ${cpuSteps} after 1, webgpu: ${cpuSteps} after 2 (its first compiles shaders); skipped when its first step > ${CPU_SKIP_MS / 1000} s). ` +
       `PyTorch: bench/torch/step.py, ${torchSteps} steps after 3, torch.set_num_threads(${threads}), random inputs of the same shape, ` +
       `${UNSET_FOR_TORCH.join(" and ")} unset for the Python child only.`,
   );
@@ -445,7 +459,7 @@ if (isChild()) {
       steps: Number(a),
       warmup: Number(b),
       trainSize: Number(c),
-      skipAboveMs: backend === "cpu" ? CPU_SKIP_MS : Infinity,
+      skipAboveMs: backend === "cpu" || backend === "webgpu" ? CPU_SKIP_MS : Infinity,
     });
     console.log(JSON.stringify(m));
   } else if (mode === "phase") {

@@ -58,9 +58,9 @@ for (let r = 0; r < rounds; r++) {
     };
     const outDir = mkdtempSync(join(tmpdir(), "mtsl-weighting-bench-"));
     const trainer = new Trainer(ir, { outDir, dataset, backend: info.name, trainLimit: train });
-    for (let i = 0; i < 2; i++) trainer.step(batches[i % batches.length]!, trainer.baseLr, i);
+    for (let i = 0; i < 2; i++) await trainer.step(batches[i % batches.length]!, trainer.baseLr, i);
     const t0 = performance.now();
-    for (let i = 0; i < steps; i++) trainer.step(batches[i % batches.length]!, trainer.baseLr, i + 2);
+    for (let i = 0; i < steps; i++) await trainer.step(batches[i % batches.length]!, trainer.baseLr, i + 2);
     const ms = (performance.now() - t0) / steps;
     trainer.dispose();
     rmSync(outDir, { recursive: true, force: true });

@@ -68,8 +68,8 @@ export const METRIC_FAMILIES: Readonly<Record<MetricFamily, readonly MetricName[
 export interface MetricAccumulator {
   readonly family: MetricFamily;
   readonly names: readonly MetricName[];
-  /** Adds one batch of predictions and targets (tensors are read with `dataSync`). */
-  update(pred: tf.Tensor, target: tf.Tensor): void;
+  /** Adds one batch of predictions and targets (read back asynchronously; not disposed). */
+  update(pred: tf.Tensor, target: tf.Tensor): Promise<void>;
   /** Adds one batch given as flat row-major arrays with the prediction's shape. */
   updateData(
     pred: ArrayLike<number>,
@@ -148,8 +148,9 @@ abstract class BaseAccumulator implements MetricAccumulator {
   get names(): readonly MetricName[] {
     return METRIC_FAMILIES[this.family];
   }
-  update(pred: tf.Tensor, target: tf.Tensor): void {
-    this.updateData(pred.dataSync(), target.dataSync(), pred.shape, target.shape);
+  async update(pred: tf.Tensor, target: tf.Tensor): Promise<void> {
+    const [p, t] = await Promise.all([pred.data(), target.data()]);
+    this.updateData(p, t, pred.shape, target.shape);
   }
   abstract updateData(
     pred: ArrayLike<number>,

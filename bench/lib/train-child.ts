@@ -124,7 +124,7 @@ export async function measureSteps(o: StepOptions): Promise<StepMeasurement> {
   };
   let step = 0;
   const t0 = performance.now();
-  let losses = trainer.step(nextBatch(), lr, step++);
+  let losses = await trainer.step(nextBatch(), lr, step++);
   const firstStepMs = performance.now() - t0;
   const tfBytesAfterFirstStep = tf.memory().numBytes;
   let tfPeakBytes = tfBytesAfterFirstStep;
@@ -149,13 +149,13 @@ export async function measureSteps(o: StepOptions): Promise<StepMeasurement> {
   if (firstStepMs > o.skipAboveMs) {
     result.skipped = `the first step took ${(firstStepMs / 1000).toFixed(1)} s (> ${(o.skipAboveMs / 1000).toFixed(0)} s): timed steps skipped`;
   } else {
-    for (let i = 1; i < o.warmup; i++) losses = trainer.step(nextBatch(), lr, step++);
+    for (let i = 1; i < o.warmup; i++) losses = await trainer.step(nextBatch(), lr, step++);
     const before = tf.memory().numTensors;
     for (let i = 0; i < o.steps; i++) {
       const indices = nextBatch();
       const cpu0 = process.cpuUsage();
       const start = performance.now();
-      losses = trainer.step(indices, lr, step++);
+      losses = await trainer.step(indices, lr, step++);
       result.stepMs.push(performance.now() - start);
       const cpu = process.cpuUsage(cpu0);
       result.cpuMs.push((cpu.user + cpu.system) / 1000);
@@ -189,10 +189,10 @@ export async function measurePhase(o: PhaseOptions): Promise<PhaseMeasurement> {
   const { trainer, info, outDir } = await prepare(o.backend, ir, o.trainSize, hooks);
   const { batchIndices } = await import("../../runtime/data/dataset.js");
   const first = batchIndices(o.trainSize, ir.train.batch, { shuffle: true, seed: ir.train.seed, epoch: 0 })[0]!;
-  trainer.step(first, trainer.baseLr, 0);
+  await trainer.step(first, trainer.baseLr, 0);
   trainer.epoch = ir.structuralLearning.atEpochs[0] ?? 1;
   const started = performance.now();
-  const record = hooks.phase(trainer, 0);
+  const record = await hooks.phase(trainer, 0);
   const seconds = (performance.now() - started) / 1000;
   const result: PhaseMeasurement = {
     kind: "phase",

@@ -17,8 +17,11 @@ import {
 } from "./build.js";
 import type { BlockSpec, CallSpec } from "./types.js";
 
-/** Backends `train { backend: ... }` may ask for. */
-export const BACKENDS = ["auto", "gpu", "native", "onednn", "wasm", "cpu"] as const;
+/**
+ * Backends `train { backend: ... }` and `--backend` may ask for, in the order "auto" tries
+ * them (webgpu only on a hardware adapter): runtime/backend/select.ts loads them.
+ */
+export const BACKENDS = ["auto", "gpu", "native", "webgpu", "onednn", "wasm", "cpu"] as const;
 
 export const OPTIMIZERS: readonly CallSpec[] = [
   {

@@ -4,6 +4,7 @@
  * against it before the IR's own invariants ({@link lint}), so a hand-edited or
  * damaged file is refused with the path of what is wrong, never half-read.
  */
+import { BACKENDS } from "../catalog/training.js";
 import { IR_VERSION } from "./types.js";
 
 const int = { type: "integer", minimum: 0 } as const;
@@ -181,7 +182,7 @@ export const IR_SCHEMA = {
         schedule: call,
         weighting: call,
         seed: int,
-        backend: { enum: ["auto", "gpu", "native", "onednn", "wasm", "cpu"] },
+        backend: { enum: BACKENDS },
         valEvery: positiveInt,
         pretrain: int,
         warmStart: str,

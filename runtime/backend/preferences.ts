@@ -1,10 +1,12 @@
 /**
  * The backends a user can ask for, without loading TensorFlow.js (the CLI's option
- * parser needs the list at start-up; runtime/backend/select.ts does the loading).
+ * parser needs the list at start-up; runtime/backend/select.ts does the loading). The list
+ * is the language's (`train { backend: ... }`): one vocabulary for the file and the CLI.
  */
+import { BACKENDS } from "../../compiler/catalog/training.js";
 
-/** The backends a user can ask for (`--backend`). */
-export const BACKEND_PREFERENCES = ["auto", "gpu", "native", "onednn", "wasm", "cpu"] as const;
+/** The backends a user can ask for (`--backend`, `backend:`). */
+export const BACKEND_PREFERENCES = BACKENDS;
 
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
 

@@ -13,14 +13,14 @@ import { BackendError, BackendErrorCode } from "./backend-error.js";
 import { readKernelInput } from "./read-kernel-input.js";
 
 /** One output coordinate's two source taps and the weight of the second tap. */
-interface Taps {
+export interface Taps {
   low: Int32Array;
   high: Int32Array;
   frac: Float32Array;
 }
 
 /** Source taps along one axis, computed as the CPU forward kernel computes them. */
-function axisTaps(inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): Taps {
+export function axisTaps(inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): Taps {
   const aligned = alignCorners && outSize > 1;
   const ratio = (aligned ? inSize - 1 : inSize) / (aligned ? outSize - 1 : outSize);
   const low = new Int32Array(outSize);

@@ -2,7 +2,8 @@
  * Choosing the TensorFlow.js backend the runtime trains on.
  *
  * Order for "auto": CUDA (`@tensorflow/tfjs-node-gpu`), native TensorFlow
- * (`@tensorflow/tfjs-node`), oneDNN (`mtsl-onednn`), WebAssembly
+ * (`@tensorflow/tfjs-node`), WebGPU on a hardware adapter (`webgpu` +
+ * `@tensorflow/tfjs-backend-webgpu`), oneDNN (`mtsl-onednn`), WebAssembly
  * (`@tensorflow/tfjs-backend-wasm`, XNNPACK with SIMD), the plain JavaScript CPU backend.
  * The native packages are optional dependencies and are loaded only here, by dynamic
  * import, so nothing else needs them to be installed.
@@ -13,7 +14,12 @@ import { BackendError, BackendErrorCode } from "./backend-error.js";
 import { installHostKernels, isHostKernels } from "./host-kernels.js";
 import { onednnHint } from "./onednn-hint.js";
 import { BACKEND_PREFERENCES, isBackendPreference, type BackendPreference } from "./preferences.js";
-import { registerCpuTrainingFixes, registerWasmTrainingKernels } from "./wasm-training-kernels.js";
+import {
+  registerCpuKernelFixesOn,
+  registerCpuTrainingFixes,
+  registerWasmTrainingKernels,
+} from "./wasm-training-kernels.js";
+import { loadWebgpu, webgpuAdapter, webgpuDescription, WebgpuUnavailable, type AdapterDescription } from "./webgpu.js";
 
 export { BACKEND_PREFERENCES, isBackendPreference, type BackendPreference } from "./preferences.js";
 
@@ -31,6 +37,8 @@ export interface BackendInfo {
    * wasm without threads and for cpu; null where the library decides (the TensorFlow C library).
    */
   threads: number | null;
+  /** The GPU a webgpu backend runs on (absent on the other backends). */
+  adapter?: AdapterDescription;
 }
 
 /** How to set a backend up. */
@@ -48,8 +56,11 @@ interface Candidate {
   preference: Exclude<BackendPreference, "auto">;
   /** How to install it when it is missing, given why it did not load. */
   installHint: string | ((error: unknown) => string);
-  /** Loads the package (if any) and returns the TensorFlow.js backend name to activate. */
-  load: () => Promise<string>;
+  /**
+   * Loads the package (if any) and returns the TensorFlow.js backend name to activate;
+   * `named` when the user asked for this backend (not "auto").
+   */
+  load: (named: boolean) => Promise<string>;
   describe: () => Promise<string>;
   /** Sets the thread count when asked and it can; returns the count in use (null: unknown). */
   threads: (requested: number | undefined) => Promise<number | null>;
@@ -96,6 +107,16 @@ const CANDIDATES: readonly Candidate[] = [
     threads: async () => null,
   },
   {
+    preference: "webgpu",
+    installHint: (error) =>
+      error instanceof WebgpuUnavailable
+        ? error.hint
+        : "install it with `npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0`",
+    load: (named) => loadWebgpu(named),
+    describe: async () => webgpuDescription(),
+    threads: async () => null,
+  },
+  {
     preference: "onednn",
     installHint: onednnHint,
     load: async () => {
@@ -104,6 +125,7 @@ const CANDIDATES: readonly Candidate[] = [
       const addon = await importOptional("mtsl-onednn");
       const name = typeof addon.backendName === "string" ? addon.backendName : "onednn";
       if (isHostKernels(addon.hostKernels)) installHostKernels(name, addon.hostKernels);
+      registerCpuKernelFixesOn(name);
       return name;
     },
     describe: async () => {
@@ -143,15 +165,22 @@ const CANDIDATES: readonly Candidate[] = [
 ];
 
 /** Loads and activates one candidate; throws when it cannot be used. */
-async function activate(candidate: Candidate, options: BackendOptions): Promise<BackendInfo> {
-  const backendName = await candidate.load();
+async function activate(candidate: Candidate, options: BackendOptions, named: boolean): Promise<BackendInfo> {
+  const backendName = await candidate.load(named);
   const ok = await tf.setBackend(backendName);
   if (!ok || tf.getBackend() !== backendName) {
     throw new Error(`backend '${backendName}' failed to initialise`);
   }
   await tf.ready();
   const threads = await candidate.threads(options.threads);
-  return { name: backendName, description: await candidate.describe(), tfVersion: tf.version.tfjs, threads };
+  const adapter = backendName === "webgpu" ? webgpuAdapter() : null;
+  return {
+    name: backendName,
+    description: await candidate.describe(),
+    tfVersion: tf.version.tfjs,
+    threads,
+    ...(adapter ? { adapter } : {}),
+  };
 }
 
 function hintFor(candidate: Candidate, error: unknown): string {
@@ -180,7 +209,8 @@ function reportOnednnFallbackOnce(error: unknown, installHint: string): void {
 /**
  * Activates a TensorFlow.js backend and returns what was chosen.
  *
- * "auto" takes the first of gpu, native, onednn, wasm, cpu that loads and initialises.
+ * "auto" takes the first of gpu, native, webgpu (a hardware adapter only), onednn, wasm,
+ * cpu that loads and initialises.
  * An explicit preference that is unavailable throws a {@link BackendError} with code
  * MTSL3101 saying how to install it; an unknown name throws MTSL3102. On wasm the
  * training kernels of wasm-training-kernels.ts are registered first.
@@ -198,7 +228,7 @@ export async function selectBackend(preference: BackendPreference, options: Back
   if (preference !== "auto") {
     const candidate = CANDIDATES.find((c) => c.preference === preference) as Candidate;
     try {
-      return await activate(candidate, options);
+      return await activate(candidate, options, true);
     } catch (error) {
       throw new BackendError(
         `backend '${preference}' is not available (${causeText(error)}); ${hintFor(candidate, error)}`,
@@ -209,7 +239,7 @@ export async function selectBackend(preference: BackendPreference, options: Back
   const failures: string[] = [];
   for (const candidate of CANDIDATES) {
     try {
-      return await activate(candidate, options);
+      return await activate(candidate, options, false);
     } catch (error) {
       failures.push(`${candidate.preference}: ${causeText(error)}`);
       if (candidate.preference === "onednn") reportOnednnFallbackOnce(error, hintFor(candidate, error));

@@ -10,6 +10,8 @@
  *   an exact adjoint of the forward resize.
  * - `MaxPoolGrad`: the built-in kernel loses the gradient of all-negative windows;
  *   replaced by the CPU backend's rule (first maximum of each window).
+ * - `ResizeNearestNeighborGrad`: the built-in kernel is wrong when the resize shrinks;
+ *   replaced by the exact adjoint (resize-nearest-grad.ts, also the CPU backend's fix).
  * - The global Conv2D gradient gains support for dilated convolutions.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -21,6 +23,7 @@ import { registerDilatedConv2DGradient } from "./conv2d-gradient.js";
 import { conv2dBackpropFilterViaConv, conv2dBackpropInputViaConv, requireNhwc } from "./conv-via-forward.js";
 import { maxPoolGradKernel } from "./max-pool-grad.js";
 import { resizeBilinearGradKernel } from "./resize-bilinear-grad.js";
+import { resizeNearestGradKernel } from "./resize-nearest-grad.js";
 
 const WASM = "wasm";
 
@@ -84,6 +87,7 @@ export const WASM_TRAINING_KERNELS: ReadonlyArray<{
   { kernelName: tf.Conv2DBackpropInput, kernelFunc: conv2dBackpropInputKernel, replaces: true },
   { kernelName: tf.ResizeBilinearGrad, kernelFunc: resizeBilinearGradKernel, replaces: true },
   { kernelName: tf.MaxPoolGrad, kernelFunc: maxPoolGradKernel, replaces: true },
+  { kernelName: tf.ResizeNearestNeighborGrad, kernelFunc: resizeNearestGradKernel, replaces: true },
 ];
 
 /** Installs `kernelFunc` as `kernelName` on `backendName` unless it is already installed. */
@@ -105,10 +109,19 @@ export function registerWasmTrainingKernels(): void {
 }
 
 /**
- * Fixes for the pure-JS CPU backend: the half-pixel-correct ResizeBilinearGrad and the
- * dilation-aware Conv2D gradient. Idempotent.
+ * Fixes for the pure-JS CPU backend: the half-pixel-correct ResizeBilinearGrad, the
+ * batch-correct ResizeNearestNeighborGrad and the dilation-aware Conv2D gradient. Idempotent.
  */
 export function registerCpuTrainingFixes(): void {
   installKernel(tf.ResizeBilinearGrad, "cpu", resizeBilinearGradKernel);
+  installKernel(tf.ResizeNearestNeighborGrad, "cpu", resizeNearestGradKernel);
   registerDilatedConv2DGradient();
+}
+
+/**
+ * Fixes for backends that reuse the CPU backend's kernels (mtsl-onednn copies them when it
+ * loads): the batch-correct ResizeNearestNeighborGrad. Idempotent.
+ */
+export function registerCpuKernelFixesOn(backendName: string): void {
+  installKernel(tf.ResizeNearestNeighborGrad, backendName, resizeNearestGradKernel);
 }

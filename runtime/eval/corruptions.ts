@@ -60,7 +60,7 @@ export const CORRUPTION_FAMILIES: Readonly<Record<CorruptionName, "noise" | "blu
 /** Severities 1..5. */
 export const SEVERITIES = [1, 2, 3, 4, 5] as const;
 
-type Apply = (x: tf.Tensor4D, severity: number, ctx: CorruptionContext) => tf.Tensor4D;
+type Apply = (x: tf.Tensor4D, severity: number, ctx: CorruptionContext) => tf.Tensor4D | Promise<tf.Tensor4D>;
 
 const APPLY: Readonly<Record<CorruptionName, Apply>> = {
   gaussian_noise: gaussianNoise,
@@ -98,12 +98,12 @@ export interface CorruptOptions {
  * input is not disposed. Throws MTSL3006 for an unknown name, a bad severity
  * or a tensor that is not a 4-D batch.
  */
-export function corrupt(
+export async function corrupt(
   images: tf.Tensor4D,
   name: CorruptionName,
   severity: number,
   options: CorruptOptions = {},
-): tf.Tensor4D {
+): Promise<tf.Tensor4D> {
   if (!isCorruptionName(name)) {
     throw new MtslError("MTSL3006", `unknown corruption '${String(name)}'`, {
       option: "corruption",
@@ -137,7 +137,7 @@ export function corrupt(
   };
   const x = images.dtype === "float32" ? images : (tf.cast(images, "float32") as tf.Tensor4D);
   try {
-    return APPLY[name](x, severity, ctx);
+    return await APPLY[name](x, severity, ctx);
   } finally {
     if (x !== images) x.dispose();
   }

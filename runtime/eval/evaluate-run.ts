@@ -148,7 +148,7 @@ export async function evaluateRun(dir: string, options: EvaluateRunOptions = {})
     try {
       store.load(ckpt.weights);
       const tasks = ir.tasks.map((t) => bindTask(t, dataset.description));
-      const pass = (what: string, transform?: (x: tf.Tensor4D, b: number) => tf.Tensor4D): Scores =>
+      const pass = (what: string, transform?: (x: tf.Tensor4D, b: number) => Promise<tf.Tensor4D>): Promise<Scores> =>
         evaluateSplit(ir, store, dataset, split, tasks, {
           batch,
           ...(options.limit === undefined ? {} : { limit: options.limit }),
@@ -156,7 +156,7 @@ export async function evaluateRun(dir: string, options: EvaluateRunOptions = {})
           onBatch: () => options.onProgress?.(++done, total, what),
         });
       const label = m === 0 ? "run" : `baseline ${m}`;
-      const clean = pass(`${label}: clean`);
+      const clean = await pass(`${label}: clean`);
       const taskResults: Record<string, TaskResult> = {};
       for (const t of ir.tasks) {
         const key = keyMetric(t);
@@ -172,7 +172,9 @@ export async function evaluateRun(dir: string, options: EvaluateRunOptions = {})
         const table: Robustness["table"] = {};
         for (const name of names) {
           for (const s of severities) {
-            const scores = pass(`${label}: ${name} ${s}`, (x, b) => corrupt(x, name, s, { seed, offset: b * batch }));
+            const scores = await pass(`${label}: ${name} ${s}`, (x, b) =>
+              corrupt(x, name, s, { seed, offset: b * batch }),
+            );
             for (const t of ir.tasks) {
               const key = keyMetric(t);
               const v = key ? scores[t.name]?.[key] : undefined;

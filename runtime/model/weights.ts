@@ -33,8 +33,11 @@ export function weightOwners(ir: IrModel): WeightOwner[] {
  */
 export type StartValues = ReadonlyMap<string, { shape: number[]; values: Float32Array }>;
 
+/** Every weight's shape and values, by key: what {@link WeightStore.snapshot} reads back. */
+export type WeightSnapshot = Map<string, { shape: number[]; values: Float32Array }>;
+
 /** The start values of every owner of `ir` from a snapshot of its store, keyed by scope. */
-export function startValuesOf(ir: IrModel, snapshot: ReturnType<WeightStore["snapshot"]>): StartValues {
+export function startValuesOf(ir: IrModel, snapshot: WeightSnapshot): StartValues {
   const out = new Map<string, { shape: number[]; values: Float32Array }>();
   for (const owner of weightOwners(ir)) {
     owner.layers.forEach((layer, j) => {
@@ -143,10 +146,13 @@ export class WeightStore {
     return this.trainable.has(key);
   }
 
-  /** Values of every weight as plain arrays, for checkpoints and comparisons. */
-  snapshot(): Map<string, { shape: number[]; values: Float32Array }> {
-    const out = new Map<string, { shape: number[]; values: Float32Array }>();
-    for (const [k, v] of this.vars) out.set(k, { shape: [...v.shape], values: v.dataSync() as Float32Array });
+  /**
+   * Values of every weight as plain arrays, for checkpoints and comparisons. Read
+   * asynchronously: a GPU backend (webgpu) has no synchronous read in Node.
+   */
+  async snapshot(): Promise<WeightSnapshot> {
+    const out: WeightSnapshot = new Map();
+    for (const [k, v] of this.vars) out.set(k, { shape: [...v.shape], values: (await v.data()) as Float32Array });
     return out;
   }
 

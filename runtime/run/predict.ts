@@ -243,12 +243,16 @@ export async function predict(
       const flat = new Float32Array(part.length * h * w * c);
       part.forEach((s, i) => flat.set(s.values, i * h * w * c));
       const outputs = new Map<string, { shape: number[]; values: Float32Array }>();
-      tf.tidy(() => {
+      const predicted = tf.tidy(() => {
         const x = tf.tensor4d(flat, [part.length, h, w, c]);
-        for (const [task, y] of forward(ir, store, x, { training: false }).outputs) {
-          outputs.set(task, { shape: y.shape.slice(1), values: y.dataSync() as Float32Array });
-        }
+        return [...forward(ir, store, x, { training: false }).outputs];
       });
+      try {
+        for (const [task, y] of predicted)
+          outputs.set(task, { shape: y.shape.slice(1), values: (await y.data()) as Float32Array });
+      } finally {
+        tf.dispose(predicted.map(([, y]) => y));
+      }
       part.forEach((s, i) => {
         const entry: (typeof manifest)[number] = { name: s.name, source: s.source, files: {} };
         for (const task of ir.tasks) {

@@ -55,7 +55,7 @@ export async function pretrainedStarts(options: PretrainOptions): Promise<StartV
   });
   try {
     await trainer.run();
-    return startValuesOf(trainer.ir, trainer.store.snapshot());
+    return startValuesOf(trainer.ir, await trainer.store.snapshot());
   } finally {
     trainer.dispose();
   }

@@ -254,11 +254,11 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   if (!existsSync(runFile(outDir, "model")))
     writeFileAtomic(runFile(outDir, "model"), readFileSync(original && existsSync(original) ? original : file));
   const sl = ir.structuralLearning;
-  const writeRevision = (text: string, number: number, message: string, trainer: Trainer): void => {
+  const writeRevision = async (text: string, number: number, message: string, trainer: Trainer): Promise<void> => {
     const paths = revisionPaths(outDir, number);
     mkdirSync(dirname(paths.mtsl), { recursive: true });
     writeFileAtomic(paths.mtsl, text);
-    trainer.saveCheckpoint(paths.ckpt);
+    await trainer.saveCheckpoint(paths.ckpt);
     writeFileAtomic(runFile(outDir, "tree"), text);
     log(`wrote ${paths.mtsl}`);
     options.onRevision?.({ outDir, number, path: paths.mtsl, tree: runFile(outDir, "tree"), message });
@@ -270,7 +270,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
         onPhase: () => {
           writeJsonLines(runFile(outDir, "structure"), hooks!.state.history);
         },
-        onMerge: (record, trainer) => {
+        onMerge: async (record, trainer) => {
           const number = hooks!.state.history.filter((r) => r.created.length > 0).length;
           const info: RevisionInfo = {
             number,
@@ -283,7 +283,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
           if (templateNumber !== number - 1)
             template = templateAfter(number - 1, start, [outDir, runOfRevision], asFile);
           const lifted = lift(asFile(trainer.ir), template);
-          writeRevision(revisionFileText(lifted, info), number, mergeMessage(record), trainer);
+          await writeRevision(revisionFileText(lifted, info), number, mergeMessage(record), trainer);
           // The next revision splits this one's sharing rows, so each merge rewrites only its own
           // row; the one compile of a merge is this template's.
           template = liftTemplate(lifted);
@@ -299,6 +299,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
     ...(options.tasks && options.baseline ? { tasks: [...options.tasks] } : {}),
     backend: backend.name,
     backendDescription: backend.description,
+    ...(backend.adapter ? { adapter: backend.adapter } : {}),
     threads: backend.threads,
     tfjs: backend.tfVersion,
     node: process.version,
@@ -312,6 +313,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
         mtsl: options.invocation?.mtsl ?? null,
         backend: backend.name,
         backendDescription: backend.description,
+        ...(backend.adapter ? { adapter: backend.adapter } : {}),
         threads: backend.threads,
         tfjs: backend.tfVersion,
         node: process.version,
@@ -366,10 +368,10 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
       log(`resuming from revision ${file} (after epoch ${trainer.epoch}) into ${outDir}`);
     } else if (sl && !(options.resume && existsSync(runFile(outDir, "checkpoint")))) {
       const info: RevisionInfo = { number: 0, epoch: 0, phase: 0, phases: sl.atEpochs.length, sets: [] };
-      writeRevision(revisionText(asFile(ir), template, info), 0, `mtsl: start ${name}`, trainer);
+      await writeRevision(revisionText(asFile(ir), template, info), 0, `mtsl: start ${name}`, trainer);
     }
     await guarded(() => trainer.run());
-    const test = evaluateSplit(trainer.ir, trainer.store, dataset, "test", trainer.tasks, {
+    const test = await evaluateSplit(trainer.ir, trainer.store, dataset, "test", trainer.tasks, {
       batch: Math.max(32, ir.train.batch),
     });
     writeJsonFile(runFile(outDir, "final"), { epoch: trainer.epoch, test });

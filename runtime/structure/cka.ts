@@ -306,7 +306,7 @@ export function linearCKAScalar(x: tf.Tensor2D, y: tf.Tensor2D, options: CkaOpti
  * NaN when a representation has (exactly) no variance; rounding in float32 may turn such a
  * case into a small arbitrary value instead, so structural decisions use `ckaMatrix`.
  */
-export function linearCKATensor(x: tf.Tensor2D, y: tf.Tensor2D, options: CkaOptions = {}): number {
+export async function linearCKATensor(x: tf.Tensor2D, y: tf.Tensor2D, options: CkaOptions = {}): Promise<number> {
   checkTensor2D(x, "x");
   checkTensor2D(y, "y");
   if (x.shape[0] !== y.shape[0]) {
@@ -317,7 +317,7 @@ export function linearCKATensor(x: tf.Tensor2D, y: tf.Tensor2D, options: CkaOpti
     const ky = centredGramTensor(y, options);
     return tf.stack([tf.sum(tf.mul(kx, ky)), tf.sum(tf.square(kx)), tf.sum(tf.square(ky))]);
   });
-  const [hsic, sxx, syy] = Array.from(parts.dataSync());
+  const [hsic, sxx, syy] = Array.from(await parts.data());
   parts.dispose();
   return hsic! / (Math.sqrt(sxx!) * Math.sqrt(syy!));
 }

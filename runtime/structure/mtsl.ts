@@ -208,7 +208,7 @@ export class StructuralLearningHooks implements TrainerHooks {
     const index = this.sl.atEpochs.indexOf(trainer.epoch);
     if (index < 0 || this.state.finished) return;
     const started = performance.now();
-    const record = this.phase(trainer, index);
+    const record = await this.phase(trainer, index);
     trainer.recordTiming({ epoch: trainer.epoch, phase: index, seconds: (performance.now() - started) / 1000 });
     this.state.done = index + 1;
     this.state.history.push(record);
@@ -239,11 +239,11 @@ export class StructuralLearningHooks implements TrainerHooks {
    * training split, and of each set's null copies: its stage freshly initialised once per task
    * (independent draws) and run on the set's first instance's inputs.
    */
-  private features(
+  private async features(
     trainer: Trainer,
     sets: SiblingSet[],
     indices: Int32Array,
-  ): { real: Map<string, Float64Array[]>; nulls: Float64Array[][][] } {
+  ): Promise<{ real: Map<string, Float64Array[]>; nulls: Float64Array[][][] }> {
     const ir = trainer.ir;
     const shape = ir.input.shape as [number, number, number];
     const wanted = new Set(sets.flatMap((s) => s.instances));
@@ -252,11 +252,23 @@ export class StructuralLearningHooks implements TrainerHooks {
     const stages = new Map(ir.stages.map((s) => [s.name, s]));
     const instances = new Map(ir.instances.map((i) => [i.id, i]));
     const fresh = sets.map((set) => nullWeights(ir, set, trainer.ir.train.seed));
+    // Each batch's pooled features are kept out of its tidy and read back after it.
+    let pending: { pooled: tf.Tensor2D; into: Float64Array[] }[] = [];
     const pooledRows = (f: tf.Tensor, into: Float64Array[]): void => {
-      const pooled = (f.rank === 4 ? tf.mean(f, [1, 2]) : f) as tf.Tensor2D;
-      const [n, c] = pooled.shape;
-      const data = pooled.dataSync();
-      for (let i = 0; i < n; i++) into.push(Float64Array.from(data.subarray(i * c, (i + 1) * c)));
+      const pooled = tf.keep((f.rank === 4 ? tf.mean(f, [1, 2]) : f.clone()) as tf.Tensor2D);
+      pending.push({ pooled, into });
+    };
+    const readPending = async (): Promise<void> => {
+      try {
+        for (const { pooled, into } of pending) {
+          const [n, c] = pooled.shape;
+          const data = await pooled.data();
+          for (let i = 0; i < n; i++) into.push(Float64Array.from(data.subarray(i * c, (i + 1) * c)));
+        }
+      } finally {
+        tf.dispose(pending.map((p) => p.pooled));
+        pending = [];
+      }
     };
     const batch = 64;
     try {
@@ -278,8 +290,10 @@ export class StructuralLearningHooks implements TrainerHooks {
             });
           });
         });
+        await readPending();
       }
     } finally {
+      tf.dispose(pending.map((p) => p.pooled));
       for (const source of fresh) source.dispose();
     }
     return { real, nulls };
@@ -331,7 +345,7 @@ export class StructuralLearningHooks implements TrainerHooks {
   }
 
   /** One structural-learning phase. */
-  phase(trainer: Trainer, index: number): SlpRecord {
+  async phase(trainer: Trainer, index: number): Promise<SlpRecord> {
     const started = performance.now();
     const record: SlpRecord = {
       index,
@@ -354,7 +368,7 @@ export class StructuralLearningHooks implements TrainerHooks {
       ? Rng.fromSeed(ir.train.seed).fork(`slp/${index}`).permutation(trainSize).subarray(0, n)
       : Int32Array.from({ length: n }, (_, i) => i);
     record.samples = n;
-    const { real: feats, nulls } = this.features(trainer, sets, indices);
+    const { real: feats, nulls } = await this.features(trainer, sets, indices);
 
     const partitions = partitionsOf(ir);
     const jobs: { set: SiblingSet; group: string[] }[] = [];
@@ -437,7 +451,7 @@ export class StructuralLearningHooks implements TrainerHooks {
       }
       const probe = indices.subarray(0, Math.min(256, indices.length));
       record.transfers.push(
-        transferKnowledge({ before: ir, after, student, teachers }, store, dataset, {
+        await transferKnowledge({ before: ir, after, student, teachers }, store, dataset, {
           passes: distillPasses(this.sl.transfer, this.state.history, index),
           batch: ir.train.batch,
           lr,

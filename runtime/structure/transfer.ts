@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { weightKey } from "../../compiler/ir/lint.js";
 import type { IrModel } from "../../compiler/ir/types.js";
+import { readScalars } from "../backend/read-values.js";
 import { batchIndices } from "../data/dataset.js";
 import type { Dataset } from "../data/types.js";
 import { failpoint } from "../io/failpoint.js";
@@ -70,12 +71,12 @@ function gap(t: tf.Tensor): tf.Tensor2D {
 }
 
 /** Runs the knowledge transfer of one job; the student's weights in `store` are trained in place. */
-export function transferKnowledge(
+export async function transferKnowledge(
   job: TransferJob,
   store: WeightStore,
   dataset: Dataset,
   options: TransferOptions,
-): TransferResult {
+): Promise<TransferResult> {
   const studentInst = job.after.instances.find((i) => i.id === job.student)!;
   const stage = job.after.stages.find((s) => s.name === studentInst.stage)!;
   const channels = stage.outShape[stage.outShape.length - 1]!;
@@ -145,16 +146,17 @@ export function transferKnowledge(
     return total;
   };
 
-  const probeLoss = (): number => {
+  const probeLoss = async (): Promise<number> => {
     const batches = batchIndices(options.probe.length, Math.max(options.batch, 32), { shuffle: false }).map((b) =>
       b.map((i) => options.probe[i]!),
     );
-    let sum = 0;
-    for (const b of batches) sum += tf.tidy(() => lossOn(b, false).dataSync()[0]!) * b.length;
-    return sum / options.probe.length;
+    const losses = batches.map((b) => tf.tidy(() => tf.mul(lossOn(b, false), b.length)));
+    const sums = await readScalars(losses);
+    tf.dispose(losses);
+    return sums.reduce((a, v) => a + v, 0) / options.probe.length;
   };
 
-  const lossBefore = probeLoss();
+  const lossBefore = await probeLoss();
   let steps = 0;
   const n = Math.min(dataset.splits.train.size, options.trainLimit ?? Infinity);
   const varList = [...studentKeys.map((k) => store.get(k)), ...gateMap.values()];
@@ -175,7 +177,7 @@ export function transferKnowledge(
       failpoint("distill");
     }
   }
-  const lossAfter = probeLoss();
+  const lossAfter = await probeLoss();
   adam.dispose();
   for (const v of gateMap.values()) v.dispose();
   return { student: job.student, lossBefore, lossAfter, steps };

@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { IrModel } from "../../compiler/ir/types.js";
+import { readScalars } from "../backend/read-values.js";
 import { batchIndices } from "../data/dataset.js";
 import type { Dataset, SplitName } from "../data/types.js";
 import { forward } from "../model/network.js";
@@ -20,41 +21,55 @@ export interface EvaluateOptions {
   /** Evaluate only the first `limit` samples. */
   limit?: number;
   /** Transform applied to each batch of images before the forward pass (corruptions). */
-  transformImages?: (images: tf.Tensor4D, batchIndex: number) => tf.Tensor4D;
+  transformImages?: (images: tf.Tensor4D, batchIndex: number) => tf.Tensor4D | Promise<tf.Tensor4D>;
   onBatch?: (done: number, total: number) => void;
 }
 
-export function evaluateSplit(
+export async function evaluateSplit(
   ir: IrModel,
   store: WeightStore,
   dataset: Dataset,
   split: SplitName,
   tasks: BoundTask[],
   options: EvaluateOptions,
-): SplitScores {
+): Promise<SplitScores> {
   const shape = ir.input.shape as [number, number, number];
   const size = Math.min(dataset.splits[split].size, options.limit ?? Infinity);
   const batches = batchIndices(size, options.batch, { shuffle: false });
   const metrics = new Map(tasks.map((t) => [t.task.name, t.newMetrics()]));
   const lossSums = new Map(tasks.map((t) => [t.task.name, 0]));
   let seen = 0;
-  batches.forEach((indices, b) => {
+  for (const [b, indices] of batches.entries()) {
     const batch = dataset.getBatch(split, indices);
-    tf.tidy(() => {
-      let x = tf.tensor4d(batch.images, [batch.size, ...shape]);
-      if (options.transformImages) x = options.transformImages(x, b);
+    // Each task's prediction, target and loss, kept out of the tidy and read back after it.
+    const images = tf.tensor4d(batch.images, [batch.size, ...shape]);
+    let x = images;
+    try {
+      if (options.transformImages) x = await options.transformImages(images, b);
+    } finally {
+      if (x !== images) images.dispose();
+    }
+    const kept = tf.tidy(() => {
       const { outputs } = forward(ir, store, x, { training: false });
-      for (const t of tasks) {
+      return tasks.map((t) => {
         const pred = outputs.get(t.task.name)!;
         const target = t.targetTensor(batch, shape);
-        const loss = t.loss(pred, target).dataSync()[0]!;
-        lossSums.set(t.task.name, lossSums.get(t.task.name)! + loss * batch.size);
-        metrics.get(t.task.name)!.update(pred, target);
-      }
+        return { pred, target, loss: t.loss(pred, target) };
+      });
     });
+    x.dispose();
+    try {
+      const losses = await readScalars(kept.map((k) => k.loss));
+      for (const [i, t] of tasks.entries()) {
+        lossSums.set(t.task.name, lossSums.get(t.task.name)! + losses[i]! * batch.size);
+        await metrics.get(t.task.name)!.update(kept[i]!.pred, kept[i]!.target);
+      }
+    } finally {
+      tf.dispose(kept.flatMap((k) => [k.pred, k.target, k.loss]));
+    }
     seen += batch.size;
     options.onBatch?.(b + 1, batches.length);
-  });
+  }
   const out: SplitScores = {};
   for (const t of tasks) {
     const all = metrics.get(t.task.name)!.result();

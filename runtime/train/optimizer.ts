@@ -37,7 +37,7 @@ export interface Optimizer {
   setSlot(key: string, slot: SlotState): void;
   deleteSlot(key: string): void;
   keys(): string[];
-  serialize(): Map<string, SerializedSlot>;
+  serialize(): Promise<Map<string, SerializedSlot>>;
   restore(state: Map<string, SerializedSlot>): void;
   dispose(): void;
 }
@@ -69,13 +69,13 @@ abstract class KeyedOptimizer implements Optimizer {
     return [...this.slots.keys()];
   }
 
-  serialize(): Map<string, SerializedSlot> {
+  async serialize(): Promise<Map<string, SerializedSlot>> {
     const out = new Map<string, SerializedSlot>();
     for (const [k, s] of this.slots) {
       out.set(k, {
         step: s.step,
-        m: s.m ? (s.m.dataSync() as Float32Array) : null,
-        v: s.v ? (s.v.dataSync() as Float32Array) : null,
+        m: s.m ? ((await s.m.data()) as Float32Array) : null,
+        v: s.v ? ((await s.v.data()) as Float32Array) : null,
         shape: s.m ? [...s.m.shape] : [],
       });
     }

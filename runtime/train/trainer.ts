@@ -12,6 +12,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { irToJson } from "../../compiler/ir/json.js";
 import type { IrModel } from "../../compiler/ir/types.js";
+import { readScalars } from "../backend/read-values.js";
 import { batchIndices } from "../data/dataset.js";
 import { checkInputShape } from "../data/probe.js";
 import type { Dataset } from "../data/types.js";
@@ -165,16 +166,16 @@ export class Trainer {
     this.weighting.restoreState(ckpt.state.weighting);
   }
 
-  saveCheckpoint(path = this.checkpointPath): void {
+  async saveCheckpoint(path = this.checkpointPath): Promise<void> {
     writeCheckpoint(path, {
       ir: this.ir,
       epoch: this.epoch,
-      weights: this.store.snapshot(),
-      optimizer: { name: this.optimizer.name, slots: this.optimizer.serialize() },
+      weights: await this.store.snapshot(),
+      optimizer: { name: this.optimizer.name, slots: await this.optimizer.serialize() },
       state: {
         records: this.records,
         hooks: this.options.hooks?.saveState?.(),
-        ...(this.weighting.name === "ew" ? {} : { weighting: this.weighting.saveState() }),
+        ...(this.weighting.name === "ew" ? {} : { weighting: await this.weighting.saveState() }),
       },
     });
     this.emit({ type: "checkpoint", path, epoch: this.epoch });
@@ -190,13 +191,16 @@ export class Trainer {
     writeJsonLines(runFile(this.options.outDir, "timing"), this.timings);
   }
 
-  /** One optimisation step on a batch; returns each task's loss. */
-  step(
+  /**
+   * One optimisation step on a batch; returns each task's loss. Reads back (losses, the
+   * gradient methods' vectors) are asynchronous, so it runs on GPU backends too.
+   */
+  async step(
     batchIndicesList: ArrayLike<number>,
     lr: number,
     dropoutSeed: number,
     metrics?: Map<string, ReturnType<BoundTask["newMetrics"]>>,
-  ): Record<string, number> {
+  ): Promise<Record<string, number>> {
     const dataset = this.options.dataset;
     const batch = dataset.getBatch("train", batchIndicesList);
     const shape = this.ir.input.shape as [number, number, number];
@@ -221,8 +225,8 @@ export class Trainer {
       context,
     };
     const { value, grads } = this.weighting.perTaskGradients
-      ? this.perTaskGradients(inputs)
-      : this.weightedGradients(inputs);
+      ? await this.perTaskGradients(inputs)
+      : await this.weightedGradients(inputs);
     // Everything this step made, on every way out of it.
     const release = (): void =>
       this.disposeAll([
@@ -235,8 +239,9 @@ export class Trainer {
         ...updates.map((u) => u.value),
       ]);
     const losses: Record<string, number> = {};
-    for (const [name, l] of taskLosses) {
-      const v = l.dataSync()[0]!;
+    const values = await readScalars([...taskLosses.values(), value]);
+    for (const [index, name] of [...taskLosses.keys()].entries()) {
+      const v = values[index]!;
       losses[name] = v;
       if (!Number.isFinite(v)) {
         release();
@@ -246,7 +251,7 @@ export class Trainer {
         );
       }
     }
-    const total = value.dataSync()[0]!;
+    const total = values[taskLosses.size]!;
     if (!Number.isFinite(total)) {
       release();
       throw new MtslError(
@@ -257,7 +262,8 @@ export class Trainer {
     this.optimizer.apply(this.store.rekey(grads), (k) => this.weighting.variable(k) ?? this.store.get(k), lr);
     for (const u of updates) this.store.assign(u.name, u.value);
     if (metrics) {
-      this.tasks.forEach((t, i) => metrics.get(t.task.name)!.update(kept[i]!, targets.get(t.task.name)!));
+      for (const [i, t] of this.tasks.entries())
+        await metrics.get(t.task.name)!.update(kept[i]!, targets.get(t.task.name)!);
     }
     release();
     return losses;
@@ -320,12 +326,21 @@ export class Trainer {
   }
 
   /** Loss methods: one backward pass of sum_t weight_t lambda_t L_t (plus any extra loss). */
-  private weightedGradients({ x, targets, trainable, updates, dropoutSeed, taskLosses, kept, context }: StepInputs): {
+  private async weightedGradients({
+    x,
+    targets,
+    trainable,
+    updates,
+    dropoutSeed,
+    taskLosses,
+    kept,
+    context,
+  }: StepInputs): Promise<{
     value: tf.Scalar;
     grads: Record<string, tf.Tensor>;
-  } {
+  }> {
     const lambdas = this.weighting.lossWeights(context);
-    this.noteWeights(this.weighting.reportedLossWeights(context));
+    this.noteWeights(await this.weighting.reportedLossWeights(context));
     return tf.variableGrads(() => {
       const result = forward(this.ir, this.store, x, { training: true, updates, dropoutSeed });
       let total: tf.Scalar = tf.scalar(0);
@@ -349,16 +364,25 @@ export class Trainer {
    * parameters' gradients combined by the method, each task's own gradients scaled by it.
    * An extra loss (alignment) gets a pass of its own, added as it is.
    */
-  private perTaskGradients({ x, targets, trainable, updates, dropoutSeed, taskLosses, kept, context }: StepInputs): {
+  private async perTaskGradients({
+    x,
+    targets,
+    trainable,
+    updates,
+    dropoutSeed,
+    taskLosses,
+    kept,
+    context,
+  }: StepInputs): Promise<{
     value: tf.Scalar;
     grads: Record<string, tf.Tensor>;
-  } {
+  }> {
     const { shared, lastShared, own, offsets, sizes, total, indexOfName } = this.sharedLayout();
     const taskVectors: Float64Array[] = [];
     const ownGrads: Map<string, tf.Tensor>[] = [];
     const values: number[] = [];
     let extraGrads: Record<string, tf.Tensor> | null = null;
-    this.tasks.forEach((t, i) => {
+    for (const [i, t] of this.tasks.entries()) {
       const passUpdates: StatUpdate[] = i === 0 ? updates : [];
       const { value, grads } = tf.variableGrads(() => {
         const result = forward(this.ir, this.store, x, { training: true, updates: passUpdates, dropoutSeed });
@@ -369,7 +393,7 @@ export class Trainer {
         return tf.mul(this.weighting.taskLoss(i, l), t.task.weight);
       }, trainable);
       for (const u of passUpdates === updates ? [] : passUpdates) u.value.dispose();
-      values.push(value.dataSync()[0]!);
+      values.push((await readScalars([value]))[0]!);
       value.dispose();
       const vector = new Float64Array(total);
       const mine = new Map<string, tf.Tensor>();
@@ -378,7 +402,7 @@ export class Trainer {
       for (const [name, g] of Object.entries(grads)) {
         const index = indexOfName.get(name);
         if (index !== undefined) {
-          vector.set(g.dataSync(), offsets[index]!);
+          vector.set(await g.data(), offsets[index]!);
           g.dispose();
           continue;
         }
@@ -388,14 +412,14 @@ export class Trainer {
       }
       taskVectors.push(vector);
       ownGrads.push(mine);
-    });
+    }
     if (this.options.hooks?.extraLoss) {
       extraGrads = tf.variableGrads(() => {
         const result = forward(this.ir, this.store, x, { training: true, updates: [], dropoutSeed });
         return this.options.hooks!.extraLoss!(this, result) ?? tf.scalar(0);
       }, trainable).grads;
     }
-    const losses = this.tasks.map((t) => taskLosses.get(t.task.name)!.dataSync()[0]!);
+    const losses = await readScalars(this.tasks.map((t) => taskLosses.get(t.task.name)!));
     const combined = this.weighting.combine(taskVectors, losses, context, lastShared);
     this.noteWeights(combined.weights);
     const out: Record<string, tf.Tensor> = {};
@@ -444,7 +468,7 @@ export class Trainer {
     let samples = 0;
     for (const [s, indices] of batches.entries()) {
       this.stepInEpoch = s + 1;
-      const losses = this.step(indices, lr, train.seed * 1_000_003 + e * 100_003 + s, metrics);
+      const losses = await this.step(indices, lr, train.seed * 1_000_003 + e * 100_003 + s, metrics);
       samples += indices.length;
       for (const [k, v] of Object.entries(losses)) sums.set(k, sums.get(k)! + v * indices.length);
       failpoint("step");
@@ -477,14 +501,16 @@ export class Trainer {
     }
     this.recordTiming({ epoch: this.epoch, seconds, samplesPerSecond: samples / seconds });
     if (this.epoch % train.valEvery === 0 || this.epoch === train.epochs) {
-      record.val = evaluateSplit(this.ir, this.store, dataset, "val", this.tasks, { batch: Math.max(train.batch, 32) });
+      record.val = await evaluateSplit(this.ir, this.store, dataset, "val", this.tasks, {
+        batch: Math.max(train.batch, 32),
+      });
       await turnEventLoop();
     }
     await this.options.hooks?.afterEpoch?.(this, record);
     this.records.push(record);
     this.emit({ type: "epoch", record, seconds, samplesPerSecond: samples / seconds });
     this.writeMetrics();
-    this.saveCheckpoint();
+    await this.saveCheckpoint();
     // The IR the run is at, after the checkpoint that holds it (structural learning changes it).
     writeFileAtomic(runFile(this.options.outDir, "ir"), irToJson(this.ir));
     await this.options.hooks?.afterCheckpoint?.(this);

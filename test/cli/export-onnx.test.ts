@@ -68,7 +68,7 @@ describe("ONNX export", () => {
     "%s: onnxruntime gives the runtime's outputs within 1e-4",
     async (file) => {
       const ir = exampleIr(file);
-      const weights = trainedLikeWeights(ir, 7);
+      const weights = await trainedLikeWeights(ir, 7);
       const bytes = onnxModel(ir, weights, "test");
       const errors = await compare(ir, weights, bytes, 2);
       for (const [task, e] of Object.entries(errors)) expect(e, `${file} ${task}`).toBeLessThan(1e-4);
@@ -82,7 +82,7 @@ describe("ONNX export", () => {
       const compiled = compileSource(source);
       expect(compiled.diagnostics).toEqual([]);
       const ir = compiled.ir!;
-      const weights = trainedLikeWeights(ir, 3);
+      const weights = await trainedLikeWeights(ir, 3);
       const errors = await compare(ir, weights, onnxModel(ir, weights, "test"), 3);
       expect(Object.keys(errors)).toEqual([...tasks]);
       for (const [task, e] of Object.entries(errors)) expect(e, task).toBeLessThan(1e-4);

@@ -149,7 +149,7 @@ describe.skipIf(skip !== "")("PyTorch export: the module computes what the runti
     "%s: the exported module gives the runtime's outputs within 1e-4",
     async (file) => {
       const ir = exampleIr(file);
-      const weights = trainedLikeWeights(ir, 7);
+      const weights = await trainedLikeWeights(ir, 7);
       const errors = await compare(ir, weights, writeExport(ir, weights), 2);
       expect(Object.keys(errors)).toEqual(ir.tasks.map((t) => t.name));
       for (const [task, e] of Object.entries(errors)) expect(e, `${file} ${task}`).toBeLessThan(1e-4);
@@ -163,7 +163,7 @@ describe.skipIf(skip !== "")("PyTorch export: the module computes what the runti
       const compiled = compileSource(source);
       expect(compiled.diagnostics).toEqual([]);
       const ir = compiled.ir!;
-      const weights = trainedLikeWeights(ir, 3);
+      const weights = await trainedLikeWeights(ir, 3);
       const errors = await compare(ir, weights, writeExport(ir, weights), 3);
       expect(Object.keys(errors)).toEqual([...tasks]);
       for (const [task, e] of Object.entries(errors)) expect(e, task).toBeLessThan(1e-4);
@@ -173,7 +173,7 @@ describe.skipIf(skip !== "")("PyTorch export: the module computes what the runti
 
   it("in training mode: batch statistics, and the running statistics a step leaves, as the runtime's", async () => {
     const ir = compileSource(EVERY_LAYER).ir!;
-    const weights = trainedLikeWeights(ir, 5);
+    const weights = await trainedLikeWeights(ir, 5);
     const x = tf.randomUniform([3, 16, 16, 3], 0, 1, "float32", 4);
     const store = WeightStore.forIr(ir, 0);
     store.load(weights);
@@ -193,9 +193,9 @@ describe.skipIf(skip !== "")("PyTorch export: the module computes what the runti
 });
 
 describe("PyTorch export", () => {
-  it("the safetensors file holds every weight under its state_dict key, in PyTorch's layouts", () => {
+  it("the safetensors file holds every weight under its state_dict key, in PyTorch's layouts", async () => {
     const ir = compileSource(EVERY_LAYER).ir!;
-    const weights = trainedLikeWeights(ir, 3);
+    const weights = await trainedLikeWeights(ir, 3);
     const bytes = pytorchFiles(ir, weights, "test").get("weights.safetensors") as Uint8Array;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const length = Number(view.getBigUint64(0, true));
@@ -489,7 +489,7 @@ describe.skipIf(skip !== "")("PyTorch export: train.py", () => {
     const work = mkdtempSync(join(dir, "train-"));
     const compiled = compileSource(TRAINABLE);
     expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    const exportDir = writeExport(compiled.ir!, trainedLikeWeights(compiled.ir!, 3));
+    const exportDir = writeExport(compiled.ir!, await trainedLikeWeights(compiled.ir!, 3));
     expect(spawnSync(PYTHON, ["-c", DATA_PY, join(work, "data")], PY).status).toBe(0);
     const train = (out: string, extra: string[], processes = 0) =>
       trainPy(exportDir, join(work, "data"), join(work, out), extra, processes);
@@ -527,7 +527,7 @@ describe.skipIf(skip !== "")("PyTorch export: train.py", () => {
   it("mtslc report shows a train.py run: its tasks' loss curves, who trained it, not evaluated", async () => {
     const work = mkdtempSync(join(dir, "report-"));
     const ir = compileSource(TRAINABLE).ir!;
-    const exportDir = writeExport(ir, trainedLikeWeights(ir, 3));
+    const exportDir = writeExport(ir, await trainedLikeWeights(ir, 3));
     expect(spawnSync(PYTHON, ["-c", DATA_PY, join(work, "data")], PY).status).toBe(0);
     // two epochs of one step each (the global batch is the training set), on 2 gloo processes
     const run = join(work, "run");

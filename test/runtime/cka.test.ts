@@ -249,7 +249,7 @@ describe("ckaMatrix", () => {
 });
 
 describe("tensor CKA (float32) against float64", () => {
-  it("linearCKATensor matches linearCKA on random data, with and without an offset", () => {
+  it("linearCKATensor matches linearCKA on random data, with and without an offset", async () => {
     const r = rng(10);
     for (const [offset, debiased] of [
       [0, true],
@@ -260,12 +260,14 @@ describe("tensor CKA (float32) against float64", () => {
       const a = randomMatrix(r, 32, 8, offset);
       const b = randomMatrix(r, 32, 12, offset).map((row, i) => row.map((v, j) => v + 0.5 * a[i]![j % 8]!));
       const expected = linearCKA(a, b, { debiased });
-      const got = tf.tidy(() => linearCKATensor(tf.tensor2d(a), tf.tensor2d(b), { debiased }));
+      const [x, y] = [tf.tensor2d(a), tf.tensor2d(b)];
+      const got = await linearCKATensor(x, y, { debiased });
+      tf.dispose([x, y]);
       expect(Math.abs(got - expected)).toBeLessThan(1e-4);
     }
   });
 
-  it("matches the hand-worked case", () => {
+  it("matches the hand-worked case", async () => {
     const X = [
       [1, 0],
       [0, 1],
@@ -278,15 +280,18 @@ describe("tensor CKA (float32) against float64", () => {
       [3, 1],
       [1, 0],
     ];
-    expect(linearCKATensor(tf.tensor2d(X), tf.tensor2d(Y))).toBeCloseTo(-Math.sqrt(3) / 2, 5);
-    expect(linearCKATensor(tf.tensor2d(X), tf.tensor2d(Y), { debiased: false })).toBeCloseTo(9 / Math.sqrt(2975), 5);
+    expect(await linearCKATensor(tf.tensor2d(X), tf.tensor2d(Y))).toBeCloseTo(-Math.sqrt(3) / 2, 5);
+    expect(await linearCKATensor(tf.tensor2d(X), tf.tensor2d(Y), { debiased: false })).toBeCloseTo(
+      9 / Math.sqrt(2975),
+      5,
+    );
   });
 
-  it("rejects too few samples and shape mismatches", () => {
-    expect(() => linearCKATensor(tf.zeros([3, 2]) as tf.Tensor2D, tf.zeros([3, 2]) as tf.Tensor2D)).toThrow(
+  it("rejects too few samples and shape mismatches", async () => {
+    await expect(linearCKATensor(tf.zeros([3, 2]) as tf.Tensor2D, tf.zeros([3, 2]) as tf.Tensor2D)).rejects.toThrow(
       /CKA_TOO_FEW_SAMPLES/,
     );
-    expect(() => linearCKATensor(tf.zeros([5, 2]) as tf.Tensor2D, tf.zeros([6, 2]) as tf.Tensor2D)).toThrow(
+    await expect(linearCKATensor(tf.zeros([5, 2]) as tf.Tensor2D, tf.zeros([6, 2]) as tf.Tensor2D)).rejects.toThrow(
       /CKA_SAMPLE_COUNT_MISMATCH/,
     );
     expect(() => ckaAlignmentLoss([tf.zeros([5, 2]) as tf.Tensor2D])).toThrow(/CKA_TOO_FEW_FEATURE_SETS/);
@@ -359,11 +364,11 @@ describe("ckaAlignmentLoss", () => {
     constant.dispose();
   });
 
-  it("does not leak tensors", () => {
+  it("does not leak tensors", async () => {
     const feats = [tf.randomNormal([8, 3]) as tf.Tensor2D, tf.randomNormal([8, 5]) as tf.Tensor2D];
     const before = tf.memory().numTensors;
     const loss = ckaAlignmentLoss(feats);
-    linearCKATensor(feats[0]!, feats[1]!);
+    await linearCKATensor(feats[0]!, feats[1]!);
     expect(tf.memory().numTensors).toBe(before + 1);
     loss.dispose();
   });

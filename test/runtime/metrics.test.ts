@@ -32,10 +32,10 @@ function errorCode(f: () => unknown): string {
 }
 
 describe("classification accuracy", () => {
-  it("counts argmax hits over labelled samples", () => {
+  it("counts argmax hits over labelled samples", async () => {
     // argmax rows: 1, 0, 0 (tie -> first), 2; labels 1, 1, -1 (ignored), 2 -> 2 of 3 correct.
     const acc = new AccuracyAccumulator();
-    acc.update(
+    await acc.update(
       tf.tensor2d([
         [1, 2, 0],
         [3, 0, 0],
@@ -45,14 +45,14 @@ describe("classification accuracy", () => {
       tf.tensor1d([1, 1, -1, 2]),
     );
     expect(acc.result().accuracy).toBeCloseTo(2 / 3, 15);
-    acc.update(tf.tensor2d([[0, 0, 1]]), tf.tensor1d([0]));
+    await acc.update(tf.tensor2d([[0, 0, 1]]), tf.tensor1d([0]));
     expect(acc.result().accuracy).toBeCloseTo(2 / 4, 15);
   });
 
-  it("is NaN before any data and after a reset", () => {
+  it("is NaN before any data and after a reset", async () => {
     const acc = new AccuracyAccumulator();
     expect(acc.result().accuracy).toBeNaN();
-    acc.update(tf.tensor2d([[1, 0]]), tf.tensor1d([0]));
+    await acc.update(tf.tensor2d([[1, 0]]), tf.tensor1d([0]));
     acc.reset();
     expect(acc.result().accuracy).toBeNaN();
   });
@@ -68,9 +68,9 @@ describe("segmentation", () => {
   const logits = predClasses.flatMap((c) => [0, 1, 2, 3].map((k) => (k === c ? 5 : 0)));
   const target = [0, 0, 1, 1, 2, -1];
 
-  it("computes mIoU over present classes and pixel accuracy", () => {
+  it("computes mIoU over present classes and pixel accuracy", async () => {
     const seg = new SegmentationAccumulator(4);
-    seg.update(tf.tensor4d(logits, [1, 2, 3, 4]), tf.tensor3d(target, [1, 2, 3]));
+    await seg.update(tf.tensor4d(logits, [1, 2, 3, 4]), tf.tensor3d(target, [1, 2, 3]));
     const r = seg.result();
     expect(r.miou).toBeCloseTo(1 / 3, 15);
     expect(r.pixel_acc).toBeCloseTo(3 / 5, 15);
@@ -107,12 +107,12 @@ describe("segmentation", () => {
 });
 
 describe("depth", () => {
-  it("computes rmse, abs_rel and delta1 over valid pixels", () => {
+  it("computes rmse, abs_rel and delta1 over valid pixels", async () => {
     // pred [1, 2, 3, 10], target [1, 0 (invalid), 2, 8]. Valid errors: 0, 1, 2.
     // rmse = sqrt(5 / 3); abs_rel = (0 + 1/2 + 2/8) / 3 = 0.25;
     // ratios 1, 1.5, 1.25 -> only 1 < 1.25 (1.25 itself is not): delta1 = 1/3.
     const d = new DepthAccumulator();
-    d.update(tf.tensor4d([1, 2, 3, 10], [1, 2, 2, 1]), tf.tensor4d([1, 0, 2, 8], [1, 2, 2, 1]));
+    await d.update(tf.tensor4d([1, 2, 3, 10], [1, 2, 2, 1]), tf.tensor4d([1, 0, 2, 8], [1, 2, 2, 1]));
     const r = d.result();
     expect(r.rmse).toBeCloseTo(Math.sqrt(5 / 3), 15);
     expect(r.abs_rel).toBeCloseTo(0.25, 15);
@@ -132,14 +132,14 @@ describe("depth", () => {
 });
 
 describe("normals", () => {
-  it("computes the mean angle and the within-X percentages", () => {
+  it("computes the mean angle and the within-X percentages", async () => {
     const c = Math.cos((20 * Math.PI) / 180);
     const s = Math.sin((20 * Math.PI) / 180);
     // Angles: 0, 45, 90 (zero prediction), 20 degrees; the fifth pixel has an all-zero target.
     const pred = [2, 0, 0, 1, 1, 0, 0, 0, 0, c, s, 0, 1, 1, 1];
     const target = [1, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0];
     const n = new NormalsAccumulator();
-    n.update(tf.tensor4d(pred, [1, 1, 5, 3]), tf.tensor4d(target, [1, 1, 5, 3]));
+    await n.update(tf.tensor4d(pred, [1, 1, 5, 3]), tf.tensor4d(target, [1, 1, 5, 3]));
     const r = n.result();
     expect(r.mean_angle).toBeCloseTo((0 + 45 + 90 + 20) / 4, 6);
     expect(r.within_11_25).toBeCloseTo(25, 12);
@@ -169,9 +169,9 @@ describe("edges", () => {
     expect(r.accuracy).toBeCloseTo(2 / 3, 15);
   });
 
-  it("matches the bce loss with pos_weight", () => {
+  it("matches the bce loss with pos_weight", async () => {
     const e = new EdgeAccumulator(0.95);
-    e.update(tf.tensor1d(logits), tf.tensor1d(target));
+    await e.update(tf.tensor1d(logits), tf.tensor1d(target));
     const loss = binaryCrossEntropy(tf.tensor1d(logits), tf.tensor1d(target), { posWeight: 0.95 }).dataSync()[0]!;
     expect(e.result().bce).toBeCloseTo(loss, 6);
     expect(errorCode(() => new EdgeAccumulator(0.95).merge(new EdgeAccumulator()))).toBe("METRIC_MERGE_MISMATCH");
@@ -185,9 +185,9 @@ describe("edges", () => {
 });
 
 describe("reconstruction", () => {
-  it("computes the MSE over all elements", () => {
+  it("computes the MSE over all elements", async () => {
     const m = new ReconstructionAccumulator();
-    m.update(tf.tensor2d([[1, 2]]), tf.tensor2d([[0, 4]]));
+    await m.update(tf.tensor2d([[1, 2]]), tf.tensor2d([[0, 4]]));
     m.updateData([3], [3], [1], [1]);
     expect(m.result().mse).toBeCloseTo((1 + 4 + 0) / 3, 15);
     expect(errorCode(() => m.updateData([1, 2], [1], [2], [1]))).toBe("METRIC_SHAPE_MISMATCH");

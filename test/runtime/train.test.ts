@@ -51,7 +51,7 @@ describe("Trainer on the CPU backend", () => {
   it("resumes a run killed mid-epoch to the same weights as an uninterrupted run", async () => {
     const whole = trainer(tempDir());
     await whole.run();
-    const expected = whole.store.snapshot();
+    const expected = await whole.store.snapshot();
     const expectedIr = JSON.stringify(whole.ir);
     expect(whole.ir.instances.length).toBeLessThan(ir.instances.length); // structural learning merged something
     whole.dispose();
@@ -76,7 +76,7 @@ describe("Trainer on the CPU backend", () => {
     const resumed = trainer(dir, { resume: true });
     await resumed.run();
     expect(JSON.stringify(resumed.ir)).toBe(expectedIr);
-    const got = resumed.store.snapshot();
+    const got = await resumed.store.snapshot();
     expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [k, v] of expected)
       expect(Buffer.from(got.get(k)!.values.buffer).equals(Buffer.from(v.values.buffer)), k).toBe(true);
@@ -117,12 +117,12 @@ describe("Trainer on the CPU backend", () => {
     const hooks = new StructuralLearningHooks({ ...sl, atEpochs: [9], transfer: { ...sl.transfer, passes: [10] } });
     const t = new Trainer(ir, { outDir: tempDir(), dataset, backend: "cpu", hooks });
     await t.runEpoch();
-    const before = t.store.snapshot();
-    const slots = t.optimizer.serialize();
-    const record = hooks.phase(t, 0);
+    const before = await t.store.snapshot();
+    const slots = await t.optimizer.serialize();
+    const record = await hooks.phase(t, 0);
     expect(record.created).toEqual(["c1@left+right"]);
     expect(record.removed).toEqual(["c1@left", "c1@right"]);
-    const after = t.store.snapshot();
+    const after = await t.store.snapshot();
     let survivors = 0;
     for (const [k, v] of after) {
       if (k.startsWith("c1@left+right/")) continue;
@@ -151,8 +151,8 @@ describe("Trainer on the CPU backend", () => {
     const fixed = new StructuralLearningHooks({ ...sl, atEpochs: [9, 10], threshold: 1 }, { log: (t) => logs.push(t) });
     const t = new Trainer(ir, { outDir: tempDir(), dataset, backend: "cpu", hooks: fixed });
     await t.runEpoch();
-    const first = fixed.phase(t, 0);
-    const second = fixed.phase(t, 1);
+    const first = await fixed.phase(t, 0);
+    const second = await fixed.phase(t, 1);
     expect(first.created).toEqual([]);
     const set = first.sets[0]!;
     expect(set.stage).toBe("c1");
@@ -184,7 +184,7 @@ describe("Trainer on the CPU backend", () => {
       threshold: tau,
       similarity: { ...sl.similarity, calibrate: true },
     });
-    const calibrated = calibrating.phase(t, 0).sets[0]!;
+    const calibrated = (await calibrating.phase(t, 0)).sets[0]!;
     expect(calibrated.similarity).toEqual(set.similarity);
     expect(calibrated.calibrated![0]![0]).toBe(1);
     expect(calibrated.calibrated![0]![1]).toBeCloseTo(expected, 12);
@@ -196,8 +196,8 @@ describe("Trainer on the CPU backend", () => {
       { ...sl, atEpochs: [9, 10], threshold: 0.05, similarity: { ...sl.similarity, resample: true, samples: 32 } },
       { log: (text) => logs.push(text) },
     );
-    const a = resampled.phase(t, 0);
-    const b = resampled.phase(t, 1);
+    const a = await resampled.phase(t, 0);
+    const b = await resampled.phase(t, 1);
     expect(b.sets[0]!.similarity[0]![1]).not.toBe(a.sets[0]!.similarity[0]![1]);
     // tau 0.05 lies below the null CKA: said as a warning
     expect(
@@ -224,7 +224,7 @@ describe("Trainer on the CPU backend", () => {
         return [...outputs.values()].map((o) => o.dataSync() as Float32Array);
       });
     const before = outputs();
-    const record = hooks.phase(t, 0);
+    const record = await hooks.phase(t, 0);
     expect(record.sets.map((s) => [s.stage, s.exact === true])).toEqual([
       ["c0", true],
       ["c1", false],
@@ -253,7 +253,7 @@ describe("Trainer on the CPU backend", () => {
       await t.runEpoch();
       const left = t.store.get("c1@left/0.kernel").dataSync() as Float32Array;
       const right = t.store.get("c1@right/0.kernel").dataSync() as Float32Array;
-      const record = hooks.phase(t, 0);
+      const record = await hooks.phase(t, 0);
       expect(record.created).toEqual(["c1@left+right"]);
       const got = t.store.get("c1@left+right/0.kernel").dataSync() as Float32Array;
       if (init === "average")

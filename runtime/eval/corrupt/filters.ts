@@ -242,13 +242,23 @@ export function sampleBilinear(x: tf.Tensor4D, ys: Float64Array, xs: Float64Arra
 
 /**
  * Translates every image by its own (dy, dx) in pixels (bilinear, borders
- * reflected): out(y, x) = in(y + dy, x + dx).
+ * reflected): out(y, x) = in(y + dy, x + dx). Sampled with {@link sampleBilinear}, not
+ * `tf.image.transform`: the CPU kernel of TensorFlow.js 4.22 returns zeros for every
+ * image after the first of a batch.
  */
 export function translate(x: tf.Tensor4D, shifts: ReadonlyArray<readonly [number, number]>): tf.Tensor4D {
-  return tf.tidy(() => {
-    const m = tf.tensor2d(shifts.map(([dy, dx]) => [1, 0, dx, 0, 1, dy, 0, 0]));
-    return tf.image.transform(x, m, "bilinear", "reflect") as tf.Tensor4D;
-  });
+  const [n, h, w] = x.shape;
+  const ys = new Float64Array(n * h * w);
+  const xs = new Float64Array(n * h * w);
+  for (let b = 0; b < n; b++) {
+    const [dy, dx] = shifts[b]!;
+    for (let y = 0; y < h; y++)
+      for (let c = 0; c < w; c++) {
+        ys[(b * h + y) * w + c] = y + dy;
+        xs[(b * h + y) * w + c] = c + dx;
+      }
+  }
+  return sampleBilinear(x, ys, xs);
 }
 
 /** Luminance of every pixel, [N, H, W, 1]: ITU-R BT.601 weights for RGB, the channel mean otherwise. */

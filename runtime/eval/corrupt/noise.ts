@@ -28,10 +28,10 @@ export function gaussianNoise(x: tf.Tensor4D, severity: number, ctx: CorruptionC
 }
 
 /** Poisson(x * lambda) / lambda, clipped to [0, 1]; the count's quantile is driven by one uniform per value. */
-export function shotNoise(x: tf.Tensor4D, severity: number, ctx: CorruptionContext): tf.Tensor4D {
+export async function shotNoise(x: tf.Tensor4D, severity: number, ctx: CorruptionContext): Promise<tf.Tensor4D> {
   const lambda = pick(SHOT_NOISE, severity);
   const [n, h, w, c] = x.shape;
-  const values = x.dataSync();
+  const values = await x.data();
   const out = new Float32Array(values.length);
   const size = h * w * c;
   for (let i = 0; i < n; i++) {

@@ -16,6 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 import type { IrCall, IrModel } from "../../../compiler/ir/types.js";
+import { readScalars } from "../../backend/read-values.js";
 import { Rng, fnv1a32 } from "../../random.js";
 import { cagrad } from "./cagrad.js";
 import { imtlGradient } from "./imtl.js";
@@ -125,8 +126,8 @@ export class TaskWeighting {
   }
 
   /** The weights a loss method gave this step, for the record (uw: 1 / (2 sigma^2)). */
-  reportedLossWeights(context: StepContext): number[] {
-    if (this.name === "uw") return this.scaleVars.map((s) => 0.5 * Math.exp(-s.dataSync()[0]!));
+  async reportedLossWeights(context: StepContext): Promise<number[]> {
+    if (this.name === "uw") return (await readScalars(this.scaleVars)).map((s) => 0.5 * Math.exp(-s));
     return this.lossWeights(context);
   }
 
@@ -208,9 +209,9 @@ export class TaskWeighting {
     return { shared, own: [...weights], weights: [...weights] };
   }
 
-  saveState(): WeightingState {
+  async saveState(): Promise<WeightingState> {
     const state: WeightingState = { name: this.name };
-    if (this.scaleVars.length > 0) state.scales = this.scaleVars.map((v) => v.dataSync()[0]!);
+    if (this.scaleVars.length > 0) state.scales = await readScalars(this.scaleVars);
     if (this.gradnormWeights !== null) state.weights = [...this.gradnormWeights];
     if (this.initialLosses !== null) state.initialLosses = [...this.initialLosses];
     if (this.alpha !== null) state.alpha = [...this.alpha];

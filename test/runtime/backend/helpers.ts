@@ -40,7 +40,10 @@ export function seeded(shape: number[], seed: number): tf.Tensor {
   );
 }
 
-/** Runs `fn` on `backend`, returning plain copies of its output tensors; checks it leaks nothing. */
+/**
+ * Runs `fn` on `backend`, returning plain copies of its output tensors (read back
+ * asynchronously, so GPU backends work too); checks it leaks nothing.
+ */
 export async function onBackend(
   backend: string,
   fn: () => tf.Tensor[],
@@ -48,7 +51,13 @@ export async function onBackend(
 ): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const before = tf.memory().numTensors;
-  const values = tf.tidy(() => fn().map((t) => Float32Array.from(t.dataSync())));
+  const outputs = tf.tidy(() => fn());
+  const values: Float32Array[] = [];
+  try {
+    for (const t of outputs) values.push(Float32Array.from(await t.data()));
+  } finally {
+    tf.dispose(outputs);
+  }
   if (options.checkLeaks) expect(tf.memory().numTensors, `tensors leaked on ${backend}`).toBe(before);
   return values;
 }

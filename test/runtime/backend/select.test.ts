@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import { BackendError } from "../../../runtime/backend/backend-error.js";
 import { BACKEND_PREFERENCES, isBackendPreference, selectBackend } from "../../../runtime/backend/select.js";
+import { describeAdapter } from "../../../runtime/backend/webgpu.js";
 
 /** Whether an optional package can be imported here (the native ones are not installed on CI). */
 async function installed(moduleName: string): Promise<boolean> {
@@ -59,9 +60,44 @@ describe("selectBackend", () => {
   it("picks the first available backend for 'auto' (wasm when no native package is installed)", async () => {
     const natives = await Promise.all(Object.values(optional).map(installed));
     const info = await selectBackend("auto");
-    if (natives.some(Boolean)) expect(["tensorflow", "onednn"]).toContain(info.name);
+    if (info.name === "webgpu") expect(info.adapter?.software).toBe(false);
+    else if (natives.some(Boolean)) expect(["tensorflow", "onednn"]).toContain(info.name);
     else expect(info.name).toBe("wasm");
     expect(tf.getBackend()).toBe(info.name);
+  });
+
+  it("never takes a software WebGPU adapter for 'auto', only when asked by name", async () => {
+    const named = await selectBackend("webgpu").catch(() => null);
+    if (named === null || !named.adapter?.software) return; // no adapter, or a real GPU: nothing to check
+    expect(named.description).toContain("a software device, not a GPU");
+    const auto = await selectBackend("auto");
+    expect(auto.name).not.toBe("webgpu");
+  });
+
+  it("tells a software WebGPU adapter from a GPU", () => {
+    const lavapipe = {
+      info: {
+        vendor: "mesa",
+        architecture: "software",
+        device: "llvmpipe",
+        description: "llvmpipe",
+        isFallbackAdapter: true,
+      },
+    };
+    expect(describeAdapter(lavapipe).software).toBe(true);
+    expect(
+      describeAdapter({ info: { vendor: "google", architecture: "swiftshader" }, isFallbackAdapter: true }).software,
+    ).toBe(true);
+    const gpu = describeAdapter({
+      info: { vendor: "nvidia", architecture: "hopper", device: "H100", description: "NVIDIA H100" },
+    });
+    expect(gpu).toEqual({
+      vendor: "nvidia",
+      architecture: "hopper",
+      device: "H100",
+      description: "NVIDIA H100",
+      software: false,
+    });
   });
 
   it("rejects an unknown preference with MTSL3102", async () => {

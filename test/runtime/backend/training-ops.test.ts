@@ -11,6 +11,7 @@ import {
   registerCpuTrainingFixes,
   registerWasmTrainingKernels,
 } from "../../../runtime/backend/wasm-training-kernels.js";
+import { selectBackend } from "../../../runtime/backend/select.js";
 import { expectClose, onBackend, relativeError, seeded, seededValues } from "./helpers.js";
 
 type Op = (x: tf.Tensor4D) => tf.Tensor;
@@ -201,6 +202,71 @@ function networkGradients(): tf.Tensor[] {
   )(names.map((n) => params[n]));
   return [value, ...grads];
 }
+
+describe("nearest-neighbour resize gradient", () => {
+  const backends = ["cpu", "wasm"];
+  beforeAll(async () => {
+    registerWasmTrainingKernels();
+    registerCpuTrainingFixes();
+    // onednn reuses the CPU backend's kernel, whose dy offsets are wrong past the first image.
+    const onednn = await selectBackend("onednn").catch(() => null);
+    if (onednn) backends.push(onednn.name);
+  });
+
+  /**
+   * The float64 adjoint of the forward resize, found without any gradient kernel: each
+   * input pixel's gradient is the sum of dy over the outputs the forward kernel copies it to
+   * (probed with one-hot images).
+   */
+  async function adjointByProbing(
+    shape: [number, number, number, number],
+    size: [number, number],
+    halfPixelCenters: boolean,
+    dy: Float32Array,
+  ): Promise<Float64Array> {
+    const [n, h, w, c] = shape;
+    const count = n * h * w * c;
+    const out = new Float64Array(count);
+    await tf.setBackend("cpu");
+    for (let i = 0; i < count; i++) {
+      const oneHot = new Float32Array(count);
+      oneHot[i] = 1;
+      const y = tf.tidy(() =>
+        tf.image.resizeNearestNeighbor(tf.tensor4d(oneHot, shape), size, false, halfPixelCenters),
+      );
+      const values = await y.data();
+      y.dispose();
+      for (let k = 0; k < values.length; k++) out[i] = out[i]! + values[k]! * dy[k]!;
+    }
+    return out;
+  }
+
+  const cases: Array<[[number, number, number, number], [number, number], boolean]> = [
+    [[2, 4, 3, 2], [8, 6], true],
+    [[3, 3, 3, 1], [12, 12], true],
+    [[2, 4, 4, 2], [8, 8], false],
+    [[2, 8, 6, 1], [4, 3], true],
+  ];
+  for (const [shape, size, half] of cases) {
+    it(`${shape.join("x")} -> ${size.join("x")} half=${half}: every backend gives the adjoint, for every image of the batch`, async () => {
+      const dy = seededValues(shape[0] * size[0] * size[1] * shape[3], 41);
+      const reference = await adjointByProbing(shape, size, half, dy);
+      for (const backend of backends) {
+        const [dx] = await onBackend(backend, () => [
+          tf.grad((x: tf.Tensor) =>
+            tf.sum(
+              tf.mul(
+                tf.image.resizeNearestNeighbor(x as tf.Tensor4D, size, false, half),
+                tf.tensor4d(dy, [shape[0], size[0], size[1], shape[3]]),
+              ),
+            ),
+          )(tf.zeros(shape)),
+        ]);
+        expect(relativeError(dx as Float32Array, reference), backend).toBeLessThanOrEqual(1e-6);
+      }
+    });
+  }
+});
 
 describe("max pool gradient", () => {
   it("sends each window's gradient to its maximum, also when all values are negative (hand-worked)", async () => {

@@ -1,7 +1,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../../runtime/backend/select.js";
-import { gaussianWeights, boxResampleMatrix, reflectCoordinate } from "../../../runtime/eval/corrupt/filters.js";
+import {
+  gaussianWeights,
+  boxResampleMatrix,
+  reflectCoordinate,
+  translate,
+} from "../../../runtime/eval/corrupt/filters.js";
 import { normalQuantile, poissonQuantile, plasmaFractal } from "../../../runtime/eval/corrupt/fields.js";
 import { blockDct, quantTable } from "../../../runtime/eval/corrupt/digital.js";
 import { glassPermutation, motionTaps } from "../../../runtime/eval/corrupt/blur.js";
@@ -28,9 +33,27 @@ afterAll(() => {
 const meanAbsChange = (a: tf.Tensor, b: tf.Tensor): number =>
   tf.tidy(() => tf.mean(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 
+describe("translate (motion blur, snow)", () => {
+  it("shifts every image of a batch by its own offset, on the cpu and wasm backends (hand-worked, reflected borders)", async () => {
+    // Two 1 x 4 images, shifted right by one pixel (out(x) = in(x + 1)) and left by half a pixel.
+    const images = [0, 1, 2, 3, 10, 11, 12, 13];
+    const expected = [1, 2, 3, 3, 10, 10.5, 11.5, 12.5];
+    for (const backend of ["cpu", "wasm"]) {
+      await tf.setBackend(backend);
+      const y = translate(tf.tensor4d(images, [2, 1, 4, 1]), [
+        [0, 1],
+        [0, -0.5],
+      ]);
+      expect(Array.from(await y.data()), backend).toEqual(expected);
+      y.dispose();
+    }
+    await tf.setBackend("wasm");
+  });
+});
+
 describe("every corruption", () => {
   for (const name of CORRUPTION_NAMES) {
-    it(`${name}: shape and [0, 1] kept, effect grows with severity, deterministic, no leaks`, () => {
+    it(`${name}: shape and [0, 1] kept, effect grows with severity, deterministic, no leaks`, async () => {
       for (const [label, x] of [
         ["grey", grey],
         ["rgb", rgb],
@@ -38,7 +61,7 @@ describe("every corruption", () => {
         const before = tf.memory().numTensors;
         const changes: number[] = [];
         for (let s = 1; s <= 5; s++) {
-          const y = corrupt(x, name, s, { seed: 11 });
+          const y = await corrupt(x, name, s, { seed: 11 });
           expect(y.shape).toEqual(x.shape);
           const [lo, hi] = tf.tidy(() => [tf.min(y).dataSync()[0]!, tf.max(y).dataSync()[0]!]);
           expect(lo).toBeGreaterThanOrEqual(0);
@@ -62,7 +85,7 @@ describe("every corruption", () => {
     });
   }
 
-  it("is deterministic from the seed and the image index, not from the batch", () => {
+  it("is deterministic from the seed and the image index, not from the batch", async () => {
     const names: CorruptionName[] = [
       "gaussian_noise",
       "shot_noise",
@@ -74,32 +97,32 @@ describe("every corruption", () => {
       "elastic_transform",
     ];
     for (const name of names) {
-      const a = corrupt(rgb, name, 3, { seed: 5 });
-      const b = corrupt(rgb, name, 3, { seed: 5 });
-      const c = corrupt(rgb, name, 3, { seed: 6 });
+      const a = await corrupt(rgb, name, 3, { seed: 5 });
+      const b = await corrupt(rgb, name, 3, { seed: 5 });
+      const c = await corrupt(rgb, name, 3, { seed: 6 });
       expect(meanAbsChange(a, b)).toBe(0);
       expect(meanAbsChange(a, c), name).toBeGreaterThan(0);
       // Images 2..5 corrupted as their own batch (offset 2) equal the same images inside the full batch.
       const tail = rgb.slice([2, 0, 0, 0], [4, -1, -1, -1]);
-      const d = corrupt(tail, name, 3, { seed: 5, offset: 2 });
+      const d = await corrupt(tail, name, 3, { seed: 5, offset: 2 });
       const aTail = a.slice([2, 0, 0, 0], [4, -1, -1, -1]);
       expect(meanAbsChange(d, aTail), name).toBeLessThan(1e-6);
       tf.dispose([a, b, c, d, tail, aTail]);
     }
   });
 
-  it("rejects unknown names, bad severities and non-batches with MTSL3006", () => {
-    expect(() => corrupt(rgb, "rain" as CorruptionName, 1)).toThrow(/MTSL3006.*unknown corruption 'rain'/);
+  it("rejects unknown names, bad severities and non-batches with MTSL3006", async () => {
+    await expect(corrupt(rgb, "rain" as CorruptionName, 1)).rejects.toThrow(/MTSL3006.*unknown corruption 'rain'/);
     for (const s of [0, 6, 2.5]) {
       try {
-        corrupt(rgb, "fog", s);
+        await corrupt(rgb, "fog", s);
         expect.unreachable();
       } catch (e) {
         expect(isMtslError(e, "MTSL3006")).toBe(true);
       }
     }
     const flat = tf.zeros([4, 4]) as unknown as tf.Tensor4D;
-    expect(() => corrupt(flat, "fog", 1)).toThrow(/MTSL3006/);
+    await expect(corrupt(flat, "fog", 1)).rejects.toThrow(/MTSL3006/);
     flat.dispose();
   });
 });

@@ -42,7 +42,7 @@ function convFlops(outShape: readonly number[], filterShape: readonly number[]):
  * FLOPs of the convolutions and matrix products that one call of `run` executes
  * (forward and both gradients), counted by wrapping those kernels of the current backend.
  */
-function countFlops(run: () => void): number {
+async function countFlops(run: () => Promise<unknown>): Promise<number> {
   const backend = tf.getBackend();
   let flops = 0;
   const count: Record<string, (inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, out: tf.TensorInfo) => number> = {
@@ -69,7 +69,7 @@ function countFlops(run: () => void): number {
     });
   }
   try {
-    run();
+    await run();
   } finally {
     for (const original of originals) {
       if (original === undefined) continue;
@@ -90,20 +90,20 @@ async function timeBackend(preference: BackendPreference): Promise<void> {
   const trainer = new Trainer(ir, { outDir: join(tmpdir(), "mtsl-onednn-bench"), dataset, backend: info.name });
   const batch = ir.train.batch;
   const indices = Array.from({ length: batch }, (_, i) => i);
-  for (let i = 0; i < 2; i++) trainer.step(indices, 1e-3, i);
+  for (let i = 0; i < 2; i++) await trainer.step(indices, 1e-3, i);
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    trainer.step(indices, 1e-3, 100 + i);
+    await trainer.step(indices, 1e-3, 100 + i);
     const c = process.cpuUsage(c0);
     wall.push(performance.now() - t0);
     cpu.push((c.user + c.system) / 1000);
   }
   // Counted once, on the first backend: the wasm backend's backprop kernels are
   // themselves built from Conv2D calls, which would be counted twice.
-  stepWork ??= countFlops(() => trainer.step(indices, 1e-3, 99));
+  stepWork ??= await countFlops(() => trainer.step(indices, 1e-3, 99));
   const flops = stepWork;
   const ms = median(wall);
   console.log(
@@ -113,8 +113,8 @@ async function timeBackend(preference: BackendPreference): Promise<void> {
       `= ${(flops / ms / 1e6).toFixed(1)} GFLOP/s achieved`,
   );
   if (profile) {
-    const p = await tf.profile(() => {
-      trainer.step(indices, 1e-3, 999);
+    const p = await tf.profile(async () => {
+      await trainer.step(indices, 1e-3, 999);
     });
     const byName = new Map<string, { ms: number; count: number }>();
     for (const k of p.kernels) {

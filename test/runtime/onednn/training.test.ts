@@ -31,7 +31,7 @@ async function lossesOn(backend: "onednn" | "cpu"): Promise<Record<string, numbe
   try {
     for (let s = 0; s < STEPS; s++) {
       const indices = Array.from({ length: ir.train.batch }, (_, i) => (s * ir.train.batch + i) % 64);
-      losses.push(trainer.step(indices, 1e-2, 1000 + s));
+      losses.push(await trainer.step(indices, 1e-2, 1000 + s));
     }
   } finally {
     trainer.dispose();

@@ -113,9 +113,9 @@ describe.each(METHODS)("weighting: %s", (weighting) => {
     for (const r of records)
       for (const scores of Object.values(r.train))
         expect(Number.isFinite(scores["loss"]), JSON.stringify(r)).toBe(true);
-    const expected = whole.store.snapshot();
-    const expectedSlots = whole.optimizer.serialize();
-    const expectedState = JSON.stringify(whole.weighting.saveState());
+    const expected = await whole.store.snapshot();
+    const expectedSlots = await whole.optimizer.serialize();
+    const expectedState = JSON.stringify(await whole.weighting.saveState());
     if (weighting !== "ew") {
       const extra = records.at(-1)!.extra!;
       expect(Object.keys(extra).sort()).toEqual(["weight/left", "weight/right", "weight/third"]);
@@ -129,15 +129,15 @@ describe.each(METHODS)("weighting: %s", (weighting) => {
     first.dispose();
     const resumed = new Trainer(ir, { outDir: dir, dataset, backend: "cpu", resume: true });
     await resumed.run();
-    const got = resumed.store.snapshot();
+    const got = await resumed.store.snapshot();
     for (const [k, v] of expected)
       expect(Buffer.from(got.get(k)!.values.buffer), k).toEqual(Buffer.from(v.values.buffer));
-    const slots = resumed.optimizer.serialize();
+    const slots = await resumed.optimizer.serialize();
     for (const [k, s] of expectedSlots) {
       expect(slots.get(k)?.step, k).toBe(s.step);
       expect(Buffer.from(slots.get(k)!.m!.buffer), k).toEqual(Buffer.from(s.m!.buffer));
     }
-    expect(JSON.stringify(resumed.weighting.saveState())).toBe(expectedState);
+    expect(JSON.stringify(await resumed.weighting.saveState())).toBe(expectedState);
     const lines = readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n");
     expect(lines.length).toBe(3);
     resumed.dispose();
@@ -149,10 +149,10 @@ describe("the per-task gradient path", () => {
     const sgd = "sgd(lr: 0.1, momentum: 0)";
     const step = async (weighting: string) => {
       const t = new Trainer(compiled(weighting, sgd), { outDir: tempDir(), dataset, backend: "cpu" });
-      const before = t.store.snapshot();
+      const before = await t.store.snapshot();
       const batch = batchIndices(64, 16, { shuffle: false })[0]!;
-      t.step(batch, 0.1, 7);
-      const after = t.store.snapshot();
+      await t.step(batch, 0.1, 7);
+      const after = await t.store.snapshot();
       const delta = new Map([...after].map(([k, v]) => [k, v.values.map((x, i) => x - before.get(k)!.values[i]!)]));
       t.dispose();
       return delta;

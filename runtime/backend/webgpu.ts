@@ -1,0 +1,139 @@
+/**
+ * The WebGPU backend: TensorFlow.js's `@tensorflow/tfjs-backend-webgpu` on Dawn's Node
+ * bindings (the `webgpu` package), so any GPU with a Vulkan (Linux), Metal (macOS) or
+ * Direct3D 12 (Windows) driver trains, without CUDA.
+ *
+ * Both packages are optional dependencies, loaded here by dynamic import: the backend
+ * registers itself only when `navigator.gpu` exists at its import, so Dawn's globals are
+ * installed first. The adapter Dawn picks is described and recorded; a software adapter
+ * (Mesa's lavapipe, SwiftShader) is used only when asked for by name (`--backend webgpu`),
+ * never by "auto": it is a correctness path, far slower than the CPU backends.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+import { registerWebgpuTrainingKernels } from "./webgpu-training-kernels.js";
+
+/** What the runtime records about the GPU it trains on (run.json, the report). */
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU implementation of the API (lavapipe, SwiftShader), not a GPU. */
+  software: boolean;
+}
+
+/** The part of Dawn's `GPUAdapter` the runtime reads. */
+interface DawnAdapter {
+  info?: {
+    vendor?: string;
+    architecture?: string;
+    device?: string;
+    description?: string;
+    isFallbackAdapter?: boolean;
+  };
+  isFallbackAdapter?: boolean;
+}
+
+interface DawnGpu {
+  requestAdapter(options?: { powerPreference?: "high-performance" | "low-power" }): Promise<DawnAdapter | null>;
+}
+
+/** Why the webgpu backend cannot be used, with what to do about it. */
+export class WebgpuUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = "WebgpuUnavailable";
+  }
+}
+
+let adapter: AdapterDescription | null = null;
+
+async function importOptional(moduleName: string): Promise<Record<string, unknown>> {
+  const name: string = moduleName;
+  return (await import(name)) as Record<string, unknown>;
+}
+
+/** Installs Dawn's `navigator.gpu` and WebGPU globals, once; returns `navigator.gpu`. */
+async function dawnGpu(): Promise<DawnGpu> {
+  const existing = (globalThis as { navigator?: { gpu?: DawnGpu } }).navigator?.gpu;
+  if (existing) return existing;
+  let dawn: Record<string, unknown>;
+  try {
+    dawn = await importOptional("webgpu");
+  } catch (error) {
+    throw new WebgpuUnavailable(
+      `the 'webgpu' package (Dawn for Node) did not load (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`,
+      "install it with `npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0`",
+    );
+  }
+  const create = dawn.create as (flags: string[]) => DawnGpu;
+  Object.assign(globalThis, dawn.globals as object);
+  const gpu = create([]);
+  const nav = (globalThis as { navigator?: Record<string, unknown> }).navigator;
+  if (nav) Object.defineProperty(nav, "gpu", { value: gpu, configurable: true });
+  else Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true });
+  return gpu;
+}
+
+/** The adapter's fields, normalised. */
+export function describeAdapter(found: DawnAdapter): AdapterDescription {
+  const info = found.info ?? {};
+  const architecture = info.architecture ?? "";
+  const software = Boolean(info.isFallbackAdapter ?? found.isFallbackAdapter) || architecture === "software";
+  return {
+    vendor: info.vendor ?? "",
+    architecture,
+    device: info.device ?? "",
+    description: info.description ?? "",
+    software,
+  };
+}
+
+/**
+ * Sets the webgpu backend up and returns its TensorFlow.js name. With `allowSoftware`
+ * false ("auto"), a software adapter is refused.
+ */
+export async function loadWebgpu(allowSoftware: boolean): Promise<string> {
+  const gpu = await dawnGpu();
+  const found = await gpu.requestAdapter({ powerPreference: "high-performance" });
+  if (found === null) {
+    throw new WebgpuUnavailable(
+      "no WebGPU adapter: Dawn found no Vulkan, Metal or Direct3D 12 device",
+      "install the GPU's Vulkan driver (on Debian without a GPU: mesa-vulkan-drivers 25 from bookworm-backports for lavapipe, a software device)",
+    );
+  }
+  const described = describeAdapter(found);
+  if (described.software && !allowSoftware) {
+    throw new WebgpuUnavailable(
+      `the only WebGPU adapter is a software one (${described.description || described.device})`,
+      "ask for it by name with `--backend webgpu` (a correctness path: slower than the CPU backends)",
+    );
+  }
+  adapter = described;
+  if (tf.findBackendFactory("webgpu") === null) await importOptional("@tensorflow/tfjs-backend-webgpu");
+  if (tf.findBackendFactory("webgpu") === null) {
+    throw new WebgpuUnavailable(
+      "@tensorflow/tfjs-backend-webgpu did not register its backend",
+      "install it with `npm install @tensorflow/tfjs-backend-webgpu@4.22.0`",
+    );
+  }
+  registerWebgpuTrainingKernels();
+  return "webgpu";
+}
+
+/** The adapter the webgpu backend runs on (null before {@link loadWebgpu} succeeded). */
+export function webgpuAdapter(): AdapterDescription | null {
+  return adapter;
+}
+
+/** One line for logs: "WebGPU (Dawn) on llvmpipe ... [mesa, software; a software device]". */
+export function webgpuDescription(): string {
+  if (adapter === null) return "WebGPU (Dawn)";
+  const name = adapter.description || adapter.device || "an unnamed adapter";
+  const detail = [adapter.vendor, adapter.architecture].filter((s) => s.length > 0).join(", ");
+  return `WebGPU (Dawn) on ${name}${detail ? ` [${detail}]` : ""}${adapter.software ? " (a software device, not a GPU)" : ""}`;
+}
