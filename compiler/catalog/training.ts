@@ -175,7 +175,12 @@ export const TRAIN_BLOCK: BlockSpec = {
       "How task losses and their gradients combine into one update; gradient methods act on the parameters shared by more than one task.",
     ),
     named("seed", int({ min: 0 }), 0, "Fixes data order, initialisation and structural decisions."),
-    named("backend", oneOf("backend", BACKENDS), "auto", "TensorFlow.js backend; auto picks the fastest available."),
+    named(
+      "backend",
+      oneOf("backend", BACKENDS),
+      "auto",
+      "TensorFlow.js backend; auto takes the first that works of gpu, native, webgpu (a real GPU only), onednn, wasm, cpu.",
+    ),
     named("val_every", positiveInt, 1, "Validate after every this many epochs."),
     named(
       "pretrain",
