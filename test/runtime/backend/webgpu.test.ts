@@ -7,7 +7,7 @@
  * phase; and tensor and GPU memory over epochs. Skipped, with the reason printed, where no
  * WebGPU device exists.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,7 @@ import { getDataSource } from "../../../runtime/data/registry.js";
 import { CORRUPTION_NAMES, corrupt } from "../../../runtime/eval/corruptions.js";
 import type { Dataset, DataOptions } from "../../../runtime/data/types.js";
 import type { WeightSnapshot } from "../../../runtime/model/weights.js";
+import { trainFile } from "../../../runtime/run/train-file.js";
 import { StructuralLearningHooks } from "../../../runtime/structure/mtsl.js";
 import { Adam } from "../../../runtime/train/optimizer.js";
 import { Trainer } from "../../../runtime/train/trainer.js";
@@ -343,6 +344,49 @@ describe.skipIf(webgpu === null)(`the webgpu backend ${skipReason}`, () => {
       );
     });
   }, 120_000);
+
+  it("trains a file into a run folder: run.json records the adapter, the revisions and test scores match onednn's", async () => {
+    const source = readFileSync(join(here, "../onednn/tiny.mtsl"), "utf8")
+      .replace("train: 256, val: 64, test: 64", "train: 64, val: 32, test: 32")
+      .replace("at_epochs: [1, 2, 3]", "at_epochs: [1]")
+      .replace("epochs: 4", "epochs: 2")
+      .replace("passes: [1, 1, 1]", "passes: [1]");
+    const root = mkdtempSync(join(tmpdir(), "mtsl-webgpu-run-"));
+    try {
+      const file = join(root, "tiny.mtsl");
+      writeFileSync(file, source);
+      const reference = await fastReference();
+      const runOn = async (backend: string) => {
+        const out = join(root, backend);
+        const result = await trainFile({ file, source, out, backend: backend as "cpu" });
+        expect(result.ok, backend).toBe(true);
+        return {
+          run: JSON.parse(readFileSync(join(out, "run.json"), "utf8")) as { backend: string; adapter?: unknown },
+          final: JSON.parse(readFileSync(join(out, "final.json"), "utf8")) as {
+            test: Record<string, Record<string, number>>;
+          },
+          revision: readFileSync(join(out, "revisions", "001.mtsl"), "utf8"),
+        };
+      };
+      const gpu = await runOn("webgpu");
+      const ref = await runOn(reference);
+      expect(gpu.run.backend).toBe("webgpu");
+      expect(gpu.run.adapter).toEqual(webgpu!.adapter);
+      expect(ref.run.adapter).toBeUndefined();
+      // The same merge, written as the same sharing tree.
+      const sharing = (text: string): string =>
+        text.slice(text.indexOf("sharing {"), text.indexOf("}", text.indexOf("sharing {")));
+      expect(sharing(gpu.revision)).toBe(sharing(ref.revision));
+      for (const [task, scores] of Object.entries(ref.final.test)) {
+        expect(Math.abs(gpu.final.test[task]!["loss"]! - scores["loss"]!), task).toBeLessThanOrEqual(
+          1e-3 * scores["loss"]!,
+        );
+        expect(Math.abs(gpu.final.test[task]!["accuracy"]! - scores["accuracy"]!), task).toBeLessThanOrEqual(1 / 32);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it("keeps tensor and GPU memory flat over epochs", async () => {
     const ir = compileSource(readFileSync(join(here, "../onednn/tiny.mtsl"), "utf8")).ir!;
