@@ -14,6 +14,11 @@ L1 on unit normals over non-zero targets, balanced BCE on logits (pos_weight p f
 positives, 1-p for negatives), MSE; plain CE for classification.
 
 Usage: /usr/bin/python3 bench/torch/step.py IR.json [--steps N] [--warmup N] [--threads N] [--seed N]
+       [--device cpu|cuda]
+
+With `--device cuda` the network, inputs and targets live on the GPU and every timed step
+ends with `torch.cuda.synchronize()`; the JSON line adds the GPU's name and its peak
+allocated memory (the peer of `bench:train`'s webgpu row on a machine with an NVIDIA GPU).
 """
 
 import argparse
@@ -113,7 +118,11 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=0, help="batch size (default: the file's)")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     args = parser.parse_args()
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: this PyTorch sees no CUDA device")
+    device = torch.device(args.device)
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -124,13 +133,15 @@ def main():
     params = count(net)
     if params != ir["totals"]["params"]:
         raise SystemExit(f"parameter count mismatch: torch {params}, IR totals {ir['totals']['params']}")
+    net.to(device)
     optimizer, _ = optimizer_of(ir["train"]["optimizer"], net.parameters())
     net.train()
 
     gen = torch.Generator().manual_seed(args.seed)
     h, w, c = ir["input"]["shape"]
     image = torch.rand((batch, c, h, w), generator=gen)
-    targets = {t["name"]: random_target(t, batch, image, gen) for t in ir["tasks"]}
+    targets = {t["name"]: random_target(t, batch, image, gen).to(device) for t in ir["tasks"]}
+    image = image.to(device)
     tasks = ir["tasks"]
 
     def step():
@@ -139,6 +150,8 @@ def main():
         total = sum(t["weight"] * task_loss(t, outputs[t["name"]], targets[t["name"]]) for t in tasks)
         total.backward()
         optimizer.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
         return float(total)
 
     losses = [step() for _ in range(args.warmup)]
@@ -163,6 +176,9 @@ def main():
         "peakRssBytes": peak_kib * 1024,
         "firstLoss": losses[0],
         "lastLoss": losses[-1],
+        "device": args.device,
+        **({"gpu": torch.cuda.get_device_name(device), "peakGpuBytes": torch.cuda.max_memory_allocated(device)}
+           if device.type == "cuda" else {}),
     }))
 
 
