@@ -9,6 +9,9 @@
  * (Mesa's lavapipe, SwiftShader) is used only when asked for by name (`--backend webgpu`),
  * never by "auto": it is a correctness path, far slower than the CPU backends.
  */
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 
 import { registerWebgpuTrainingKernels } from "./webgpu-training-kernels.js";
@@ -94,10 +97,62 @@ export function describeAdapter(found: DawnAdapter): AdapterDescription {
 }
 
 /**
+ * The adapter Dawn would pick, asked in a child process: "auto" uses it to decide without
+ * loading Dawn here, since Dawn prints warnings to stderr while it sets up a software device
+ * (lavapipe's "maxDynamic...BuffersPerPipelineLayout artificially reduced"), which a run that
+ * then trains on the CPU should not show. Null when there is no adapter or the probe fails.
+ */
+export function probeAdapter(): AdapterDescription | null {
+  let entry: string;
+  try {
+    entry = pathToFileURL(createRequire(import.meta.url).resolve("webgpu")).href;
+  } catch (error) {
+    throw new WebgpuUnavailable(
+      `the 'webgpu' package (Dawn for Node) is not installed (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`,
+      "install it with `npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0`",
+    );
+  }
+  const script =
+    `const { create, globals } = await import(${JSON.stringify(entry)});` +
+    `Object.assign(globalThis, globals);` +
+    `const a = await create([]).requestAdapter({ powerPreference: "high-performance" });` +
+    `process.stdout.write(JSON.stringify(a ? { info: { vendor: a.info.vendor, architecture: a.info.architecture,` +
+    ` device: a.info.device, description: a.info.description, isFallbackAdapter: a.info.isFallbackAdapter } } : null));` +
+    `process.exit(0);`;
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  if (child.status !== 0) return null;
+  try {
+    const found = JSON.parse(child.stdout) as DawnAdapter | null;
+    return found === null ? null : describeAdapter(found);
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Sets the webgpu backend up and returns its TensorFlow.js name. With `allowSoftware`
- * false ("auto"), a software adapter is refused.
+ * false ("auto"), a software adapter is refused, found by {@link probeAdapter} before Dawn
+ * is loaded into this process.
  */
 export async function loadWebgpu(allowSoftware: boolean): Promise<string> {
+  if (!allowSoftware && adapter === null) {
+    const probed = probeAdapter();
+    if (probed === null) {
+      throw new WebgpuUnavailable(
+        "no WebGPU adapter: Dawn found no Vulkan, Metal or Direct3D 12 device",
+        "install the GPU's Vulkan driver",
+      );
+    }
+    if (probed.software) {
+      throw new WebgpuUnavailable(
+        `the only WebGPU adapter is a software one (${probed.description || probed.device})`,
+        "ask for it by name with `--backend webgpu` (a correctness path: slower than the CPU backends)",
+      );
+    }
+  }
   const gpu = await dawnGpu();
   const found = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (found === null) {

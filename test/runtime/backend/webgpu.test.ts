@@ -17,6 +17,7 @@ import { describe, expect, it } from "vitest";
 import { compileSource } from "../../../compiler/compile.js";
 import type { IrModel } from "../../../compiler/ir/types.js";
 import { selectBackend } from "../../../runtime/backend/select.js";
+import { probeAdapter } from "../../../runtime/backend/webgpu.js";
 import { getDataSource } from "../../../runtime/data/registry.js";
 import { CORRUPTION_NAMES, corrupt } from "../../../runtime/eval/corruptions.js";
 import type { Dataset, DataOptions } from "../../../runtime/data/types.js";
@@ -241,6 +242,9 @@ describe.skipIf(webgpu === null)(`the webgpu backend ${skipReason}`, () => {
     expect(adapter.vendor.length + adapter.device.length + adapter.description.length).toBeGreaterThan(0);
     expect(webgpu!.description).toContain("WebGPU (Dawn) on");
     if (adapter.software) expect(webgpu!.description).toContain("software device");
+    // "auto" asks a child process, so that a software device's set-up warnings stay out of a
+    // CPU run: it must see the adapter this process trains on.
+    expect(probeAdapter()).toEqual(adapter);
   });
 
   it.each(KERNEL_CASES)("%s: value and gradients match the cpu backend", async (label, shapes, f) => {
