@@ -8,10 +8,9 @@ its parameters are checked per layer and in total against the IR). Then it times
 steps (forward, the file's task losses, backward, Adam with the file's settings) on random
 inputs and targets of the file's batch shape, and prints one JSON line with the step times.
 
-Losses (approximately the runtime's, runtime/losses.ts): class-balanced softmax CE
-(weights (1-beta)/(1-beta^n_c) from the batch's class counts), RMSE over target > 0,
-L1 on unit normals over non-zero targets, balanced BCE on logits (pos_weight p for
-positives, 1-p for negatives), MSE; plain CE for classification.
+Losses: the export's (runtime/pytorch/train.py `losses`, the PyTorch port of
+runtime/losses.ts that test/cli/export-pytorch.test.ts checks against the runtime), on targets
+laid out as the runtime binds them (NHWC maps).
 
 Usage: /usr/bin/python3 bench/torch/step.py IR.json [--steps N] [--warmup N] [--threads N] [--seed N]
        [--device cpu|cuda]
@@ -35,78 +34,35 @@ import torch.nn.functional as F
 # the network builder is the one `mtslc export --format pytorch` ships
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "runtime", "pytorch"))
 from mtsl_torch import Network  # noqa: E402
-from train import optimizer_of  # noqa: E402  (the export's train.py: one optimizer builder)
+from train import World, optimizer_of  # noqa: E402  (the export's train.py: one port of the optimizers)
+from train import losses as task_losses  # noqa: E402  (and of the losses)
 
 
 def count(module):
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
 
-# ---- losses (runtime/losses.ts, approximately) ----
-
-def class_balanced_ce(logits, labels, classes, balanced, beta=1 - 1e-3):
-    if not balanced:
-        return F.cross_entropy(logits, labels)
-    counts = torch.bincount(labels.flatten(), minlength=classes).float()
-    weights = torch.where(counts > 0, (1 - beta) / (1 - torch.pow(beta, counts)), torch.zeros_like(counts))
-    return F.cross_entropy(logits, labels, weight=weights)
-
-
-def rmse_loss(pred, target):
-    mask = (target > 0).float()
-    mse = ((pred - target) ** 2 * mask).sum() / mask.sum().clamp(min=1)
-    return torch.sqrt(mse + 1e-12)
-
-
-def unit_l1_loss(pred, target):
-    unit = F.normalize(pred, dim=1, eps=1e-12)
-    mask = (target.abs().sum(dim=1, keepdim=True) > 0).float().expand_as(target)
-    return ((unit - target).abs() * mask).sum() / mask.sum().clamp(min=1)
-
-
-def balanced_bce(pred, target, pos_weight):
-    z = (target >= 0.5).float()
-    weights = z * pos_weight + (1 - z) * (1 - pos_weight)
-    per = F.binary_cross_entropy_with_logits(pred, z, reduction="none")
-    return (per * weights).sum() / target.numel()
-
-
-def task_loss(task, pred, target):
-    name, options = task["loss"]["name"], task["loss"]["options"]
-    if name == "ce":
-        classes = pred.shape[1]
-        return class_balanced_ce(pred, target, classes, bool(options.get("balanced", False)))
-    if name == "rmse":
-        return rmse_loss(pred, target)
-    if name == "l1_unit":
-        return unit_l1_loss(pred, target)
-    if name == "bce":
-        return balanced_bce(pred, target, float(options.get("pos_weight", 0.95)))
-    if name == "mse":
-        return F.mse_loss(pred, target)
-    if name == "l1":
-        return F.l1_loss(pred, target)
-    raise SystemExit(f"unsupported loss {name}")
-
-
-def random_target(task, batch, image, gen):
-    """A random target of the task's kind: labels, positive depths, unit normals, edges, or the image."""
+def random_target(task, batch, image, head, gen):
+    """A random target of the task's kind, laid out as the runtime binds it (NHWC maps, as
+    runtime/pytorch/train.py's `load_split` reads them): labels, positive depths, unit normals,
+    edges, or the image itself."""
     kind = task["kind"]
-    n, _, h, w = image.shape
+    n = image.shape[0]
+    shape = tuple(head["outShape"])
     if task["target"] == "image" or kind == "reconstruction":
-        return image
+        return image.permute(0, 2, 3, 1).contiguous()
     if kind == "segmentation":
-        return torch.randint(0, int(task["options"]["classes"]), (n, h, w), generator=gen)
+        return torch.randint(0, int(task["options"]["classes"]), (n, *shape[:2]), generator=gen)
     if kind == "classification":
         return torch.randint(0, int(task["options"]["classes"]), (n,), generator=gen)
     if kind == "depth":
-        return torch.rand((n, 1, h, w), generator=gen) * 9 + 0.5
+        return torch.rand((n, *shape), generator=gen) * 9 + 0.5
     if kind == "normals":
-        return F.normalize(torch.randn((n, 3, h, w), generator=gen), dim=1)
+        return F.normalize(torch.randn((n, *shape), generator=gen), dim=-1)
     if kind == "edges":
-        return (torch.rand((n, 1, h, w), generator=gen) < 0.1).float()
+        return (torch.rand((n, *shape), generator=gen) < 0.1).float()
     if kind == "regression":
-        return torch.randn((n, int(task["options"].get("outputs", 1))), generator=gen)
+        return torch.randn((n, *shape), generator=gen)
     raise SystemExit(f"unsupported task kind {kind}")
 
 
@@ -140,14 +96,16 @@ def main():
     gen = torch.Generator().manual_seed(args.seed)
     h, w, c = ir["input"]["shape"]
     image = torch.rand((batch, c, h, w), generator=gen)
-    targets = {t["name"]: random_target(t, batch, image, gen).to(device) for t in ir["tasks"]}
+    heads = {h["task"]: h for h in ir["heads"]}
+    targets = {t["name"]: random_target(t, batch, image, heads[t["name"]], gen).to(device) for t in ir["tasks"]}
     image = image.to(device)
     tasks = ir["tasks"]
+    world = World()  # one process: the losses' sums are this batch's
 
     def step():
         optimizer.zero_grad(set_to_none=True)
         outputs = net(image)
-        total = sum(t["weight"] * task_loss(t, outputs[t["name"]], targets[t["name"]]) for t in tasks)
+        _, total = task_losses(tasks, outputs, targets, world)
         total.backward()
         optimizer.step()
         if device.type == "cuda":
