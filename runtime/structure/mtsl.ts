@@ -180,6 +180,10 @@ export class StructuralLearningHooks implements TrainerHooks {
     return next === undefined || next - (epochsDone + 1) >= this.sl.alignmentPause;
   }
 
+  extraLossActive(trainer: Trainer): boolean {
+    return this.aligning(trainer.epoch);
+  }
+
   extraLoss(trainer: Trainer, result: ForwardResult): tf.Scalar | null {
     if (!this.aligning(trainer.epoch)) return null;
     const sets = this.siblingsOf(trainer.ir);

@@ -72,6 +72,12 @@ export type TrainEvent =
 export interface TrainerHooks {
   /** An extra loss term added to the task losses in a training step (e.g. alignment). */
   extraLoss?(trainer: Trainer, result: ForwardResult): tf.Scalar | null;
+  /**
+   * Whether `extraLoss` may give a term at this point of training (alignment: only in its
+   * epochs). False spares the gradient methods the extra loss's own forward and backward
+   * pass; absent means it may.
+   */
+  extraLossActive?(trainer: Trainer): boolean;
   /** Runs after an epoch's training and validation, before its checkpoint. */
   afterEpoch?(trainer: Trainer, record: EpochRecord): Promise<void>;
   /** Runs after the epoch's checkpoint is written. */
@@ -413,11 +419,21 @@ export class Trainer {
       taskVectors.push(vector);
       ownGrads.push(mine);
     }
-    if (this.options.hooks?.extraLoss) {
-      extraGrads = tf.variableGrads(() => {
+    const hooks = this.options.hooks;
+    if (hooks?.extraLoss && (hooks.extraLossActive?.(this) ?? true)) {
+      let none = false;
+      const extra = tf.variableGrads(() => {
         const result = forward(this.ir, this.store, x, { training: true, updates: [], dropoutSeed });
-        return this.options.hooks!.extraLoss!(this, result) ?? tf.scalar(0);
-      }, trainable).grads;
+        const term = hooks.extraLoss!(this, result);
+        if (term) return term;
+        // No term after all (a set's batch too small): a zero that reads a weight, so that the
+        // gradient call has something to differentiate; its gradients are dropped.
+        none = true;
+        return tf.mul(tf.sum(trainable[0]!), 0) as tf.Scalar;
+      }, trainable);
+      extra.value.dispose();
+      if (none) tf.dispose(Object.values(extra.grads));
+      else extraGrads = extra.grads;
     }
     const losses = await readScalars(this.tasks.map((t) => taskLosses.get(t.task.name)!));
     const combined = this.weighting.combine(taskVectors, losses, context, lastShared);

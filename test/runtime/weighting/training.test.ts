@@ -20,6 +20,7 @@ import { selectBackend } from "../../../runtime/backend/select.js";
 import { getDataSource } from "../../../runtime/data/registry.js";
 import type { Dataset } from "../../../runtime/data/types.js";
 import { batchIndices } from "../../../runtime/data/dataset.js";
+import { StructuralLearningHooks } from "../../../runtime/structure/mtsl.js";
 import { Trainer } from "../../../runtime/train/trainer.js";
 import { buildReport } from "../../../runtime/report/build.js";
 import { lift, sameIr } from "../../../compiler/lift.js";
@@ -142,6 +143,35 @@ describe.each(METHODS)("weighting: %s", (weighting) => {
     expect(lines.length).toBe(3);
     resumed.dispose();
   });
+});
+
+describe("gradient methods with structural learning", () => {
+  // Every stage starts per task (no shared parameter), a phase merges after epoch 1; with and
+  // without the alignment loss, whose extra pass the gradient methods run only while it is on.
+  for (const alignment of ["", "alignment: 0.1"]) {
+    it(`pcgrad trains through a merge ${alignment ? "with" : "without"} the alignment loss`, async () => {
+      const text = source("pcgrad")
+        .replace("c1: {left right third}\n    c2: {left right} {third}", "c1..c2: {left} {right} {third}")
+        .replace(
+          "  train {",
+          `  structural_learning {\n    at_epochs: [1]\n    similarity: cka(samples: 32)\n    threshold: 0\n    transfer: distill(passes: [1])\n    ${alignment}\n  }\n  train {`,
+        );
+      const result = compileSource(text);
+      expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const ir = result.ir!;
+      const hooks = new StructuralLearningHooks(ir.structuralLearning!);
+      const t = new Trainer(
+        { ...ir, train: { ...ir.train, epochs: 2 } },
+        { outDir: tempDir(), dataset, backend: "cpu", hooks },
+      );
+      const records = await t.run();
+      expect(records).toHaveLength(2);
+      expect(hooks.state.history[0]!.created.length).toBeGreaterThan(0);
+      for (const r of records)
+        for (const scores of Object.values(r.train)) expect(Number.isFinite(scores["loss"])).toBe(true);
+      t.dispose();
+    });
+  }
 });
 
 describe("the per-task gradient path", () => {
