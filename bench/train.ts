@@ -62,6 +62,8 @@ import { measurePhase, measureSteps, type PhaseMeasurement, type StepMeasurement
 const SGEMM_CEILING_GFLOPS = 240;
 /** The cpu backend's timed steps are skipped when its first step takes longer than this. */
 const CPU_SKIP_MS = 60_000;
+/** Backends whose timed steps are skipped when their first step takes longer than CPU_SKIP_MS. */
+const SLOW_BACKENDS = new Set(["cpu", "webgpu"]);
 
 interface TorchMeasurement {
   torch: string;
@@ -308,29 +310,28 @@ async function main(): Promise<void> {
   const phases: PhaseMeasurement[] = [];
   const notes: string[] = [];
 
-  // Which backends can run here.
-  const backends: { name: string; steps: number; timeoutMs: number }[] = [];
-  for (const [pref, pkg] of [
-    ["gpu", "@tensorflow/tfjs-node-gpu"],
-    ["native", "@tensorflow/tfjs-node"],
-    ["onednn", "mtsl-onednn"],
-  ] as const) {
-    const why = await importable(pkg);
-    if (why === null) backends.push({ name: pref, steps, timeoutMs: 20 * 60_000 });
-    else notes.push(`backend ${pref} skipped: package ${pkg} is not importable (${why})`);
-    if (pref === "native") {
-      // webgpu: any adapter, lavapipe included (a software device: a correctness figure, with
-      // the cpu backend's few steps); a missing Vulkan device fails its row with the reason.
-      const webgpuWhy = await importable("webgpu");
-      if (webgpuWhy === null) backends.push({ name: "webgpu", steps: cpuSteps, timeoutMs: 20 * 60_000 });
-      else notes.push(`backend webgpu skipped: package webgpu is not importable (${webgpuWhy})`);
-    }
+  // Which backends can run here, in auto's order. A slow one (cpu; webgpu, whose device here
+  // may be lavapipe, a software GPU: a correctness figure) gets cpuSteps after fewer warm-ups
+  // (webgpu's first step compiles the shaders); a missing Vulkan device fails webgpu's row
+  // with the reason.
+  const fast = { steps, warmup, timeoutMs: 20 * 60_000 };
+  const candidates: { name: string; pkg?: string; steps: number; warmup: number; timeoutMs: number }[] = [
+    { name: "gpu", pkg: "@tensorflow/tfjs-node-gpu", ...fast },
+    { name: "native", pkg: "@tensorflow/tfjs-node", ...fast },
+    { name: "webgpu", pkg: "webgpu", steps: cpuSteps, warmup: 2, timeoutMs: 20 * 60_000 },
+    { name: "onednn", pkg: "mtsl-onednn", ...fast },
+    { name: "wasm", ...fast },
+    { name: "cpu", steps: cpuSteps, warmup: 1, timeoutMs: 30 * 60_000 },
+  ];
+  const backends: typeof candidates = [];
+  for (const c of candidates) {
+    const why = c.pkg === undefined ? null : await importable(c.pkg);
+    if (why !== null) notes.push(`backend ${c.name} skipped: package ${c.pkg} is not importable (${why})`);
+    else if (c.name === "cpu" && args.includes("--skip-cpu")) notes.push("backend cpu skipped: --skip-cpu");
+    else backends.push(c);
   }
-  backends.push({ name: "wasm", steps, timeoutMs: 20 * 60_000 });
-  if (args.includes("--skip-cpu")) notes.push("backend cpu skipped: --skip-cpu");
-  else backends.push({ name: "cpu", steps: cpuSteps, timeoutMs: 30 * 60_000 });
   if (only) {
-    const unknown = only.filter((n) => !["gpu", "native", "webgpu", "onednn", "wasm", "cpu"].includes(n));
+    const unknown = only.filter((n) => !candidates.some((c) => c.name === n));
     if (unknown.length > 0) throw new Error(`--backends: unknown backend ${unknown.join(", ")}`);
     for (const b of backends.filter((x) => !only.includes(x.name))) notes.push(`backend ${b.name} skipped: --backends`);
     backends.splice(0, backends.length, ...backends.filter((x) => only.includes(x.name)));
@@ -346,14 +347,7 @@ async function main(): Promise<void> {
           const started = performance.now();
           const m = runChild<StepMeasurement>(
             script,
-            [
-              "steps",
-              b.name,
-              tree.irFile,
-              String(b.steps),
-              String(b.name === "cpu" ? 1 : b.name === "webgpu" ? 2 : warmup),
-              String(trainSize),
-            ],
+            ["steps", b.name, tree.irFile, String(b.steps), String(b.warmup), String(trainSize)],
             { timeoutMs: b.timeoutMs, env: childEnv },
           );
           rows.push({ backend: b.name, tree: tree.key, round, steps: m });
@@ -459,7 +453,7 @@ if (isChild()) {
       steps: Number(a),
       warmup: Number(b),
       trainSize: Number(c),
-      skipAboveMs: backend === "cpu" || backend === "webgpu" ? CPU_SKIP_MS : Infinity,
+      skipAboveMs: SLOW_BACKENDS.has(backend) ? CPU_SKIP_MS : Infinity,
     });
     console.log(JSON.stringify(m));
   } else if (mode === "phase") {

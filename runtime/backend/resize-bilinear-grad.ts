@@ -9,8 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-import { BackendError, BackendErrorCode } from "./backend-error.js";
-import { readKernelInput } from "./read-kernel-input.js";
+import { hostResizeGradKernel, resizeScale } from "./resize-grad.js";
 
 /** One output coordinate's two source taps and the weight of the second tap. */
 export interface Taps {
@@ -21,8 +20,7 @@ export interface Taps {
 
 /** Source taps along one axis, computed as the CPU forward kernel computes them. */
 export function axisTaps(inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): Taps {
-  const aligned = alignCorners && outSize > 1;
-  const ratio = (aligned ? inSize - 1 : inSize) / (aligned ? outSize - 1 : outSize);
+  const ratio = resizeScale(inSize, outSize, alignCorners);
   const low = new Int32Array(outSize);
   const high = new Int32Array(outSize);
   const frac = new Float32Array(outSize);
@@ -81,18 +79,5 @@ export function resizeBilinearBackward(
   return dx;
 }
 
-/** Kernel function for `ResizeBilinearGrad` (inputs `images`, `dy`). */
-export const resizeBilinearGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { images, dy } = inputs as { images?: tf.TensorInfo; dy?: tf.TensorInfo };
-  const { alignCorners, halfPixelCenters } = (attrs ?? {}) as unknown as tf.ResizeBilinearAttrs;
-  if (images === undefined || dy === undefined || images.shape.length !== 4 || dy.shape.length !== 4) {
-    throw new BackendError(
-      "ResizeBilinearGrad needs 4-D `images` and `dy` tensors",
-      BackendErrorCode.unsupportedKernelArgs,
-    );
-  }
-  const dyValues = readKernelInput(backend, dy);
-  const dx = resizeBilinearBackward(dyValues, dy.shape, images.shape, Boolean(alignCorners), Boolean(halfPixelCenters));
-  const [batch = 0, height = 0, width = 0, channels = 0] = images.shape;
-  return tf.tensor4d(dx, [batch, height, width, channels], "float32");
-};
+/** Kernel function for `ResizeBilinearGrad` (inputs `images`, `dy`) on host-memory backends. */
+export const resizeBilinearGradKernel = hostResizeGradKernel(tf.ResizeBilinearGrad, resizeBilinearBackward);

@@ -10,8 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-import { BackendError, BackendErrorCode } from "./backend-error.js";
-import { readKernelInput } from "./read-kernel-input.js";
+import { hostResizeGradKernel, resizeScale } from "./resize-grad.js";
 
 /** The source index of each output index along one axis, as the CPU forward kernel picks it. */
 export function nearestSources(
@@ -20,8 +19,7 @@ export function nearestSources(
   alignCorners: boolean,
   halfPixelCenters: boolean,
 ): Int32Array {
-  const aligned = alignCorners && outSize > 1;
-  const ratio = (aligned ? inSize - 1 : inSize) / (aligned ? outSize - 1 : outSize);
+  const ratio = resizeScale(inSize, outSize, alignCorners);
   const sources = new Int32Array(outSize);
   for (let o = 0; o < outSize; o++) {
     const fraction = halfPixelCenters ? ratio * (o + 0.5) : ratio * o;
@@ -58,23 +56,5 @@ export function resizeNearestBackward(
   return dx;
 }
 
-/** Kernel function for `ResizeNearestNeighborGrad` (inputs `images`, `dy`). */
-export const resizeNearestGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { images, dy } = inputs as { images?: tf.TensorInfo; dy?: tf.TensorInfo };
-  const { alignCorners, halfPixelCenters } = (attrs ?? {}) as unknown as tf.ResizeNearestNeighborAttrs;
-  if (images === undefined || dy === undefined || images.shape.length !== 4 || dy.shape.length !== 4) {
-    throw new BackendError(
-      "ResizeNearestNeighborGrad needs 4-D `images` and `dy` tensors",
-      BackendErrorCode.unsupportedKernelArgs,
-    );
-  }
-  const dx = resizeNearestBackward(
-    readKernelInput(backend, dy),
-    dy.shape,
-    images.shape,
-    Boolean(alignCorners),
-    Boolean(halfPixelCenters),
-  );
-  const [batch = 0, height = 0, width = 0, channels = 0] = images.shape;
-  return tf.tensor4d(dx, [batch, height, width, channels], "float32");
-};
+/** Kernel function for `ResizeNearestNeighborGrad` (inputs `images`, `dy`) on host-memory backends. */
+export const resizeNearestGradKernel = hostResizeGradKernel(tf.ResizeNearestNeighborGrad, resizeNearestBackward);

@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 
 import { BackendError, BackendErrorCode } from "./backend-error.js";
 import { installHostKernels, isHostKernels } from "./host-kernels.js";
+import { importOptional } from "./import-optional.js";
 import { onednnHint } from "./onednn-hint.js";
 import { BACKEND_PREFERENCES, isBackendPreference, type BackendPreference } from "./preferences.js";
 import {
@@ -64,15 +65,8 @@ interface Candidate {
   describe: () => Promise<string>;
   /** Sets the thread count when asked and it can; returns the count in use (null: unknown). */
   threads: (requested: number | undefined) => Promise<number | null>;
-}
-
-/**
- * Imports an optional package by a name TypeScript cannot see, so the project compiles
- * whether or not the package is installed.
- */
-async function importOptional(moduleName: string): Promise<Record<string, unknown>> {
-  const name: string = moduleName;
-  return (await import(name)) as Record<string, unknown>;
+  /** The GPU it computes on, where it knows (webgpu). */
+  adapter?: () => AdapterDescription | null;
 }
 
 async function wasmDescription(): Promise<string> {
@@ -115,6 +109,7 @@ const CANDIDATES: readonly Candidate[] = [
     load: (named) => loadWebgpu(named),
     describe: async () => webgpuDescription(),
     threads: async () => null,
+    adapter: webgpuAdapter,
   },
   {
     preference: "onednn",
@@ -173,7 +168,7 @@ async function activate(candidate: Candidate, options: BackendOptions, named: bo
   }
   await tf.ready();
   const threads = await candidate.threads(options.threads);
-  const adapter = backendName === "webgpu" ? webgpuAdapter() : null;
+  const adapter = candidate.adapter?.() ?? null;
   return {
     name: backendName,
     description: await candidate.describe(),

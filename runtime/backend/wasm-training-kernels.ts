@@ -23,6 +23,7 @@ import { registerDilatedConv2DGradient } from "./conv2d-gradient.js";
 import { conv2dBackpropFilterViaConv, conv2dBackpropInputViaConv, requireNhwc } from "./conv-via-forward.js";
 import { maxPoolGradKernel } from "./max-pool-grad.js";
 import { resizeBilinearGradKernel } from "./resize-bilinear-grad.js";
+import { installKernel } from "./resize-grad.js";
 import { resizeNearestGradKernel } from "./resize-nearest-grad.js";
 
 const WASM = "wasm";
@@ -89,14 +90,6 @@ export const WASM_TRAINING_KERNELS: ReadonlyArray<{
   { kernelName: tf.MaxPoolGrad, kernelFunc: maxPoolGradKernel, replaces: true },
   { kernelName: tf.ResizeNearestNeighborGrad, kernelFunc: resizeNearestGradKernel, replaces: true },
 ];
-
-/** Installs `kernelFunc` as `kernelName` on `backendName` unless it is already installed. */
-export function installKernel(kernelName: string, backendName: string, kernelFunc: tf.KernelFunc): void {
-  const existing = tf.getKernel(kernelName, backendName);
-  if (existing?.kernelFunc === kernelFunc) return;
-  if (existing !== undefined) tf.unregisterKernel(kernelName, backendName);
-  tf.registerKernel({ kernelName, backendName, kernelFunc });
-}
 
 /**
  * Registers the wasm training kernels listed in {@link WASM_TRAINING_KERNELS} and the

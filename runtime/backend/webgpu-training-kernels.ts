@@ -13,8 +13,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-import { BackendError, BackendErrorCode } from "./backend-error.js";
 import { axisTaps } from "./resize-bilinear-grad.js";
+import { installKernel, resizeGradArgs } from "./resize-grad.js";
 
 const WEBGPU = "webgpu";
 
@@ -42,16 +42,17 @@ interface WebgpuBackend {
   ): tf.TensorInfo;
 }
 
-const WORKGROUP = 64;
-
-/** A 1-D dispatch over every element of `shape`, as tfjs-backend-webgpu's flat layouts. */
-function flatDispatch(shape: number[]): [number, number, number] {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const groups = Math.ceil(size / WORKGROUP);
-  // WebGPU allows at most 65535 workgroups per dimension.
-  if (groups <= 65535) return [groups, 1, 1];
-  const side = Math.ceil(Math.sqrt(groups));
-  return [side, side, 1];
+/**
+ * tfjs-backend-webgpu's `webgpu_util` (dispatch layouts within WebGPU's limits), handed over
+ * by the loader: the package is optional, so nothing here imports it.
+ */
+export interface WebgpuUtil {
+  flatDispatchLayout(shape: number[]): { x: number[] };
+  computeDispatch(
+    layout: { x: number[] },
+    outputShape: number[],
+    workgroupSize: [number, number, number],
+  ): [number, number, number];
 }
 
 /**
@@ -82,16 +83,18 @@ export function gatherTable(
   return { table, width };
 }
 
-function resizeBilinearGradProgram(imageShape: number[]): Program {
+function resizeBilinearGradProgram(imageShape: number[], util: WebgpuUtil): Program {
   const outputShape = [...imageShape];
+  const dispatchLayout = util.flatDispatchLayout(outputShape);
+  const workgroupSize: [number, number, number] = [64, 1, 1];
   return {
     outputShape,
     shaderKey: "mtslResizeBilinearGrad",
-    dispatchLayout: { x: outputShape.map((_, i) => i) },
-    dispatch: flatDispatch(outputShape),
+    dispatchLayout,
+    dispatch: util.computeDispatch(dispatchLayout, outputShape, workgroupSize),
     variableNames: ["dy", "rows", "cols"],
     uniforms: "rowTaps : i32, colTaps : i32,",
-    workgroupSize: [WORKGROUP, 1, 1],
+    workgroupSize,
     size: true,
     getUserCode: () => `
       fn main(index : i32) {
@@ -124,41 +127,33 @@ function resizeBilinearGradProgram(imageShape: number[]): Program {
 }
 
 /** Kernel function for `ResizeBilinearGrad` on webgpu (inputs `images`, `dy`). */
-export const webgpuResizeBilinearGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { images, dy } = inputs as { images?: tf.TensorInfo; dy?: tf.TensorInfo };
-  const { alignCorners, halfPixelCenters } = (attrs ?? {}) as unknown as tf.ResizeBilinearAttrs;
-  if (images === undefined || dy === undefined || images.shape.length !== 4 || dy.shape.length !== 4) {
-    throw new BackendError(
-      "ResizeBilinearGrad needs 4-D `images` and `dy` tensors",
-      BackendErrorCode.unsupportedKernelArgs,
-    );
-  }
-  const gpu = backend as unknown as WebgpuBackend;
-  const [, inHeight = 0, inWidth = 0] = images.shape;
-  const [, outHeight = 0, outWidth = 0] = dy.shape;
-  const rows = gatherTable(inHeight, outHeight, Boolean(alignCorners), Boolean(halfPixelCenters));
-  const cols = gatherTable(inWidth, outWidth, Boolean(alignCorners), Boolean(halfPixelCenters));
-  const rowInfo = gpu.makeTensorInfo([inHeight, rows.width, 2], "float32", rows.table);
-  const colInfo = gpu.makeTensorInfo([inWidth, cols.width, 2], "float32", cols.table);
-  try {
-    return gpu.runWebGPUProgram(resizeBilinearGradProgram([...images.shape]), [dy, rowInfo, colInfo], "float32", [
-      { type: "int32", data: [rows.width] },
-      { type: "int32", data: [cols.width] },
-    ]);
-  } finally {
-    gpu.disposeData(rowInfo.dataId);
-    gpu.disposeData(colInfo.dataId);
-  }
-};
+function resizeBilinearGradKernel(util: WebgpuUtil): tf.KernelFunc {
+  return (args) => {
+    const { images, dy, alignCorners, halfPixelCenters } = resizeGradArgs(tf.ResizeBilinearGrad, args);
+    const gpu = args.backend as unknown as WebgpuBackend;
+    const [, inHeight = 0, inWidth = 0] = images.shape;
+    const [, outHeight = 0, outWidth = 0] = dy.shape;
+    const rows = gatherTable(inHeight, outHeight, alignCorners, halfPixelCenters);
+    const cols = gatherTable(inWidth, outWidth, alignCorners, halfPixelCenters);
+    const rowInfo = gpu.makeTensorInfo([inHeight, rows.width, 2], "float32", rows.table);
+    const colInfo = gpu.makeTensorInfo([inWidth, cols.width, 2], "float32", cols.table);
+    try {
+      const program = resizeBilinearGradProgram([...images.shape], util);
+      return gpu.runWebGPUProgram(program, [dy, rowInfo, colInfo], "float32", [
+        { type: "int32", data: [rows.width] },
+        { type: "int32", data: [cols.width] },
+      ]);
+    } finally {
+      gpu.disposeData(rowInfo.dataId);
+      gpu.disposeData(colInfo.dataId);
+    }
+  };
+}
+
+let installed: { util: WebgpuUtil; kernel: tf.KernelFunc } | null = null;
 
 /** Registers the webgpu replacements (idempotent; the backend package must be loaded). */
-export function registerWebgpuTrainingKernels(): void {
-  const existing = tf.getKernel(tf.ResizeBilinearGrad, WEBGPU);
-  if (existing?.kernelFunc === webgpuResizeBilinearGradKernel) return;
-  if (existing !== undefined) tf.unregisterKernel(tf.ResizeBilinearGrad, WEBGPU);
-  tf.registerKernel({
-    kernelName: tf.ResizeBilinearGrad,
-    backendName: WEBGPU,
-    kernelFunc: webgpuResizeBilinearGradKernel,
-  });
+export function registerWebgpuTrainingKernels(util: WebgpuUtil): void {
+  if (installed?.util !== util) installed = { util, kernel: resizeBilinearGradKernel(util) };
+  installKernel(tf.ResizeBilinearGrad, WEBGPU, installed.kernel);
 }

@@ -14,7 +14,8 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 
-import { registerWebgpuTrainingKernels } from "./webgpu-training-kernels.js";
+import { importOptional } from "./import-optional.js";
+import { registerWebgpuTrainingKernels, type WebgpuUtil } from "./webgpu-training-kernels.js";
 
 /** What the runtime records about the GPU it trains on (run.json, the report). */
 export interface AdapterDescription {
@@ -55,9 +56,10 @@ export class WebgpuUnavailable extends Error {
 
 let adapter: AdapterDescription | null = null;
 
-async function importOptional(moduleName: string): Promise<Record<string, unknown>> {
-  const name: string = moduleName;
-  return (await import(name)) as Record<string, unknown>;
+const INSTALL_HINT = "install it with `npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0`";
+
+function firstLine(error: unknown): string {
+  return error instanceof Error ? (error.message.split("\n")[0] ?? error.name) : String(error);
 }
 
 /** Installs Dawn's `navigator.gpu` and WebGPU globals, once; returns `navigator.gpu`. */
@@ -69,8 +71,8 @@ async function dawnGpu(): Promise<DawnGpu> {
     dawn = await importOptional("webgpu");
   } catch (error) {
     throw new WebgpuUnavailable(
-      `the 'webgpu' package (Dawn for Node) did not load (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`,
-      "install it with `npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0`",
+      `the 'webgpu' package (Dawn for Node) did not load (${firstLine(error)})`,
+      INSTALL_HINT,
     );
   }
   const create = dawn.create as (flags: string[]) => DawnGpu;
@@ -108,8 +110,8 @@ export function probeAdapter(): AdapterDescription | null {
     entry = pathToFileURL(createRequire(import.meta.url).resolve("webgpu")).href;
   } catch (error) {
     throw new WebgpuUnavailable(
-      `the 'webgpu' package (Dawn for Node) is not installed (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`,
-      "install it with `npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0`",
+      `the 'webgpu' package (Dawn for Node) is not installed (${firstLine(error)})`,
+      INSTALL_HINT,
     );
   }
   const script =
@@ -138,46 +140,34 @@ export function probeAdapter(): AdapterDescription | null {
  * is loaded into this process.
  */
 export async function loadWebgpu(allowSoftware: boolean): Promise<string> {
-  if (!allowSoftware && adapter === null) {
-    const probed = probeAdapter();
-    if (probed === null) {
-      throw new WebgpuUnavailable(
-        "no WebGPU adapter: Dawn found no Vulkan, Metal or Direct3D 12 device",
-        "install the GPU's Vulkan driver",
-      );
-    }
-    if (probed.software) {
-      throw new WebgpuUnavailable(
-        `the only WebGPU adapter is a software one (${probed.description || probed.device})`,
-        "ask for it by name with `--backend webgpu` (a correctness path: slower than the CPU backends)",
-      );
-    }
-  }
+  if (!allowSoftware && adapter === null) accepted(probeAdapter(), false);
   const gpu = await dawnGpu();
   const found = await gpu.requestAdapter({ powerPreference: "high-performance" });
+  const described = accepted(found === null ? null : describeAdapter(found), allowSoftware);
+  const backend = await importOptional("@tensorflow/tfjs-backend-webgpu");
+  if (tf.findBackendFactory("webgpu") === null) {
+    throw new WebgpuUnavailable("@tensorflow/tfjs-backend-webgpu did not register its backend", INSTALL_HINT);
+  }
+  registerWebgpuTrainingKernels(backend.webgpu_util as WebgpuUtil);
+  adapter = described;
+  return "webgpu";
+}
+
+/** `found`, unless there is none or it is a software one that was not asked for (thrown). */
+function accepted(found: AdapterDescription | null, allowSoftware: boolean): AdapterDescription {
   if (found === null) {
     throw new WebgpuUnavailable(
       "no WebGPU adapter: Dawn found no Vulkan, Metal or Direct3D 12 device",
       "install the GPU's Vulkan driver (on Debian without a GPU: mesa-vulkan-drivers 25 from bookworm-backports for lavapipe, a software device)",
     );
   }
-  const described = describeAdapter(found);
-  if (described.software && !allowSoftware) {
+  if (found.software && !allowSoftware) {
     throw new WebgpuUnavailable(
-      `the only WebGPU adapter is a software one (${described.description || described.device})`,
+      `the only WebGPU adapter is a software one (${found.description || found.device})`,
       "ask for it by name with `--backend webgpu` (a correctness path: slower than the CPU backends)",
     );
   }
-  adapter = described;
-  if (tf.findBackendFactory("webgpu") === null) await importOptional("@tensorflow/tfjs-backend-webgpu");
-  if (tf.findBackendFactory("webgpu") === null) {
-    throw new WebgpuUnavailable(
-      "@tensorflow/tfjs-backend-webgpu did not register its backend",
-      "install it with `npm install @tensorflow/tfjs-backend-webgpu@4.22.0`",
-    );
-  }
-  registerWebgpuTrainingKernels();
-  return "webgpu";
+  return found;
 }
 
 /** The adapter the webgpu backend runs on (null before {@link loadWebgpu} succeeded). */

@@ -264,11 +264,12 @@ export class StructuralLearningHooks implements TrainerHooks {
     };
     const readPending = async (): Promise<void> => {
       try {
-        for (const { pooled, into } of pending) {
+        const read = await Promise.all(pending.map((p) => p.pooled.data()));
+        pending.forEach(({ pooled, into }, k) => {
           const [n, c] = pooled.shape;
-          const data = await pooled.data();
+          const data = read[k]!;
           for (let i = 0; i < n; i++) into.push(Float64Array.from(data.subarray(i * c, (i + 1) * c)));
-        }
+        });
       } finally {
         tf.dispose(pending.map((p) => p.pooled));
         pending = [];

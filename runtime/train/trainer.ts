@@ -107,6 +107,12 @@ export interface TrainOptions {
   starts?: StartValues;
 }
 
+/** A step's total loss and each trainable variable's gradient, by variable name. */
+interface StepGradients {
+  value: tf.Scalar;
+  grads: Record<string, tf.Tensor>;
+}
+
 export class Trainer {
   ir: IrModel;
   store: WeightStore;
@@ -332,19 +338,8 @@ export class Trainer {
   }
 
   /** Loss methods: one backward pass of sum_t weight_t lambda_t L_t (plus any extra loss). */
-  private async weightedGradients({
-    x,
-    targets,
-    trainable,
-    updates,
-    dropoutSeed,
-    taskLosses,
-    kept,
-    context,
-  }: StepInputs): Promise<{
-    value: tf.Scalar;
-    grads: Record<string, tf.Tensor>;
-  }> {
+  private async weightedGradients(inputs: StepInputs): Promise<StepGradients> {
+    const { x, targets, trainable, updates, dropoutSeed, taskLosses, kept, context } = inputs;
     const lambdas = this.weighting.lossWeights(context);
     this.noteWeights(await this.weighting.reportedLossWeights(context));
     return tf.variableGrads(() => {
@@ -370,23 +365,12 @@ export class Trainer {
    * parameters' gradients combined by the method, each task's own gradients scaled by it.
    * An extra loss (alignment) gets a pass of its own, added as it is.
    */
-  private async perTaskGradients({
-    x,
-    targets,
-    trainable,
-    updates,
-    dropoutSeed,
-    taskLosses,
-    kept,
-    context,
-  }: StepInputs): Promise<{
-    value: tf.Scalar;
-    grads: Record<string, tf.Tensor>;
-  }> {
+  private async perTaskGradients(inputs: StepInputs): Promise<StepGradients> {
+    const { x, targets, trainable, updates, dropoutSeed, taskLosses, kept, context } = inputs;
     const { shared, lastShared, own, offsets, sizes, total, indexOfName } = this.sharedLayout();
     const taskVectors: Float64Array[] = [];
     const ownGrads: Map<string, tf.Tensor>[] = [];
-    const values: number[] = [];
+    const values: tf.Scalar[] = [];
     let extraGrads: Record<string, tf.Tensor> | null = null;
     for (const [i, t] of this.tasks.entries()) {
       const passUpdates: StatUpdate[] = i === 0 ? updates : [];
@@ -399,23 +383,24 @@ export class Trainer {
         return tf.mul(this.weighting.taskLoss(i, l), t.task.weight);
       }, trainable);
       for (const u of passUpdates === updates ? [] : passUpdates) u.value.dispose();
-      values.push((await readScalars([value]))[0]!);
-      value.dispose();
+      values.push(value);
       const vector = new Float64Array(total);
       const mine = new Map<string, tf.Tensor>();
       const ownKeys = new Set(own.get(t.task.name) ?? []);
       const scaleKey = this.weighting.variableKeys()[i];
+      const sharedReads: Promise<void>[] = [];
       for (const [name, g] of Object.entries(grads)) {
         const index = indexOfName.get(name);
         if (index !== undefined) {
-          vector.set(await g.data(), offsets[index]!);
-          g.dispose();
+          // Every shared gradient's read is started before any is awaited: on a GPU they overlap.
+          sharedReads.push(g.data().then((data) => (vector.set(data, offsets[index]!), g.dispose())));
           continue;
         }
         const storeKey = this.store.keyOf(name) ?? name;
         if (ownKeys.has(storeKey) || storeKey === scaleKey) mine.set(name, g);
         else g.dispose();
       }
+      await Promise.all(sharedReads);
       taskVectors.push(vector);
       ownGrads.push(mine);
     }
@@ -462,7 +447,9 @@ export class Trainer {
         out[name] = sum;
       }
     }
-    return { value: tf.scalar(values.reduce((a, b) => a + b, 0)), grads: out };
+    const value = tf.addN(values) as tf.Scalar;
+    tf.dispose(values);
+    return { value, grads: out };
   }
 
   private disposeAll(tensors: tf.Tensor[]): void {
