@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# docs/results.md, "multimnist: loss weighting": single-task runs, hard sharing with six
-# weighting methods and MTSL with ew and cagrad, seeds 1-3, on onednn. Usage: [OUT=DIR] scripts/weighting-results.sh
+# docs/results.md, "multimnist: loss weighting" and "scenes: loss weighting": single-task runs,
+# hard sharing with six weighting methods and (MultiMNIST) MTSL with ew and cagrad, on onednn.
+# Usage: [OUT=DIR] [EXAMPLE=multimnist|scenes] [SEEDS="1 2 3"] [METHODS="ew uw ..."]
+#        [MTSL=1] scripts/weighting-results.sh
 # Then: node bin/mtslc.js eval RUN --baseline OUT/stl-seedN --json (deltaM.value) per run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-runs/weighting}
+EXAMPLE=${EXAMPLE:-multimnist}
+SEEDS=${SEEDS:-1 2 3}
+METHODS=${METHODS:-ew uw dwa pcgrad cagrad nash_mtl}
+if [ "$EXAMPLE" = multimnist ]; then MTSL=${MTSL:-1}; else MTSL=${MTSL:-0}; fi
 mkdir -p $OUT
-make() { # method -> file with that weighting
-  local m=$1 f=$OUT/multimnist-$1.mtsl
-  sed "s/^    epochs: 8/    weighting: $m\n    epochs: 8/" examples/multimnist.mtsl > $f
+make() { # method -> the example with `weighting: METHOD` first in its train block
+  local m=$1 f=$OUT/$EXAMPLE-$1.mtsl
+  sed "/^  train {/a\\    weighting: $m" examples/$EXAMPLE.mtsl > $f
+  grep -q "weighting: $m" $f || { echo "no train block in examples/$EXAMPLE.mtsl" >&2; exit 1; }
   echo $f
 }
 train() { # file dir extra...
@@ -18,12 +25,15 @@ train() { # file dir extra...
   node bin/mtslc.js train $f -o $d --backend onednn --force -q "$@" > $d.log 2>&1 || echo "FAILED $d"
   echo "$d $(( $(date +%s) - start )) s"
 }
-for s in 1 2 3; do train examples/multimnist.mtsl $OUT/stl-seed$s --baseline stl --seed $s; done
-for m in ew uw dwa pcgrad cagrad nash_mtl; do
-  f=$(make $m)
-  for s in 1 2 3; do train $f $OUT/one-$m-seed$s --baseline one --seed $s; done
+for s in $SEEDS; do train examples/$EXAMPLE.mtsl $OUT/stl-seed$s --baseline stl --seed $s; done
+for m in $METHODS; do
+  f=$(make $m) || exit 1
+  for s in $SEEDS; do train $f $OUT/one-$m-seed$s --baseline one --seed $s; done
 done
-# MTSL with ew (the example) and with cagrad, the best of the six by mean Delta_m here
-for s in 1 2 3; do train examples/multimnist.mtsl $OUT/mtsl-ew-seed$s --seed $s; done
-for s in 1 2 3; do train $OUT/multimnist-cagrad.mtsl $OUT/mtsl-cagrad-seed$s --seed $s; done
+if [ "$MTSL" = 1 ]; then
+  # MTSL with ew (the example) and with cagrad, the best of the six by mean Delta_m on MultiMNIST
+  for s in $SEEDS; do train examples/$EXAMPLE.mtsl $OUT/mtsl-ew-seed$s --seed $s; done
+  f=$(make cagrad) || exit 1
+  for s in $SEEDS; do train $f $OUT/mtsl-cagrad-seed$s --seed $s; done
+fi
 echo TRAINED

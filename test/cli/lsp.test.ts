@@ -142,7 +142,7 @@ describe("mtslc lsp", () => {
 
     const task = await hoverText(URI, SCENES, "{depth}", 1);
     expect(task).toContain("**task `depth`**: depth, target `depth`");
-    expect(task).toContain('loss `rmse(valid: "positive")`, weight 1');
+    expect(task).toContain('loss `rmse(valid: "positive")`, weight 0.5');
     expect(task).toContain("shares no stage");
 
     expect(await hoverText(URI, SCENES, "basic(16")).toContain("**layer `basic`**: ResNet basic block");
@@ -278,7 +278,7 @@ describe("mtslc lsp", () => {
     expect(loss).toContain("rmse");
     expect(loss).not.toContain("ce");
     // the settings of train, and members of the model
-    const train = await complete(half("    epochs: 12\n    ep", "    epochs: 12"), "    ep", 6, 1);
+    const train = await complete(half("    epochs: 24\n    ep", "    epochs: 24"), "    ep", 6, 1);
     expect(train).toEqual(expect.arrayContaining(["batch", "optimizer", "pretrain"]));
     expect(train).not.toContain("epochs"); // already set
     // a data source and a task kind
