@@ -9,85 +9,77 @@
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import type { IrModel } from "../compiler/ir/types.js";
 import type { EvalReport } from "../runtime/eval/evaluate-run.js";
-import { readCheckpoint } from "../runtime/train/checkpoint.js";
+import { openRun, readRunHistory, runFile } from "../runtime/run/folder.js";
 import { partitionsOf } from "../compiler/ir/sharing-tree.js";
-import { deltaM, keyMetric, type Scores } from "../runtime/eval/gain.js";
+import { deltaM, keyMetric, type Gain, type Scores } from "../runtime/eval/gain.js";
 
 const root = process.argv[2] ?? "runs/results";
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]): number =>
   xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
-// Three decimals, or three significant digits for small values (an MSE of 0.0045).
-const fmt = (xs: number[], fixed?: number): string => {
+/** Mean ± sd with `digits` decimals; by default three, or three significant digits below 0.1 (an MSE of 0.0045). */
+const fmt = (xs: number[], digits?: number): string => {
+  if (xs.length === 0) return "—";
   const m = Math.abs(mean(xs));
-  const digits = fixed ?? (m > 0 && m < 0.1 ? 2 - Math.floor(Math.log10(m)) : 3);
-  return fmtDigits(xs, digits);
+  const d = digits ?? (m > 0 && m < 0.1 ? 2 - Math.floor(Math.log10(m)) : 3);
+  return xs.length === 1 ? xs[0]!.toFixed(d) : `${mean(xs).toFixed(d)} ± ${std(xs).toFixed(d)}`;
 };
-const fmtDigits = (xs: number[], digits: number): string =>
-  xs.length === 0
-    ? "—"
-    : xs.length === 1
-      ? xs[0]!.toFixed(digits)
-      : `${mean(xs).toFixed(digits)} ± ${std(xs).toFixed(digits)}`;
+const signed = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
 
-/** final.json's test scores: the whole test split, as the run measured it at its end. */
-const testScores = (d: string): Scores =>
-  (JSON.parse(readFileSync(join(root, d, "final.json"), "utf8")) as { test: Scores }).test;
-/** Each task's key metric, from the run's last architecture. */
-const keysOf = (d: string): Record<string, ReturnType<typeof keyMetric>> =>
-  Object.fromEntries(readCheckpoint(join(root, d, "checkpoint.ckpt")).ir.tasks.map((t) => [t.name, keyMetric(t)]));
+/** What the tables need of one finished run folder, read once. */
+interface Run {
+  seed: number;
+  /** The architecture it ended with (the checkpoint's header; the weights are not read). */
+  ir: IrModel;
+  /** final.json's test scores: the whole test split. */
+  test: Scores;
+  eval: EvalReport | null;
+}
+const runs = new Map<string, Run>();
+for (const d of existsSync(root) ? readdirSync(root).sort() : []) {
+  const seed = /-seed(\d+)$/.exec(d);
+  if (!seed || !existsSync(runFile(join(root, d), "final"))) continue;
+  const folder = openRun(join(root, d));
+  const evalPath = runFile(folder.dir, "eval");
+  runs.set(d, {
+    seed: Number(seed[1]),
+    ir: folder.ir,
+    test: readRunHistory(folder).final!.test,
+    eval: existsSync(evalPath) ? (JSON.parse(readFileSync(evalPath, "utf8")) as EvalReport) : null,
+  });
+}
+/** Delta_m of a run against the same seed's single-task run of its example, on the whole test split. */
+const gainOf = (ex: string, d: string): Gain | null => {
+  const run = runs.get(d)!;
+  const stl = runs.get(`${ex}-stl-seed${run.seed}`);
+  if (!stl) return null;
+  return deltaM(run.test, stl.test, Object.fromEntries(run.ir.tasks.map((t) => [t.name, keyMetric(t)])));
+};
 
-const runs = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, "final.json"))) : [];
 // Folders are EXAMPLE-METHOD-seedN; an example's name may hold dashes (a file's base name).
-const examples = [...new Set(runs.map((d) => d.replace(/-[a-z_0-9]+-seed\d+$/, "")))].sort();
+const examples = [...new Set([...runs.keys()].map((d) => d.replace(/-[a-z_0-9]+-seed\d+$/, "")))].sort();
 for (const ex of examples) {
   console.log(`\n### ${ex}\n`);
   // mtsl_ten, mtsl_ten_average, mtsl_ten_passes: the scene runs of docs/results.md with
   // the example's earlier ten-phase schedule, as it was and with `init: average` or the
-  // authors' transfer passes.
-  // Any other method in a folder's name (e.g. groups_3, a tree `mtslc affinity` suggested)
-  // follows them, in name order.
+  // authors' transfer passes. Any other method in a folder's name (e.g. groups_3, a tree
+  // `mtslc affinity` suggested) follows them, in name order.
   const known = ["stl", "one", "mtsl", "mtsl_ten", "mtsl_ten_average", "mtsl_ten_passes"];
-  const found = runs
-    .filter((d) => d.startsWith(`${ex}-`))
-    .map((d) => d.slice(ex.length + 1).replace(/-seed\d+$/, ""))
-    .filter((m) => /^[a-z_0-9]+$/.test(m));
-  const methods = [...known, ...[...new Set(found)].filter((m) => !known.includes(m)).sort()];
-  const evals = new Map<string, EvalReport[]>();
-  const seedsOf = new Map<string, number[]>();
-  const finals = new Map<string, Scores[]>();
-  const gains = new Map<string, number[]>();
-  for (const m of methods) {
-    const dirs = runs.filter((d) => d.startsWith(`${ex}-${m}-seed`)).sort();
-    const seeds = dirs.map((d) => Number(/seed(\d+)/.exec(d)![1]));
-    seedsOf.set(m, seeds);
-    finals.set(
-      m,
-      dirs.map((d) => testScores(d)),
-    );
-    // Delta_m on the whole test split, against the same seed's single-task run
-    gains.set(
-      m,
-      dirs.flatMap((d, i) => {
-        const stl = `${ex}-stl-seed${seeds[i]}`;
-        if (!runs.includes(stl)) return [];
-        const gain = deltaM(testScores(d), testScores(stl), keysOf(d));
-        return gain ? [gain.value] : [];
-      }),
-    );
-    evals.set(
-      m,
-      dirs
-        .filter((d) => existsSync(join(root, d, "eval.json")))
-        .map((d) => JSON.parse(readFileSync(join(root, d, "eval.json"), "utf8")) as EvalReport),
-    );
-  }
-  const first = [...finals.values()].flat()[0];
-  if (!first) {
-    console.log("(no finished runs)");
-    continue;
-  }
+  const mine = [...runs.keys()].filter((d) => d.startsWith(`${ex}-`));
+  const found = mine.map((d) => d.slice(ex.length + 1).replace(/-seed\d+$/, "")).filter((m) => /^[a-z_0-9]+$/.test(m));
+  const methods = [...known, ...[...new Set(found)].filter((m) => !known.includes(m)).sort()].filter((m) =>
+    mine.some((d) => d.startsWith(`${ex}-${m}-seed`)),
+  );
+  const dirsOf = new Map(methods.map((m) => [m, mine.filter((d) => d.startsWith(`${ex}-${m}-seed`))]));
+  const evals = new Map(
+    methods.map((m) => [m, dirsOf.get(m)!.flatMap((d) => (runs.get(d)!.eval ? [runs.get(d)!.eval!] : []))]),
+  );
+  const gains = new Map(
+    methods.map((m) => [m, dirsOf.get(m)!.flatMap((d) => [gainOf(ex, d)].filter((g): g is Gain => g !== null))]),
+  );
+  const first = runs.get(mine[0]!)!.test;
   const tasks = Object.keys(first);
   const metricsOf = (t: string): string[] => Object.keys(first[t]!).filter((k) => k !== "loss");
   const header = [
@@ -102,14 +94,24 @@ for (const ex of examples) {
   console.log(`| ${header.join(" | ")} |`);
   console.log(`|${header.map(() => " --- ").join("|")}|`);
   for (const m of methods) {
-    const scores = finals.get(m)!;
-    if (scores.length === 0) continue;
+    const scores = dirsOf.get(m)!.map((d) => runs.get(d)!.test);
     const models = evals.get(m)!.map((r) => r.models.find((x) => x.role === "run")!);
-    const cells = [m, seedsOf.get(m)!.join(",")];
+    const cells = [
+      m,
+      dirsOf
+        .get(m)!
+        .map((d) => runs.get(d)!.seed)
+        .join(","),
+    ];
     for (const t of tasks) for (const k of metricsOf(t)) cells.push(fmt(scores.map((x) => x[t]![k]!)));
     const robust = models.map((x) => x.robustness?.deltaM?.value).filter((v): v is number => v !== undefined);
     cells.push(
-      m === "stl" ? "0 (reference)" : fmt(gains.get(m)!, 2),
+      m === "stl"
+        ? "0 (reference)"
+        : fmt(
+            gains.get(m)!.map((g) => g.value),
+            2,
+          ),
       m === "stl" ? (robust.length ? "0 (reference)" : "—") : fmt(robust, 2),
       fmt(
         models.map((x) => x.size.total.params),
@@ -117,6 +119,20 @@ for (const ex of examples) {
       ),
     );
     console.log(`| ${cells.join(" | ")} |`);
+  }
+  // each task's part of Delta_m
+  console.log("\nEach task's change of its key metric against stl (percent, positive = better), and Δm per seed:\n");
+  console.log(`| method | ${tasks.join(" | ")} | Δm (%) per seed |`);
+  console.log(`|${[0, ...tasks, 0].map(() => " --- ").join("|")}|`);
+  for (const m of methods.filter((x) => x !== "stl" && gains.get(x)!.length > 0)) {
+    const g = gains.get(m)!;
+    const perTask = tasks.map((t) =>
+      fmt(
+        g.map((x) => x.perTask[t]!),
+        1,
+      ),
+    );
+    console.log(`| ${m} | ${perTask.join(" | ")} | ${g.map((x) => signed(x.value)).join(", ")} |`);
   }
   const any = [...evals.values()].flat()[0];
   if (!any) continue;
@@ -137,8 +153,8 @@ for (const ex of examples) {
   }
   // final trees
   console.log(`\nFinal sharing trees of the MTSL runs:\n`);
-  for (const d of runs.filter((x) => x.startsWith(`${ex}-`) && /^[a-z]+-mtsl(_[a-z_]+)?-seed/.test(x)).sort()) {
-    const ir = readCheckpoint(join(root, d, "checkpoint.ckpt")).ir;
+  for (const d of mine.filter((x) => /^[a-z]+-mtsl(_[a-z_]+)?-seed/.test(x))) {
+    const ir = runs.get(d)!.ir;
     const rows: string[] = [];
     let prev = "";
     let start = "";
