@@ -218,6 +218,10 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("--train-limit <n>", "use only the first n training samples per epoch (smoke runs)", (v) =>
       positiveInt(v, "--train-limit"),
     )
+    .option(
+      "--compare <runs...>",
+      "structural-learning run folders of the same tasks: how their similarity ranks the pairs against the transfer, and their groups against the best",
+    )
     .option("-q, --quiet", "print only errors and the final tables")
     .option("--json", "print the result as JSON")
     .action(async (file: string, opts: AffinityCliOptions) => {

@@ -5,7 +5,10 @@
  */
 import { renderDiagnostic } from "../../grammar/render.js";
 import type { BackendPreference } from "../../runtime/backend/select.js";
+import { compareWithGroundTruth, type SetComparison } from "../../runtime/eval/affinity.js";
 import type { AffinityResult } from "../../runtime/run/affinity-file.js";
+import { openRun, readRunHistory } from "../../runtime/run/folder.js";
+import type { SlpRecord } from "../../runtime/structure/mtsl.js";
 import type { TrainEvent } from "../../runtime/train/trainer.js";
 import { EXIT, progressPrinter, readSource, reportRuntimeError, useColor, type CliContext } from "../io.js";
 import { formatTable } from "../table.js";
@@ -20,6 +23,8 @@ export interface AffinityCliOptions {
   trainLimit?: number;
   quiet?: boolean;
   json?: boolean;
+  /** Run folders of structural learning to set beside the ground truth. */
+  compare?: string[];
 }
 
 const signed = (v: number | null | undefined): string => {
@@ -33,11 +38,6 @@ const groupText = (groups: readonly (readonly string[])[]): string => groups.map
 /** The text the command prints: the transfer matrix and the best partitions. */
 export function affinityText(result: AffinityResult): string {
   const { tasks, keys, transfer, split } = result;
-  const matrix = formatTable(
-    ["task", "key metric", ...tasks.map((t) => `+${t}`)],
-    tasks.map((t) => [t, keys[t] ?? "-", ...tasks.map((o) => (o === t ? "" : signed(transfer[t]?.[o])))]),
-    ["left", "left", ...tasks.map(() => "right" as const)],
-  );
   const best = result.partitions.flatMap((p, i) => (p ? [{ k: i + 1, p }] : []));
   const top = best.reduce<(typeof best)[number] | null>((a, b) => (a === null || b.p.value > a.p.value ? b : a), null);
   const partitions = formatTable(
@@ -50,10 +50,36 @@ export function affinityText(result: AffinityResult): string {
     ]),
     ["right", "left", "right", "left"],
   );
+  const matrixOf = (m: AffinityResult["transfer"]): string =>
+    formatTable(
+      ["task", "key metric", ...tasks.map((t) => `+${t}`)],
+      tasks.map((t) => [t, keys[t] ?? "-", ...tasks.map((o) => (o === t ? "" : signed(m[t]?.[o])))]),
+      ["left", "left", ...tasks.map(() => "right" as const)],
+    );
+  let early = "";
+  const bestEpoch = result.bestEpochTransfer;
+  if (bestEpoch) {
+    const flips = tasks.flatMap((t) =>
+      tasks.flatMap((o) => {
+        const last = transfer[t]?.[o];
+        const best = bestEpoch[t]?.[o];
+        return o !== t && typeof last === "number" && typeof best === "number" && Math.sign(last) !== Math.sign(best)
+          ? [`${t} with ${o}: ${signed(last)} at the last epoch, ${signed(best)} at the best`]
+          : [];
+      }),
+    );
+    early =
+      `\nthe same at each run's best validation epoch of each task's key metric (what early stopping would keep)\n` +
+      matrixOf(bestEpoch) +
+      (flips.length === 0
+        ? ""
+        : `\nsign changes: ${flips.join("; ")}: there the change at the last epoch comes from when each network peaks and overfits, not from what the partner gives\n`);
+  }
   return (
     `transfer on the ${split} split: percent change of each row task's key metric when it is trained with the ` +
     `column's task (hard sharing) instead of alone; positive = the pair helps it\n` +
-    matrix +
+    matrixOf(transfer) +
+    early +
     `\nbest partition for each number of groups (Standley et al. 2020's pairwise estimate: a task's change in a ` +
     `group = the mean of its pairwise changes there; a task alone = 0; estimated % = the mean over tasks)\n` +
     partitions +
@@ -61,6 +87,63 @@ export function affinityText(result: AffinityResult): string {
     `structural learning): train it with mtslc train FILE\n`
   );
 }
+
+/** The structural-learning phases of each run given to --compare, read before any training. */
+interface ComparedRun {
+  dir: string;
+  phases: SlpRecord[];
+}
+
+/** Each run's sibling sets beside the ground truth, and per run the mean rank correlation. */
+export function comparisonText(runs: readonly { dir: string; sets: readonly SetComparison[] }[]): string {
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  for (const run of runs) {
+    for (const c of run.sets) {
+      rows.push([
+        run.dir,
+        String(c.epoch),
+        c.stage,
+        c.tasks.join(","),
+        c.rankCorrelation === null ? "n/a" : c.rankCorrelation.toFixed(2),
+        groupText(c.chosen),
+        signed(c.chosenEstimate),
+        c.best ? groupText(c.best.groups) : "n/a",
+        signed(c.best?.value),
+      ]);
+    }
+    const rhos = run.sets.flatMap((c) => (c.rankCorrelation === null ? [] : [c.rankCorrelation]));
+    notes.push(
+      run.sets.length === 0
+        ? `${run.dir}: no sibling set of the study's tasks was compared`
+        : `${run.dir}: ${run.sets.length} sets; mean rho ${rhos.length === 0 ? "n/a" : (rhos.reduce((a, b) => a + b, 0) / rhos.length).toFixed(2)} over the ${rhos.length} with three pairs or more; ` +
+            `the chosen partition was the best one in ${run.sets.filter((c) => c.best && sameGroups(c.chosen, c.best.groups)).length}`,
+    );
+  }
+  const table = formatTable(
+    ["run", "epoch", "stage", "tasks", "rho", "chosen", "estimated %", "best", "estimated %"],
+    rows,
+    ["left", "right", "left", "left", "right", "left", "right", "left", "right"],
+  );
+  return (
+    `similarity against the ground truth: rho = Spearman's correlation, over each compared set's pairs, of their CKA ` +
+    `with their pairwise affinity (the mean of the two tasks' transfer to each other); chosen = the groups the phase ` +
+    `merged, every other task alone; estimated % = the pairwise estimate of a partition of the set's tasks\n` +
+    table +
+    "\n" +
+    notes.join("\n") +
+    "\n"
+  );
+}
+
+const sameGroups = (a: readonly (readonly string[])[], b: readonly (readonly string[])[]): boolean => {
+  const key = (p: readonly (readonly string[])[]): string =>
+    p
+      .map((g) => [...g].sort().join(","))
+      .sort()
+      .join("|");
+  return key(a) === key(b);
+};
 
 export async function runAffinity(file: string, options: AffinityCliOptions, ctx: CliContext): Promise<number> {
   const read = readSource(file);
@@ -79,6 +162,11 @@ export async function runAffinity(file: string, options: AffinityCliOptions, ctx
   };
   const { affinityFile } = await import("../../runtime/run/affinity-file.js");
   try {
+    // The runs to compare are read first: a wrong folder fails before hours of training.
+    const compared: ComparedRun[] = (options.compare ?? []).map((dir) => ({
+      dir,
+      phases: readRunHistory(openRun(dir)).phases,
+    }));
     const result = await affinityFile({
       file,
       source: read.text,
@@ -105,11 +193,20 @@ export async function runAffinity(file: string, options: AffinityCliOptions, ctx
       for (const d of result.diagnostics) ctx.stderr.write(renderDiagnostic(d, read.text, file, { color }) + "\n\n");
       return EXIT.problems;
     }
+    const comparisons = compared.map((run) => ({
+      dir: run.dir,
+      sets: compareWithGroundTruth(run.phases, result.transfer),
+    }));
     if (options.json) {
       const { ok: _ok, ...rest } = result;
-      ctx.stdout.write(JSON.stringify(rest, null, 2) + "\n");
+      const out = options.compare === undefined ? rest : { ...rest, comparisons };
+      ctx.stdout.write(JSON.stringify(out, null, 2) + "\n");
     } else {
-      ctx.stdout.write(`${result.outDir}/affinity.json\n\n` + affinityText(result));
+      ctx.stdout.write(
+        `${result.outDir}/affinity.json\n\n` +
+          affinityText(result) +
+          (comparisons.length === 0 ? "" : "\n" + comparisonText(comparisons)),
+      );
     }
     return EXIT.ok;
   } catch (error) {

@@ -12,7 +12,7 @@
  * suggests.
  */
 import type { MetricName } from "../metrics.js";
-import { relativeGain, type Scores } from "./gain.js";
+import { direction, relativeGain, type Scores } from "./gain.js";
 
 /** The run key of a set of tasks: `seg` alone, `seg+depth` for a pair (in the file's task order). */
 export function subsetKey(tasks: readonly string[]): string {
@@ -62,6 +62,30 @@ export function transferMatrix(
           ? relativeGain(key, value, base)
           : null;
     }
+  }
+  return out;
+}
+
+/**
+ * Each task's key metric at its best over a run's epochs (the validation scores an early
+ * stopping on that metric would keep), as scores: task -> key -> best value. Tasks without a
+ * key metric or without a finite value are absent.
+ */
+export function bestEpochScores(
+  epochs: readonly { val?: Scores | null }[],
+  keys: Record<string, MetricName | null>,
+): Scores {
+  const out: Scores = {};
+  for (const [task, key] of Object.entries(keys)) {
+    if (!key) continue;
+    const lower = direction(key) === "lower";
+    let best: number | null = null;
+    for (const e of epochs) {
+      const v = e.val?.[task]?.[key];
+      if (v === undefined || !Number.isFinite(v)) continue;
+      if (best === null || (lower ? v < best : v > best)) best = v;
+    }
+    if (best !== null) out[task] = { [key]: best };
   }
   return out;
 }
@@ -132,4 +156,118 @@ export function bestPartitions(tasks: readonly string[], transfer: TransferMatri
     if (best[k] === null || e.value > best[k]!.value) best[k] = e;
   }
   return best;
+}
+
+/**
+ * Spearman's rank correlation of two equally long series (average ranks for ties); null with
+ * fewer than three points or when either series is constant.
+ */
+export function rankCorrelation(x: readonly number[], y: readonly number[]): number | null {
+  if (x.length !== y.length || x.length < 3) return null;
+  const ranks = (v: readonly number[]): number[] => {
+    const order = v.map((value, i) => ({ value, i })).sort((a, b) => a.value - b.value);
+    const out = new Array<number>(v.length);
+    for (let start = 0; start < order.length;) {
+      let end = start;
+      while (end + 1 < order.length && order[end + 1]!.value === order[start]!.value) end++;
+      for (let k = start; k <= end; k++) out[order[k]!.i] = (start + end) / 2 + 1;
+      start = end + 1;
+    }
+    return out;
+  };
+  const rx = ranks(x);
+  const ry = ranks(y);
+  const mean = (v: readonly number[]): number => v.reduce((s, a) => s + a, 0) / v.length;
+  const mx = mean(rx);
+  const my = mean(ry);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < rx.length; i++) {
+    sxy += (rx[i]! - mx) * (ry[i]! - my);
+    sxx += (rx[i]! - mx) ** 2;
+    syy += (ry[i]! - my) ** 2;
+  }
+  return sxx === 0 || syy === 0 ? null : sxy / Math.sqrt(sxx * syy);
+}
+
+/** What a structural-learning phase recorded for one sibling set, as far as the comparison needs it. */
+export interface ComparedSet {
+  stage: string;
+  tasks: string[];
+  similarity: number[][];
+  merged: string[][];
+  exact?: boolean;
+}
+
+/** One sibling set of a structural-learning run set beside the pairwise ground truth. */
+export interface SetComparison {
+  epoch: number;
+  stage: string;
+  tasks: string[];
+  /**
+   * Spearman's correlation, over the set's pairs, of their CKA with their pairwise affinity
+   * (the mean of the two tasks' transfer to each other): does similarity rank the pairs as the
+   * ground truth does? Null with fewer than three pairs, or a pair not comparable.
+   */
+  rankCorrelation: number | null;
+  /** The partition the phase produced: its merged groups, every other task alone. */
+  chosen: string[][];
+  /** The pairwise estimate of `chosen` over the set's tasks (null: a pair not comparable). */
+  chosenEstimate: number | null;
+  /** The best partition of the set's tasks by the same estimate. */
+  best: PartitionEstimate | null;
+}
+
+/** The symmetric pairwise affinity: the mean of the two tasks' transfer to each other. */
+export function pairAffinity(transfer: TransferMatrix, a: string, b: string): number | null {
+  const ab = transfer[a]?.[b];
+  const ba = transfer[b]?.[a];
+  return ab === null || ab === undefined || ba === null || ba === undefined ? null : (ab + ba) / 2;
+}
+
+/**
+ * Every sibling set a structural-learning run compared (parameter-free sets, merged without
+ * comparing, left out), beside the pairwise ground truth: how well its CKA ranks the pairs,
+ * and the estimate of the partition it chose against the best one for those tasks. Sets with
+ * a task the ground truth did not train are left out.
+ */
+export function compareWithGroundTruth(
+  phases: readonly { epoch: number; sets: readonly ComparedSet[] }[],
+  transfer: TransferMatrix,
+): SetComparison[] {
+  const out: SetComparison[] = [];
+  for (const phase of phases) {
+    for (const set of phase.sets) {
+      if (set.exact || !set.tasks.every((t) => transfer[t] !== undefined)) continue;
+      const cka: number[] = [];
+      const affinity: number[] = [];
+      let comparable = true;
+      for (const [a, b] of taskPairs(set.tasks)) {
+        const value = pairAffinity(transfer, a, b);
+        if (value === null) comparable = false;
+        cka.push(set.similarity[set.tasks.indexOf(a)]![set.tasks.indexOf(b)]!);
+        affinity.push(value ?? 0);
+      }
+      const inGroups = new Set(set.merged.flat());
+      const chosen = [...set.merged.map((g) => [...g]), ...set.tasks.filter((t) => !inGroups.has(t)).map((t) => [t])];
+      out.push({
+        epoch: phase.epoch,
+        stage: set.stage,
+        tasks: [...set.tasks],
+        rankCorrelation: comparable ? rankCorrelation(cka, affinity) : null,
+        chosen,
+        chosenEstimate: estimatePartition(chosen, transfer)?.value ?? null,
+        best: set.tasks.length > MAX_PARTITION_TASKS ? null : bestOverall(set.tasks, transfer),
+      });
+    }
+  }
+  return out;
+}
+
+function bestOverall(tasks: readonly string[], transfer: TransferMatrix): PartitionEstimate | null {
+  return bestPartitions(tasks, transfer).reduce<PartitionEstimate | null>(
+    (a, b) => (b !== null && (a === null || b.value > a.value) ? b : a),
+    null,
+  );
 }

@@ -22,6 +22,7 @@ import { orderDiagnostics } from "../../compiler/check/diagnostic.js";
 import type { BackendPreference } from "../backend/select.js";
 import { MtslError } from "../errors.js";
 import {
+  bestEpochScores,
   bestPartitions,
   subsetKey,
   taskPairs,
@@ -61,6 +62,8 @@ export interface AffinityRun {
   dir: string;
   /** Validation scores after the last epoch (task -> metric -> value); null when the data has no validation split. */
   val: Scores | null;
+  /** Each of its tasks' key metric at its best validation epoch; null without a validation split. */
+  bestVal: Scores | null;
   test: Scores;
   /** True when the run was finished before and read back. */
   reused: boolean;
@@ -77,6 +80,13 @@ export interface AffinityResult {
   transfer: TransferMatrix;
   /** The transfer measured on the test split (for reporting; decisions use `split`). */
   testTransfer: TransferMatrix;
+  /**
+   * The transfer between each run's best validation epoch of each task's key metric (what an
+   * early stopping per task would keep), for reporting; null without a validation split. Where
+   * it and `transfer` differ in sign, the pair's gain at the budget's end is one network
+   * overfitting less, not the partner's help.
+   */
+  bestEpochTransfer: TransferMatrix | null;
   /** Index k-1: the best partition into k groups by the pairwise estimate. */
   partitions: (PartitionEstimate | null)[];
   /**
@@ -151,7 +161,7 @@ export async function affinityFile(
   const runs: AffinityRun[] = [];
   for (const [i, subset] of subsets.entries()) {
     const dir = join(outDir, subset.length === 1 ? `alone-${subsetKey(subset)}` : `pair-${subsetKey(subset)}`);
-    const done = finishedRun(dir, subset);
+    const done = finishedRun(dir, subset, keys);
     options.onRun?.(subset, i + 1, subsets.length, done !== null);
     if (done) {
       runs.push({ tasks: subset, dir, ...done, reused: true });
@@ -178,7 +188,14 @@ export async function affinityFile(
       log,
     });
     if (!result.ok) return { ok: false, diagnostics: result.diagnostics, source: result.source };
-    runs.push({ tasks: subset, dir, val: result.records.at(-1)?.val ?? null, test: result.test, reused: false });
+    runs.push({
+      tasks: subset,
+      dir,
+      val: result.records.at(-1)?.val ?? null,
+      bestVal: bestValOf(result.records, keys),
+      test: result.test,
+      reused: false,
+    });
   }
 
   const split = runs.every((r) => r.val !== null) ? "val" : "test";
@@ -194,6 +211,15 @@ export async function affinityFile(
     alone((r) => r.test),
     pairs((r) => r.test),
   );
+  const bestEpochTransfer =
+    split === "val"
+      ? transferMatrix(
+          tasks,
+          keys,
+          alone((r) => r.bestVal ?? {}),
+          pairs((r) => r.bestVal ?? {}),
+        )
+      : null;
   const partitions = bestPartitions(tasks, transfer);
   const groupFiles = partitions.map((p) => (p ? writeGroupFile(outDir, parsed.document, p.groups, file) : null));
   const result: AffinityResult = {
@@ -205,6 +231,7 @@ export async function affinityFile(
     runs,
     transfer,
     testTransfer,
+    bestEpochTransfer,
     partitions,
     groupFiles,
   };
@@ -215,9 +242,10 @@ export async function affinityFile(
     split,
     transfer,
     testTransfer,
+    bestEpochTransfer,
     partitions,
     groupFiles: groupFiles.map((f) => (f === null ? null : basename(f))),
-    runs: runs.map((r) => ({ tasks: r.tasks, dir: basename(r.dir), val: r.val, test: r.test })),
+    runs: runs.map((r) => ({ tasks: r.tasks, dir: basename(r.dir), val: r.val, bestVal: r.bestVal, test: r.test })),
   });
   return result;
 }
@@ -262,13 +290,23 @@ function checkIdentity(outDir: string, identity: AffinityIdentity): void {
 }
 
 /** The scores of a finished run of exactly `tasks` in `dir`, or null (absent, unfinished or another task set). */
-function finishedRun(dir: string, tasks: readonly string[]): { val: Scores | null; test: Scores } | null {
+function finishedRun(
+  dir: string,
+  tasks: readonly string[],
+  keys: Record<string, MetricName | null>,
+): { val: Scores | null; bestVal: Scores | null; test: Scores } | null {
   const final = runFile(dir, "final");
   if (!existsSync(final) || JSON.stringify(readRunInfo(dir)?.["tasks"]) !== JSON.stringify(tasks)) return null;
   try {
     const { test } = JSON.parse(readFileSync(final, "utf8")) as { test: Scores };
-    return { val: readMetrics(dir).at(-1)?.val ?? null, test };
+    const epochs = readMetrics(dir);
+    return { val: epochs.at(-1)?.val ?? null, bestVal: bestValOf(epochs, keys), test };
   } catch {
     return null;
   }
+}
+
+/** The best validation epoch's key metrics of a run's epochs; null when they have no validation scores. */
+function bestValOf(epochs: readonly { val?: Scores | null }[], keys: Record<string, MetricName | null>): Scores | null {
+  return epochs.some((e) => e.val) ? bestEpochScores(epochs, keys) : null;
 }

@@ -4,11 +4,12 @@
  * finished runs back and retrains only what is missing; a folder of another budget or an
  * unknown task is refused with a code.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileSource } from "../../compiler/compile.js";
+import { estimatePartition, type TransferMatrix } from "../../runtime/eval/affinity.js";
 import { mtslc } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtsl-affinity-"));
@@ -16,13 +17,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const FILE = "test/fixtures/models/tiny-scenes.mtsl";
 const out = join(dir, "study");
-const args = ["affinity", FILE, "-o", out, "--backend", "cpu", "--train-limit", "16"];
+const args = ["affinity", FILE, "-o", out, "--backend", "cpu", "--train-limit", "16", "--epochs", "3"];
 
 interface Study {
   finished: boolean;
   split: string;
   keys: Record<string, string>;
   transfer: Record<string, Record<string, number | null>>;
+  bestEpochTransfer: Record<string, Record<string, number | null>>;
   partitions: { groups: string[][]; value: number }[];
 }
 const study = (): Study => JSON.parse(readFileSync(join(out, "affinity.json"), "utf8")) as Study;
@@ -62,6 +64,23 @@ describe("mtslc affinity", () => {
     const aeAlone = lastVal("alone-ae")["ae"]!["mse"]!;
     const aeWithDepth = lastVal("pair-depth+ae")["ae"]!["mse"]!;
     expect(s.transfer["ae"]!["depth"]).toBeCloseTo((-100 * (aeWithDepth - aeAlone)) / aeAlone, 9);
+    // At each run's best validation epoch: the best over metrics.jsonl's epochs, each metric's direction.
+    const allVal = (run: string, task: string, key: string): number[] =>
+      readFileSync(join(out, run, "metrics.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { val: Record<string, Record<string, number>> }).val[task]![key]!);
+    const bestMiou = (run: string): number => Math.max(...allVal(run, "seg", "miou"));
+    expect(s.bestEpochTransfer["seg"]!["depth"]).toBeCloseTo(
+      (100 * (bestMiou("pair-seg+depth") - bestMiou("alone-seg"))) / bestMiou("alone-seg"),
+      9,
+    );
+    const bestMse = (run: string): number => Math.min(...allVal(run, "ae", "mse"));
+    expect(s.bestEpochTransfer["ae"]!["seg"]).toBeCloseTo(
+      (-100 * (bestMse("pair-seg+ae") - bestMse("alone-ae"))) / bestMse("alone-ae"),
+      9,
+    );
+    expect(r.stdout).toContain("at each run's best validation epoch");
     expect(s.partitions.map((p) => p.groups.length)).toEqual([1, 2, 3]);
     expect(s.partitions[2]!.value).toBe(0);
     expect(r.stdout).toContain("best partition for each number of groups");
@@ -126,5 +145,65 @@ describe("mtslc affinity", () => {
     const bad = await mtslc(["affinity", FILE, "--tasks", "seg,,depth"]);
     expect(bad.code).toBe(2);
     expect(existsSync(join(dir, "x"))).toBe(false);
+  });
+
+  it("--compare sets a structural-learning run's phases beside the finished study, read back without training", async () => {
+    const source = readFileSync(FILE, "utf8").replace(
+      "  train {",
+      "  structural_learning {\n    at_epochs: [1]\n    similarity: cka(debiased: true, pool: gap, samples: 32)\n    threshold: 0.5\n  }\n\n  train {",
+    );
+    const file = join(dir, "tiny-mtsl.mtsl");
+    writeFileSync(file, source);
+    const run = join(dir, "mtsl-run");
+    const trained = await mtslc([
+      "train",
+      file,
+      "-o",
+      run,
+      "--backend",
+      "cpu",
+      "--train-limit",
+      "16",
+      "--epochs",
+      "2",
+      "-q",
+    ]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const r = await mtslc([...args, "--compare", run, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/finished before, read back/g)?.length ?? 0).toBe(0); // --json is silent
+    const out = JSON.parse(r.stdout) as {
+      transfer: TransferMatrix;
+      comparisons: {
+        dir: string;
+        sets: {
+          epoch: number;
+          stage: string;
+          tasks: string[];
+          rankCorrelation: number | null;
+          chosen: string[][];
+          chosenEstimate: number | null;
+          best: { groups: string[][]; value: number } | null;
+        }[];
+      }[];
+    };
+    expect(out.comparisons.map((c) => c.dir)).toEqual([run]);
+    const [first] = out.comparisons[0]!.sets;
+    expect(first).toMatchObject({ epoch: 1, stage: "c1", tasks: ["seg", "depth", "ae"] });
+    expect(first!.chosen.flat().sort()).toEqual(["ae", "depth", "seg"]);
+    expect(first!.chosenEstimate).toBeCloseTo(estimatePartition(first!.chosen, out.transfer)!.value, 12);
+    expect(first!.best!.value).toBeGreaterThanOrEqual(first!.chosenEstimate!);
+    expect(first!.rankCorrelation === null || Math.abs(first!.rankCorrelation) <= 1).toBe(true);
+    const text = await mtslc([...args, "-q", "--compare", run]);
+    expect(text.stdout).toContain("similarity against the ground truth");
+    expect(text.stdout).toMatch(new RegExp(`${run}: \\d+ sets; mean rho`));
+  }, 240_000);
+
+  it("refuses a --compare folder that is not a run before training anything", async () => {
+    const fresh = join(dir, "never");
+    const r = await mtslc(["affinity", FILE, "-o", fresh, "--backend", "cpu", "--compare", join(dir, "nope")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("MTSL3202");
+    expect(existsSync(fresh)).toBe(false);
   });
 });

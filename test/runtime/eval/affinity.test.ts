@@ -6,7 +6,11 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
+  bestEpochScores,
   bestPartitions,
+  compareWithGroundTruth,
+  pairAffinity,
+  rankCorrelation,
   estimatePartition,
   setPartitions,
   subsetKey,
@@ -123,5 +127,109 @@ describe("estimatePartition and bestPartitions", () => {
       ["x", "z"],
       ["y", "z"],
     ]);
+  });
+});
+
+describe("rankCorrelation", () => {
+  it("equals scipy.stats.spearmanr (average ranks for ties)", () => {
+    // scipy 1.10: spearmanr([0.9, 0.8, 0.8, 0.7, 0.95], [1, 3, 2, -1, 0.5]).correlation
+    expect(rankCorrelation([0.9, 0.8, 0.8, 0.7, 0.95], [1, 3, 2, -1, 0.5])).toBeCloseTo(0.05129891760425771, 12);
+    expect(rankCorrelation([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
+    expect(rankCorrelation([1, 2, 3], [10, 20, 40])).toBeCloseTo(1, 12);
+  });
+
+  it("is null with fewer than three points or a constant series", () => {
+    expect(rankCorrelation([1, 2], [2, 1])).toBeNull();
+    expect(rankCorrelation([1, 1, 1], [1, 2, 3])).toBeNull();
+  });
+});
+
+describe("compareWithGroundTruth", () => {
+  const transfer: TransferMatrix = {
+    a: { b: 10, c: -4 },
+    b: { a: 6, c: -2 },
+    c: { a: -8, b: 0 },
+  };
+
+  it("ranks CKA against the symmetric affinity and estimates the merged groups, every other task alone", () => {
+    expect(pairAffinity(transfer, "a", "b")).toBe(8);
+    expect(pairAffinity(transfer, "b", "c")).toBe(-1);
+    const [set] = compareWithGroundTruth(
+      [
+        {
+          epoch: 3,
+          sets: [
+            {
+              stage: "s1",
+              tasks: ["a", "b", "c"],
+              // pairs (a,b) 0.9, (a,c) 0.5, (b,c) 0.7: the same order as the affinities 8, -6, -1
+              similarity: [
+                [1, 0.9, 0.5],
+                [0.9, 1, 0.7],
+                [0.5, 0.7, 1],
+              ],
+              merged: [["b", "c"]],
+            },
+          ],
+        },
+      ],
+      transfer,
+    );
+    expect(set!.rankCorrelation).toBeCloseTo(1, 12);
+    expect(set!.chosen).toEqual([["b", "c"], ["a"]]);
+    // b with c: -2, c with b: 0, a alone: 0 -> mean -2/3
+    expect(set!.chosenEstimate).toBeCloseTo(-2 / 3, 12);
+    // {a b} {c}: (10 + 6 + 0) / 3
+    expect(set!.best!.groups).toEqual([["a", "b"], ["c"]]);
+    expect(set!.best!.value).toBeCloseTo(16 / 3, 12);
+  });
+
+  it("leaves out parameter-free sets and sets of tasks the study did not train", () => {
+    const sets = compareWithGroundTruth(
+      [
+        {
+          epoch: 1,
+          sets: [
+            {
+              stage: "gap",
+              tasks: ["a", "b"],
+              similarity: [
+                [1, 1],
+                [1, 1],
+              ],
+              merged: [["a", "b"]],
+              exact: true,
+            },
+            {
+              stage: "s2",
+              tasks: ["a", "z"],
+              similarity: [
+                [1, 0.5],
+                [0.5, 1],
+              ],
+              merged: [],
+            },
+          ],
+        },
+      ],
+      transfer,
+    );
+    expect(sets).toEqual([]);
+  });
+});
+
+describe("bestEpochScores", () => {
+  it("keeps each key metric's best epoch in its own direction, skipping missing and non-finite values", () => {
+    const epochs = [
+      { val: { seg: { miou: 0.2 }, depth: { rmse: 1.5 } } },
+      { val: { seg: { miou: 0.3 }, depth: { rmse: Number.NaN } } },
+      { val: { seg: { miou: 0.25 }, depth: { rmse: 1.2 } } },
+      { val: null },
+      { val: { seg: { miou: 0.1 }, depth: { rmse: 1.4 } } },
+    ];
+    expect(bestEpochScores(epochs, { seg: "miou", depth: "rmse", ae: "mse", other: null })).toEqual({
+      seg: { miou: 0.3 },
+      depth: { rmse: 1.2 },
+    });
   });
 });
