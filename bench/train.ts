@@ -38,6 +38,10 @@
  *                      fair ratio; the per-round ratios are printed beside it
  *   --backends LIST    only these TensorFlow.js backends, comma-separated (e.g. onednn,wasm)
  *   --skip-phase       do not time the structural-learning phase
+ *   --weighting-steps N  timed steps per `train { weighting }` method (default 4): bench/weighting.ts
+ *                      runs after the step tables, in a child of its own, on onednn and the
+ *                      same file as hard sharing, every method against ew (issue 18)
+ *   --skip-weighting   do not time the weighting methods
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -436,6 +440,33 @@ async function main(): Promise<void> {
         ]),
         ["left", "right", "right", "left", "right", "right", "right"],
       ),
+    );
+  }
+  // What each loss-weighting method costs per step against ew (bench/weighting.ts, its own process).
+  if (!args.includes("--skip-weighting") && backends.some((b) => b.name === "onednn")) {
+    console.log("");
+    console.log(`## Loss weighting: step time per method against ew (bench/weighting.ts, onednn, hard sharing)`);
+    const weighting = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(root, "bench", "weighting.ts"),
+        "--file",
+        file,
+        "--steps",
+        String(numberArg(args, "--weighting-steps", 4)),
+        "--rounds",
+        "1",
+        "--backend",
+        "onednn",
+      ],
+      { encoding: "utf8", env: childEnv, maxBuffer: 64 * 1024 * 1024, timeout: 60 * 60_000, killSignal: "SIGKILL" },
+    );
+    console.log(
+      weighting.status === 0
+        ? weighting.stdout.trimEnd()
+        : `failed (exit ${weighting.status ?? weighting.signal}): ${weighting.stderr.trim().split("\n").slice(-3).join(" / ")}`,
     );
   }
   console.log(loadLine("end"));

@@ -218,6 +218,14 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option("--train-limit <n>", "use only the first n training samples per epoch (smoke runs)", (v) =>
       positiveInt(v, "--train-limit"),
     )
+    .addOption(
+      new Option(
+        "--partition-epoch <epoch>",
+        "choose the partitions (and groups-K.mtsl) by the transfer after the last epoch or at each run's best validation epoch",
+      )
+        .choices(["last", "best"])
+        .default("last"),
+    )
     .option(
       "--compare <runs...>",
       "structural-learning run folders of the same tasks: how their similarity ranks the pairs against the transfer, and their groups against the best",

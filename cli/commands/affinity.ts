@@ -25,6 +25,7 @@ export interface AffinityCliOptions {
   json?: boolean;
   /** Run folders of structural learning to set beside the ground truth. */
   compare?: string[];
+  partitionEpoch?: "last" | "best";
 }
 
 const signed = (v: number | null | undefined): string => {
@@ -80,7 +81,7 @@ export function affinityText(result: AffinityResult): string {
     `column's task (hard sharing) instead of alone; positive = the pair helps it\n` +
     matrixOf(transfer) +
     early +
-    `\nbest partition for each number of groups (Standley et al. 2020's pairwise estimate: a task's change in a ` +
+    `\nbest partition for each number of groups, by the transfer ${result.partitionEpoch === "best" ? "at each run's best validation epoch" : "after the last epoch"} (Standley et al. 2020's pairwise estimate: a task's change in a ` +
     `group = the mean of its pairwise changes there; a task alone = 0; estimated % = the mean over tasks)\n` +
     partitions +
     `\neach file is the model with that partition as its sharing tree (every stage shared within a group, no ` +
@@ -177,6 +178,7 @@ export async function runAffinity(file: string, options: AffinityCliOptions, ctx
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),
+      ...(options.partitionEpoch === undefined ? {} : { partitionEpoch: options.partitionEpoch }),
       onRun: (tasks, index, total, reused) => {
         label = tasks.join("+");
         say(

@@ -50,6 +50,12 @@ export interface AffinityOptions {
   epochs?: number;
   seed?: number;
   trainLimit?: number;
+  /**
+   * Which transfer the partitions (and the group files) are chosen by: `last`, after the
+   * budget's last epoch (default), or `best`, at each run's best validation epoch of each
+   * task's key metric (what early stopping would keep; needs a validation split).
+   */
+  partitionEpoch?: "last" | "best";
   /** Before each training: its task set, 1-based index and the number of trainings. */
   onRun?: (tasks: readonly string[], index: number, total: number, reused: boolean) => void;
   onEvent?: (event: TrainEvent) => void;
@@ -87,6 +93,8 @@ export interface AffinityResult {
    * overfitting less, not the partner's help.
    */
   bestEpochTransfer: TransferMatrix | null;
+  /** The transfer the partitions were chosen by: `transfer` (last) or `bestEpochTransfer` (best). */
+  partitionEpoch: "last" | "best";
   /** Index k-1: the best partition into k groups by the pairwise estimate. */
   partitions: (PartitionEstimate | null)[];
   /**
@@ -220,8 +228,18 @@ export async function affinityFile(
           pairs((r) => r.bestVal ?? {}),
         )
       : null;
-  const partitions = bestPartitions(tasks, transfer);
-  const groupFiles = partitions.map((p) => (p ? writeGroupFile(outDir, parsed.document, p.groups, file) : null));
+  const partitionEpoch = options.partitionEpoch ?? "last";
+  if (partitionEpoch === "best" && bestEpochTransfer === null) {
+    throw new MtslError(
+      "MTSL3006",
+      `--partition-epoch best needs validation scores, and the data of ${file} has no validation split`,
+      { file, option: "partition-epoch" },
+    );
+  }
+  const partitions = bestPartitions(tasks, partitionEpoch === "best" ? bestEpochTransfer! : transfer);
+  const groupFiles = partitions.map((p) =>
+    p ? writeGroupFile(outDir, parsed.document, p.groups, file, partitionEpoch) : null,
+  );
   const result: AffinityResult = {
     ok: true,
     outDir,
@@ -232,6 +250,7 @@ export async function affinityFile(
     transfer,
     testTransfer,
     bestEpochTransfer,
+    partitionEpoch,
     partitions,
     groupFiles,
   };
@@ -243,6 +262,7 @@ export async function affinityFile(
     transfer,
     testTransfer,
     bestEpochTransfer,
+    partitionEpoch,
     partitions,
     groupFiles: groupFiles.map((f) => (f === null ? null : basename(f))),
     runs: runs.map((r) => ({ tasks: r.tasks, dir: basename(r.dir), val: r.val, bestVal: r.bestVal, test: r.test })),
@@ -256,11 +276,18 @@ export async function affinityFile(
  * `mtslc train`). A data folder in the file stays relative to the working directory, as in
  * the file itself.
  */
-function writeGroupFile(outDir: string, document: Document, groups: readonly string[][], file: string): string {
+function writeGroupFile(
+  outDir: string,
+  document: Document,
+  groups: readonly string[][],
+  file: string,
+  epoch: "last" | "best",
+): string {
   const path = join(outDir, `groups-${groups.length}.mtsl`);
   const header =
     `// ${basename(file)} with the best partition into ${groups.length} group${groups.length === 1 ? "" : "s"} ` +
-    `by the pairwise ground truth of \`mtslc affinity\` (${outDir}/affinity.json):\n` +
+    `by the pairwise ground truth of \`mtslc affinity\` (${outDir}/affinity.json` +
+    `${epoch === "best" ? ", transfer at each run's best validation epoch" : ""}):\n` +
     `// ${groups.map((g) => `{${g.join(" ")}}`).join(" ")}, every stage shared within a group, no structural learning.\n`;
   writeFileAtomic(path, header + print(groupedDocument(document, groups, `groups${groups.length}`)));
   return path;

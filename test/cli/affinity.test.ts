@@ -206,4 +206,24 @@ describe("mtslc affinity", () => {
     expect(r.stderr).toContain("MTSL3202");
     expect(existsSync(fresh)).toBe(false);
   });
+
+  it("--partition-epoch best chooses the partitions and group files by the best-epoch transfer", async () => {
+    const r = await mtslc([...args, "--partition-epoch", "best", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as {
+      partitionEpoch: string;
+      bestEpochTransfer: TransferMatrix;
+      transfer: TransferMatrix;
+      partitions: { groups: string[][]; value: number }[];
+    };
+    expect(result.partitionEpoch).toBe("best");
+    expect(result.partitions[0]!.value).toBeCloseTo(
+      estimatePartition([["seg", "depth", "ae"]], result.bestEpochTransfer)!.value,
+      12,
+    );
+    expect(readFileSync(join(out, "groups-1.mtsl"), "utf8")).toContain("best validation epoch");
+    const back = await mtslc([...args, "-q"]);
+    expect(back.stdout).toContain("by the transfer after the last epoch");
+    expect(readFileSync(join(out, "groups-1.mtsl"), "utf8")).not.toContain("best validation epoch");
+  }, 240_000);
 });
