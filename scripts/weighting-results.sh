@@ -2,7 +2,10 @@
 # docs/results.md, "multimnist: loss weighting" and "scenes: loss weighting": single-task runs,
 # hard sharing with six weighting methods and (MultiMNIST) MTSL with ew and cagrad, on onednn.
 # Usage: [OUT=DIR] [EXAMPLE=multimnist|scenes] [SEEDS="1 2 3"] [METHODS="ew uw ..."]
-#        [MTSL=1] scripts/weighting-results.sh
+#        [MTSL=1] [BEST=cagrad] scripts/weighting-results.sh
+# MTSL=1 (the default for multimnist) also trains MTSL with ew and with BEST (default cagrad,
+# the best of the six on MultiMNIST; uw on scenes), and one network per task with BEST
+# (stl-BEST-seedN), the reference with the same weighting on both sides.
 # Then: node bin/mtslc.js eval RUN --baseline OUT/stl-seedN --json (deltaM.value) per run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,10 +33,12 @@ for m in $METHODS; do
   f=$(make $m) || exit 1
   for s in $SEEDS; do train $f $OUT/one-$m-seed$s --baseline one --seed $s; done
 done
+BEST=${BEST:-cagrad}
 if [ "$MTSL" = 1 ]; then
-  # MTSL with ew (the example) and with cagrad, the best of the six by mean Delta_m on MultiMNIST
+  # MTSL with ew (the example) and with BEST; one network per task with BEST as its reference
   for s in $SEEDS; do train examples/$EXAMPLE.mtsl $OUT/mtsl-ew-seed$s --seed $s; done
-  f=$(make cagrad) || exit 1
-  for s in $SEEDS; do train $f $OUT/mtsl-cagrad-seed$s --seed $s; done
+  f=$(make $BEST) || exit 1
+  for s in $SEEDS; do train $f $OUT/mtsl-$BEST-seed$s --seed $s; done
+  for s in $SEEDS; do train $f $OUT/stl-$BEST-seed$s --baseline stl --seed $s; done
 fi
 echo TRAINED
