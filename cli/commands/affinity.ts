@@ -5,7 +5,8 @@
  */
 import { renderDiagnostic } from "../../grammar/render.js";
 import type { BackendPreference } from "../../runtime/backend/select.js";
-import { compareWithGroundTruth, type SetComparison } from "../../runtime/eval/affinity.js";
+import { partitionKey } from "../../compiler/ir/sharing-tree.js";
+import { bestOf, compareWithGroundTruth, type SetComparison } from "../../runtime/eval/affinity.js";
 import type { AffinityResult } from "../../runtime/run/affinity-file.js";
 import { openRun, readRunHistory } from "../../runtime/run/folder.js";
 import type { SlpRecord } from "../../runtime/structure/mtsl.js";
@@ -40,12 +41,12 @@ const groupText = (groups: readonly (readonly string[])[]): string => groups.map
 export function affinityText(result: AffinityResult): string {
   const { tasks, keys, transfer, split } = result;
   const best = result.partitions.flatMap((p, i) => (p ? [{ k: i + 1, p }] : []));
-  const top = best.reduce<(typeof best)[number] | null>((a, b) => (a === null || b.p.value > a.p.value ? b : a), null);
+  const top = bestOf(result.partitions);
   const partitions = formatTable(
     ["groups", "partition", "estimated %", "file"],
     best.map(({ k, p }) => [
       String(k),
-      groupText(p.groups) + (p === top?.p ? "  (best)" : ""),
+      groupText(p.groups) + (p === top ? "  (best)" : ""),
       signed(p.value),
       result.groupFiles[k - 1] ?? "-",
     ]),
@@ -118,7 +119,7 @@ export function comparisonText(runs: readonly { dir: string; sets: readonly SetC
       run.sets.length === 0
         ? `${run.dir}: no sibling set of the study's tasks was compared`
         : `${run.dir}: ${run.sets.length} sets; mean rho ${rhos.length === 0 ? "n/a" : (rhos.reduce((a, b) => a + b, 0) / rhos.length).toFixed(2)} over the ${rhos.length} with three pairs or more; ` +
-            `the chosen partition was the best one in ${run.sets.filter((c) => c.best && sameGroups(c.chosen, c.best.groups)).length}`,
+            `the chosen partition was the best one in ${run.sets.filter((c) => c.best && partitionKey(c.chosen) === partitionKey(c.best.groups)).length}`,
     );
   }
   const table = formatTable(
@@ -136,15 +137,6 @@ export function comparisonText(runs: readonly { dir: string; sets: readonly SetC
     "\n"
   );
 }
-
-const sameGroups = (a: readonly (readonly string[])[], b: readonly (readonly string[])[]): boolean => {
-  const key = (p: readonly (readonly string[])[]): string =>
-    p
-      .map((g) => [...g].sort().join(","))
-      .sort()
-      .join("|");
-  return key(a) === key(b);
-};
 
 export async function runAffinity(file: string, options: AffinityCliOptions, ctx: CliContext): Promise<number> {
   const read = readSource(file);

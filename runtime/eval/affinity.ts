@@ -237,6 +237,15 @@ export function compareWithGroundTruth(
   transfer: TransferMatrix,
 ): SetComparison[] {
   const out: SetComparison[] = [];
+  // The same sibling set comes back phase after phase: enumerate its partitions once.
+  const bestByTasks = new Map<string, PartitionEstimate | null>();
+  const bestFor = (tasks: readonly string[]): PartitionEstimate | null => {
+    const key = subsetKey(tasks);
+    if (!bestByTasks.has(key)) {
+      bestByTasks.set(key, tasks.length > MAX_PARTITION_TASKS ? null : bestOf(bestPartitions(tasks, transfer)));
+    }
+    return bestByTasks.get(key)!;
+  };
   for (const phase of phases) {
     for (const set of phase.sets) {
       if (set.exact || !set.tasks.every((t) => transfer[t] !== undefined)) continue;
@@ -258,15 +267,16 @@ export function compareWithGroundTruth(
         rankCorrelation: comparable ? rankCorrelation(cka, affinity) : null,
         chosen,
         chosenEstimate: estimatePartition(chosen, transfer)?.value ?? null,
-        best: set.tasks.length > MAX_PARTITION_TASKS ? null : bestOverall(set.tasks, transfer),
+        best: bestFor(set.tasks),
       });
     }
   }
   return out;
 }
 
-function bestOverall(tasks: readonly string[], transfer: TransferMatrix): PartitionEstimate | null {
-  return bestPartitions(tasks, transfer).reduce<PartitionEstimate | null>(
+/** The best of several partitions' estimates (the first of equal ones); null when none was estimated. */
+export function bestOf(estimates: readonly (PartitionEstimate | null)[]): PartitionEstimate | null {
+  return estimates.reduce<PartitionEstimate | null>(
     (a, b) => (b !== null && (a === null || b.value > a.value) ? b : a),
     null,
   );

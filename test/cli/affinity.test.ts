@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileSource } from "../../compiler/compile.js";
-import { estimatePartition, type TransferMatrix } from "../../runtime/eval/affinity.js";
+import { estimatePartition, type SetComparison, type TransferMatrix } from "../../runtime/eval/affinity.js";
 import { mtslc } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtsl-affinity-"));
@@ -174,18 +174,7 @@ describe("mtslc affinity", () => {
     expect(r.stderr.match(/finished before, read back/g)?.length ?? 0).toBe(0); // --json is silent
     const out = JSON.parse(r.stdout) as {
       transfer: TransferMatrix;
-      comparisons: {
-        dir: string;
-        sets: {
-          epoch: number;
-          stage: string;
-          tasks: string[];
-          rankCorrelation: number | null;
-          chosen: string[][];
-          chosenEstimate: number | null;
-          best: { groups: string[][]; value: number } | null;
-        }[];
-      }[];
+      comparisons: { dir: string; sets: SetComparison[] }[];
     };
     expect(out.comparisons.map((c) => c.dir)).toEqual([run]);
     const [first] = out.comparisons[0]!.sets;

@@ -17,26 +17,38 @@ export interface CagradResult {
   weights: number[];
 }
 
+/**
+ * CAGrad's inner problem on the Gram matrix `a` of the task gradients: minimise over the
+ * simplex f(x) = x . A b + cc sqrt(x' A x + 1e-8), b the uniform weights, cc = c |g0| + 1e-8
+ * (as the authors' code: |g0| = sqrt(mean(G) + 1e-8)); with its gradient and Hessian.
+ */
+export function cagradInnerProblem(a: readonly (readonly number[])[], c: number) {
+  const n = a.length;
+  const start = new Array<number>(n).fill(1 / n);
+  const ab = matVec(a, start);
+  const cc = c * Math.sqrt(dot(ab, start) + 1e-8) + 1e-8;
+  const radius = (ax: readonly number[], x: readonly number[]): number => Math.sqrt(dot(x, ax) + 1e-8);
+  return {
+    start,
+    cc,
+    f: (x: readonly number[]): number => dot(x, ab) + cc * radius(matVec(a, x), x),
+    grad: (x: readonly number[]): number[] => {
+      const ax = matVec(a, x);
+      const r = radius(ax, x);
+      return ab.map((v, i) => v + (cc * ax[i]!) / r);
+    },
+    hessian: (x: readonly number[]): number[][] => {
+      const ax = matVec(a, x);
+      const r = radius(ax, x);
+      return a.map((row, i) => row.map((v, j) => cc * (v / r - (ax[i]! * ax[j]!) / (r * r * r))));
+    },
+  };
+}
+
 export function cagrad(grads: readonly Vector[], c: number, rescale: 0 | 1 | 2 = 1): CagradResult {
-  const n = grads.length;
-  const a = gram(grads);
-  const b = new Array<number>(n).fill(1 / n);
-  const ab = matVec(a, b);
-  // As the authors' code: |g0| = sqrt(mean(G) + 1e-8), and 1e-8 added to c |g0|.
-  const g0Norm = Math.sqrt(dot(ab, b) + 1e-8);
-  const cc = c * g0Norm + 1e-8;
-  const objective = (x: readonly number[]): number => dot(x, ab) + cc * Math.sqrt(dot(x, matVec(a, x)) + 1e-8);
-  const gradient = (x: readonly number[]): number[] => {
-    const ax = matVec(a, x);
-    const r = Math.sqrt(dot(x, ax) + 1e-8);
-    return ab.map((v, i) => v + (cc * ax[i]!) / r);
-  };
-  const hessian = (x: readonly number[]): number[][] => {
-    const ax = matVec(a, x);
-    const r = Math.sqrt(dot(x, ax) + 1e-8);
-    return a.map((row, i) => row.map((v, j) => cc * (v / r - (ax[i]! * ax[j]!) / (r * r * r))));
-  };
-  const weights = minimiseOnSimplex({ f: objective, grad: gradient, hessian }, b);
+  const problem = cagradInnerProblem(gram(grads), c);
+  const { start: b, cc } = problem;
+  const weights = minimiseOnSimplex(problem, b);
   const gw = combine(weights, grads);
   const lambda = cc / (norm(gw) + 1e-8);
   const g0 = combine(b, grads);

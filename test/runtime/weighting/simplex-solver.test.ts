@@ -1,7 +1,7 @@
 /**
  * The simplex solver behind CAGrad's inner problem: projected gradient, then Newton's method on
- * the solution's face. Checked on random problems of CAGrad's form, f(x) = b.x + c sqrt(x'Ax +
- * 1e-8) with A a Gram matrix of gradients of very different scales (rank-deficient when there
+ * the solution's face. Checked on random instances of CAGrad's own inner problem
+ * (cagradInnerProblem), A a Gram matrix of gradients of very different scales (rank-deficient when there
  * are fewer dimensions than tasks), by the KKT conditions of the simplex in float64 and against
  * projected gradient alone run to its own convergence.
  */
@@ -10,30 +10,12 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { minimiseOnSimplex, simplexKktResidual } from "../../../runtime/train/weighting/cagrad.js";
-import { dot, gram, matVec, projectToSimplex } from "../../../runtime/train/weighting/linalg.js";
+import { cagradInnerProblem, minimiseOnSimplex, simplexKktResidual } from "../../../runtime/train/weighting/cagrad.js";
+import { gram, projectToSimplex } from "../../../runtime/train/weighting/linalg.js";
 
 function cagradProblem(vectors: number[][], scales: number[], c: number) {
   const grads = vectors.map((v, i) => Float64Array.from(v, (x) => x * scales[i]!));
-  const a = gram(grads);
-  const n = grads.length;
-  const start = new Array<number>(n).fill(1 / n);
-  const b = matVec(a, start);
-  const cc = c * Math.sqrt(dot(b, start) + 1e-8) + 1e-8;
-  return {
-    start,
-    f: (x: readonly number[]) => dot(x, b) + cc * Math.sqrt(dot(x, matVec(a, x)) + 1e-8),
-    grad: (x: readonly number[]) => {
-      const ax = matVec(a, x);
-      const r = Math.sqrt(dot(x, ax) + 1e-8);
-      return b.map((v, i) => v + (cc * ax[i]!) / r);
-    },
-    hessian: (x: readonly number[]) => {
-      const ax = matVec(a, x);
-      const r = Math.sqrt(dot(x, ax) + 1e-8);
-      return a.map((row, i) => row.map((v, j) => cc * (v / r - (ax[i]! * ax[j]!) / (r * r * r))));
-    },
-  };
+  return cagradInnerProblem(gram(grads), c);
 }
 
 /** Projected gradient with a fixed step 1 / L, many iterations: slow, simple, independent. */
