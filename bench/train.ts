@@ -54,7 +54,7 @@ import { compile } from "../compiler/compile.js";
 import { irToJson } from "../compiler/ir/json.js";
 import type { IrModel } from "../compiler/ir/types.js";
 import { parse } from "../grammar/parse.js";
-import { childArgs, isChild, runChild } from "./lib/child.js";
+import { childArgs, isChild, runChild, runScript } from "./lib/child.js";
 import { numberArg, stringArg } from "./lib/args.js";
 import { loadLine, machineLines } from "./lib/machine.js";
 import { fmt, median, mib } from "./lib/stats.js";
@@ -446,12 +446,9 @@ async function main(): Promise<void> {
   if (!args.includes("--skip-weighting") && backends.some((b) => b.name === "onednn")) {
     console.log("");
     console.log(`## Loss weighting: step time per method against ew (bench/weighting.ts, onednn, hard sharing)`);
-    const weighting = spawnSync(
-      process.execPath,
+    const weighting = runScript(
+      join(root, "bench", "weighting.ts"),
       [
-        "--import",
-        "tsx",
-        join(root, "bench", "weighting.ts"),
         "--file",
         file,
         "--steps",
@@ -461,7 +458,7 @@ async function main(): Promise<void> {
         "--backend",
         "onednn",
       ],
-      { encoding: "utf8", env: childEnv, maxBuffer: 64 * 1024 * 1024, timeout: 60 * 60_000, killSignal: "SIGKILL" },
+      { env: childEnv, timeoutMs: 60 * 60_000 },
     );
     console.log(
       weighting.status === 0

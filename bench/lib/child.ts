@@ -4,7 +4,7 @@
  * loading, JIT warm-up and lazy initialisation, as a user's first `mtslc` call does.
  * The child prints one JSON line as the last line of its stdout.
  */
-import { spawnSync } from "node:child_process";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 
 /** The flag that puts a benchmark script into child mode. */
 export const CHILD_FLAG = "--child";
@@ -21,12 +21,7 @@ export interface ChildOptions {
  * stderr when it fails or times out.
  */
 export function runChild<T>(script: string, args: readonly string[], options: ChildOptions = {}): T {
-  const result = spawnSync(process.execPath, ["--import", "tsx", script, CHILD_FLAG, ...args], {
-    encoding: "utf8",
-    env: options.env ?? process.env,
-    maxBuffer: 64 * 1024 * 1024,
-    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs, killSignal: "SIGKILL" as const }),
-  });
+  const result = runScript(script, [CHILD_FLAG, ...args], options);
   if (result.error && (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT") {
     throw new Error(
       `benchmark child ${args.join(" ")} timed out after ${((options.timeoutMs ?? 0) / 1000).toFixed(0)} s`,
@@ -44,6 +39,20 @@ export function runChild<T>(script: string, args: readonly string[], options: Ch
   } catch {
     throw new Error(`benchmark child printed no JSON result; stdout ended with: ${last.slice(0, 200)}`);
   }
+}
+
+/** Runs a benchmark script in a fresh Node process with the tsx loader; its output as text. */
+export function runScript(
+  script: string,
+  args: readonly string[],
+  options: ChildOptions = {},
+): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, ["--import", "tsx", script, ...args], {
+    encoding: "utf8",
+    env: options.env ?? process.env,
+    maxBuffer: 64 * 1024 * 1024,
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs, killSignal: "SIGKILL" as const }),
+  });
 }
 
 /** True when this process was started by {@link runChild}. */
