@@ -15,6 +15,7 @@ import { installHostKernels, isHostKernels } from "./host-kernels.js";
 import { importOptional } from "./import-optional.js";
 import { onednnHint } from "./onednn-hint.js";
 import { BACKEND_PREFERENCES, isBackendPreference, type BackendPreference } from "./preferences.js";
+import { installReleasingBackprop } from "./releasing-backprop.js";
 import {
   registerCpuKernelFixesOn,
   registerCpuTrainingFixes,
@@ -167,6 +168,7 @@ async function activate(candidate: Candidate, options: BackendOptions, named: bo
     throw new Error(`backend '${backendName}' failed to initialise`);
   }
   await tf.ready();
+  installReleasingBackprop();
   const threads = await candidate.threads(options.threads);
   const adapter = candidate.adapter?.() ?? null;
   return {
