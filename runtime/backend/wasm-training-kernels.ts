@@ -113,8 +113,11 @@ export function registerCpuTrainingFixes(): void {
 
 /**
  * Fixes for backends that reuse the CPU backend's kernels (mtsl-onednn copies them when it
- * loads): the batch-correct ResizeNearestNeighborGrad. Idempotent.
+ * loads): the batch-correct ResizeNearestNeighborGrad, and MaxPoolGrad as one typed loop
+ * (the CPU backend's, generic TensorBuffer code, took 333 ms per call for the ResNet stem's
+ * pool of bench/fixtures/nyuv2-small.mtsl, half of the whole training step). Idempotent.
  */
 export function registerCpuKernelFixesOn(backendName: string): void {
   installKernel(tf.ResizeNearestNeighborGrad, backendName, resizeNearestGradKernel);
+  installKernel(tf.MaxPoolGrad, backendName, maxPoolGradKernel);
 }

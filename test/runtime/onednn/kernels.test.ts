@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 
 import { resizeBilinearBackward } from "../../../runtime/backend/resize-bilinear-grad.js";
+import { selectBackend } from "../../../runtime/backend/select.js";
 import { type ConvCase, expectClose, onBackend, seeded, seededValues } from "../backend/helpers.js";
 import { onednn, skipReason } from "./available.js";
 
@@ -460,6 +461,32 @@ describe.skipIf(onednn === null)(`onednn kernels vs the CPU backend ${skipReason
         tf.abs(x),
         tf.sigmoid(x),
         g!,
+      ];
+    });
+  });
+
+  it("max pool forward and gradients: overlapping windows, padding, all-negative windows and ties", async () => {
+    // MaxPoolGrad is the runtime's typed loop (runtime/backend/max-pool-grad.ts), which
+    // selectBackend installs on onednn in place of the CPU backend's kernel.
+    await selectBackend(ONEDNN);
+    await expectSameOnBoth("maxPool", () => {
+      const x = seeded([3, 9, 8, 5], 31);
+      // Rounded to one decimal: windows with tied maxima, where the first one must win.
+      const tied = tf.div(tf.round(tf.mul(x, 10)), 10) as tf.Tensor4D;
+      const dy = (shape: number[], seed: number) => seeded(shape, seed);
+      const grad = (f: (a: tf.Tensor4D) => tf.Tensor4D, input: tf.Tensor4D, seed: number) =>
+        tf.grads((a: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D), dy(f(input).shape, seed))))([input])[0]!;
+      const s2same = (a: tf.Tensor4D) => tf.maxPool(a, 3, 2, "same");
+      const s2valid = (a: tf.Tensor4D) => tf.maxPool(a, 3, 2, "valid");
+      const s1same = (a: tf.Tensor4D) => tf.maxPool(a, 3, 1, "same");
+      const negative = (a: tf.Tensor4D) => tf.maxPool(tf.sub(a, 5) as tf.Tensor4D, 2, 2, "same");
+      return [
+        s2same(x),
+        grad(s2same, x, 32),
+        grad(s2valid, x, 33),
+        grad(s1same, tied, 34),
+        grad(negative, x, 35),
+        grad(s2same, tied, 36),
       ];
     });
   });
