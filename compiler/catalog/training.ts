@@ -136,6 +136,12 @@ export const WEIGHTINGS: readonly CallSpec[] = [
         "none",
         "Divide each task gradient first by nothing, its L2 norm, its loss, or both (the authors' loss+).",
       ),
+      named(
+        "upper_bound",
+        bool,
+        false,
+        "MGDA-UB: take the task gradients on the shared representation (the outputs of the stages all tasks share that later layers read) instead of the shared parameters: one backward pass per task through its own layers only, then one through the whole network.",
+      ),
     ],
   },
   {

@@ -42,3 +42,19 @@ export function sameSharingTree(a: IrModel, b: IrModel): boolean {
   }
   return true;
 }
+
+/**
+ * The representation every task shares (MGDA-UB's Z): the instances that hold all of the
+ * model's tasks (`trunk`, in IR order), and those of them whose output a layer of fewer tasks
+ * or a head reads, as input or skip (`boundary`, in IR order). Both are empty when no stage
+ * is shared by every task.
+ */
+export function sharedRepresentation(ir: IrModel): { trunk: string[]; boundary: string[] } {
+  const all = ir.tasks.length;
+  const trunk = ir.instances.filter((i) => i.tasks.length === all).map((i) => i.id);
+  const inTrunk = new Set(trunk);
+  const read = new Set<string>();
+  for (const consumer of [...ir.instances.filter((i) => !inTrunk.has(i.id)), ...ir.heads])
+    for (const id of [consumer.input, ...consumer.skips]) if (inTrunk.has(id)) read.add(id);
+  return { trunk, boundary: trunk.filter((id) => read.has(id)) };
+}

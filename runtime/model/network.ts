@@ -4,9 +4,9 @@
  * (concat, decoder_bottleneck, fuse), its skip instances; every head reads the last stage's
  * instance holding its task, and its own skips.
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import { weightKey } from "../../compiler/ir/lint.js";
-import { layerStages, type IrModel } from "../../compiler/ir/types.js";
+import { layerStages, type IrHead, type IrInstance, type IrModel } from "../../compiler/ir/types.js";
 import { applyLayer, type StatUpdate } from "./ops.js";
 import type { WeightStore } from "./weights.js";
 
@@ -16,6 +16,25 @@ export interface ForwardOptions {
   updates?: StatUpdate[];
   /** Seed for dropout masks. */
   dropoutSeed?: number;
+  /** Run part of the network only (default: all of it). */
+  part?: ForwardPart;
+  /**
+   * Per task, a factor on the gradient that leaves the task's own layers (instances of that
+   * task alone, and its head) for the layers it shares: forward values are unchanged; in
+   * the backward pass the shared layers receive sum_t factor_t dL_t instead of sum_t dL_t,
+   * while each task's own layers keep their unscaled gradient (MGDA-UB's update).
+   */
+  sharedGradientScale?: ReadonlyMap<string, number>;
+}
+
+/** Which part of the network a forward pass runs. */
+export interface ForwardPart {
+  /** Outputs already computed, by instance id: those instances do not run. */
+  given?: ReadonlyMap<string, tf.Tensor>;
+  /** Which of the other instances run (default all). */
+  instance?: (inst: IrInstance) => boolean;
+  /** Which heads run (default all). */
+  head?: (head: IrHead) => boolean;
 }
 
 export interface ForwardResult {
@@ -61,15 +80,41 @@ export function runOwner(
 export function forward(ir: IrModel, store: WeightStore, input: tf.Tensor, options: ForwardOptions): ForwardResult {
   const features = new Map<string, tf.Tensor>([["input", input]]);
   const stages = new Map(ir.stages.map((s) => [s.name, s]));
+  const part = options.part ?? {};
+  const scale = options.sharedGradientScale;
+  const sharedIds = new Set(ir.instances.filter((i) => i.tasks.length > 1).map((i) => i.id));
+  /** A feature as task `task`'s own layer reads it: through the gradient factor if it is shared. */
+  const readAs = (id: string, task: string | null): tf.Tensor => {
+    const t = features.get(id)!;
+    const factor = task === null ? undefined : scale?.get(task);
+    return factor === undefined || factor === 1 || !sharedIds.has(id) ? t : scaleGradient(t, factor);
+  };
   for (const inst of ir.instances) {
-    const x = features.get(inst.input)!;
-    const skips = inst.skips.map((s) => features.get(s)!);
+    const given = part.given?.get(inst.id);
+    if (given !== undefined) {
+      features.set(inst.id, given);
+      continue;
+    }
+    if (part.instance && !part.instance(inst)) continue;
+    const own = inst.tasks.length === 1 ? inst.tasks[0]! : null;
+    const x = readAs(inst.input, own);
+    const skips = inst.skips.map((s) => readAs(s, own));
     features.set(inst.id, runOwner(inst.id, stages.get(inst.stage)!.layers, x, store, skips, options));
   }
   const outputs = new Map<string, tf.Tensor>();
   for (const head of ir.heads) {
-    const skips = head.skips.map((s) => features.get(s)!);
-    outputs.set(head.task, runOwner(head.id, head.layers, features.get(head.input)!, store, skips, options));
+    if (part.head && !part.head(head)) continue;
+    const skips = head.skips.map((s) => readAs(s, head.task));
+    outputs.set(head.task, runOwner(head.id, head.layers, readAs(head.input, head.task), store, skips, options));
   }
   return { outputs, features };
+}
+
+/** The identity forward; `factor` times the gradient backward. */
+function scaleGradient(x: tf.Tensor, factor: number): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.clone(args[0] as tf.Tensor),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.mul(dy as tf.Tensor, factor),
+  }));
+  return op(x);
 }

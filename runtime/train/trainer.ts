@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { irToJson } from "../../compiler/ir/json.js";
+import { sharedRepresentation } from "../../compiler/ir/sharing-tree.js";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { readScalars } from "../backend/read-values.js";
 import { batchIndices } from "../data/dataset.js";
@@ -238,7 +239,9 @@ export class Trainer {
     };
     const { value, grads } = this.weighting.perTaskGradients
       ? await this.perTaskGradients(inputs)
-      : await this.weightedGradients(inputs);
+      : this.weighting.onRepresentation
+        ? await this.representationGradients(inputs)
+        : await this.weightedGradients(inputs);
     // Everything this step made, on every way out of it.
     const release = (): void =>
       this.disposeAll([
@@ -352,6 +355,91 @@ export class Trainer {
         if (kept) kept.push(tf.keep(pred));
         const term = this.weighting.taskLoss(i, l);
         total = tf.add(total, tf.mul(term, t.task.weight * lambdas[i]!));
+      });
+      const extra = this.options.hooks?.extraLoss?.(this, result);
+      if (extra) total = tf.add(total, extra);
+      return total;
+    }, trainable);
+  }
+
+  /**
+   * MGDA-UB (Sener and Koltun 2018, section 3.3): the stages every task shares run once; each
+   * task's gradient on their outputs that later layers read (the shared representation Z,
+   * compiler/ir/sharing-tree.ts `sharedRepresentation`) is taken by a forward and backward
+   * pass through that task's layers only; the min-norm weights of those gradients then scale
+   * what each task sends into the shared layers in one forward and backward pass of the
+   * whole network, whose own layers get their task's unscaled gradient, as with `mgda` on
+   * the parameters. Batch statistics and dropout masks are the same in every pass; the
+   * running statistics are those of the last pass.
+   */
+  private async representationGradients(inputs: StepInputs): Promise<StepGradients> {
+    const { x, targets, trainable, updates, dropoutSeed, taskLosses, kept } = inputs;
+    const { trunk, boundary } = sharedRepresentation(this.ir);
+    const taskVectors: Float64Array[] = [];
+    const branchLosses: number[] = [];
+    if (boundary.length > 0) {
+      const inTrunk = new Set(trunk);
+      const z = tf.tidy(() => {
+        const { features } = forward(this.ir, this.store, x, {
+          training: true,
+          updates: [],
+          dropoutSeed,
+          part: { instance: (inst) => inTrunk.has(inst.id), head: () => false },
+        });
+        return boundary.map((id) => features.get(id)!);
+      });
+      const offsets: number[] = [];
+      const length = z.reduce((n, t) => (offsets.push(n), n + t.size), 0);
+      try {
+        for (const [i, t] of this.tasks.entries()) {
+          const task = t.task.name;
+          // The representation's tensors this task's layers read (the others get no gradient from it).
+          const readers = [...this.ir.instances.filter((inst) => !inTrunk.has(inst.id) && inst.tasks.includes(task))];
+          const readIds = new Set(readers.flatMap((r) => [r.input, ...r.skips]));
+          for (const h of this.ir.heads) if (h.task === task) [h.input, ...h.skips].forEach((id) => readIds.add(id));
+          const read = boundary.map((id, k) => [id, k] as const).filter(([id]) => readIds.has(id));
+          const { value, grads } = tf.valueAndGrads((...zs: tf.Tensor[]) => {
+            const result = forward(this.ir, this.store, x, {
+              training: true,
+              updates: [],
+              dropoutSeed,
+              part: {
+                given: new Map(read.map(([id], k) => [id, zs[k]!])),
+                instance: (inst) => !inTrunk.has(inst.id) && inst.tasks.includes(task),
+                head: (head) => head.task === task,
+              },
+            });
+            const l = t.loss(result.outputs.get(task)!, targets.get(task)!);
+            return tf.mul(this.weighting.taskLoss(i, l), t.task.weight) as tf.Scalar;
+          })(read.map(([, k]) => z[k]!));
+          const parts = await Promise.all(grads.map((g) => g.data()));
+          const vector = new Float64Array(length);
+          read.forEach(([, k], j) => vector.set(parts[j]!, offsets[k]!));
+          taskVectors.push(vector);
+          branchLosses.push((await readScalars([value]))[0]!);
+          tf.dispose([value, ...grads]);
+        }
+      } finally {
+        tf.dispose(z);
+      }
+    }
+    const { weights, factors } = this.weighting.representationFactors(taskVectors, branchLosses);
+    this.noteWeights(weights);
+    const scale = new Map(this.tasks.map((t, i) => [t.task.name, factors[i]!]));
+    return tf.variableGrads(() => {
+      const result = forward(this.ir, this.store, x, {
+        training: true,
+        updates,
+        dropoutSeed,
+        sharedGradientScale: scale,
+      });
+      let total: tf.Scalar = tf.scalar(0);
+      this.tasks.forEach((t, i) => {
+        const pred = result.outputs.get(t.task.name)!;
+        const l = t.loss(pred, targets.get(t.task.name)!);
+        taskLosses.set(t.task.name, tf.keep(l));
+        if (kept) kept.push(tf.keep(pred));
+        total = tf.add(total, tf.mul(this.weighting.taskLoss(i, l), t.task.weight));
       });
       const extra = this.options.hooks?.extraLoss?.(this, result);
       if (extra) total = tf.add(total, extra);

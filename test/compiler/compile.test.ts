@@ -5,7 +5,7 @@ import { irToJson, irFromJson } from "../../compiler/ir/json.js";
 import { printIr } from "../../compiler/ir/print.js";
 import { instanceId, lint } from "../../compiler/ir/lint.js";
 import { withPartitions } from "../../compiler/ir/rebuild.js";
-import { partitionsOf } from "../../compiler/ir/sharing-tree.js";
+import { partitionsOf, sharedRepresentation } from "../../compiler/ir/sharing-tree.js";
 import { lift, sameIr } from "../../compiler/lift.js";
 import { summarize } from "../../compiler/summary.js";
 import { format } from "../../grammar/format.js";
@@ -218,5 +218,34 @@ describe("withPartitions", () => {
     const parts = partitionsOf(ir);
     parts.set("enc1", [["seg", "depth"], ["normal"], ["edge"], ["ae"]]);
     expect(() => withPartitions(ir, parts)).toThrow(/partitions must refine/);
+  });
+});
+
+describe("sharedRepresentation", () => {
+  const all = ["seg", "depth", "normal", "edge", "ae"];
+  it("is every instance all tasks share, and of those the outputs later layers read, skips included", () => {
+    const ir = compileOk(source("scenes.mtsl"));
+    expect(sharedRepresentation(ir)).toEqual({ trunk: [], boundary: [] });
+    const parts = partitionsOf(ir);
+    for (const stage of ["stem", "enc1", "enc2", "enc3"]) parts.set(stage, [all]);
+    parts.set("enc4", [["seg", "depth"], ["normal", "edge", "ae"]]);
+    const merged = withPartitions(ir, parts);
+    const id = (stage: string) => instanceId(stage, all);
+    expect(sharedRepresentation(merged).trunk).toEqual(["stem", "enc1", "enc2", "enc3"].map(id));
+    // enc3 feeds enc4's copies; enc1, enc2 and enc3 are the decoders' skips; stem only feeds enc1.
+    expect(sharedRepresentation(merged).boundary).toEqual(["enc1", "enc2", "enc3"].map(id));
+  });
+
+  it("is the last stage and its heads' skips under hard sharing", () => {
+    const ir = compileOk(source("scenes.mtsl"));
+    const parts = partitionsOf(ir);
+    for (const stage of parts.keys()) parts.set(stage, [all]);
+    const shared = withPartitions(ir, parts);
+    const { trunk, boundary } = sharedRepresentation(shared);
+    expect(trunk).toHaveLength(shared.instances.length);
+    expect(boundary).toEqual([...new Set(shared.heads.flatMap((h) => [h.input, ...h.skips]))].sort(
+      (a, b) => trunk.indexOf(a) - trunk.indexOf(b),
+    ));
+    expect(boundary).toContain(instanceId("dec4", all));
   });
 });

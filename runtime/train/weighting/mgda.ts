@@ -4,8 +4,8 @@
  * solver (their MultiObjectiveOptimization code, as LibMTL copies it: the best pair first,
  * then at most 250 steps, stopping when the weights move by less than 1e-5 in L1). Gradients
  * are first divided by a normaliser: none, their L2 norm, the task's loss, or both (`loss+`).
- * With MGDA-UB the gradients are those of the shared representation, not of the parameters
- * (the caller's choice of vectors).
+ * With MGDA-UB (`mgda(upper_bound: true)`) the gradients are those of the shared
+ * representation, not of the parameters (the caller's choice of vectors: runtime/train/trainer.ts).
  */
 import { combine, gram, type Vector } from "./linalg.js";
 
@@ -15,16 +15,18 @@ export interface MgdaResult {
   /** The combination of the *normalised* gradients, as the authors apply it. */
   grad: Vector;
   weights: number[];
+  /** What each task's gradient was divided by before the solver (1 without normalisation). */
+  normalisers: number[];
 }
 
 export function mgda(grads: readonly Vector[], losses: readonly number[], normalise: MgdaNormalisation): MgdaResult {
-  const scaled = grads.map((g, i) => {
+  const normalisers = grads.map((g, i) => {
     const n = Math.sqrt(g.reduce((s, v) => s + v * v, 0));
-    const by = normalise === "l2" ? n : normalise === "loss" ? losses[i]! : normalise === "loss+" ? losses[i]! * n : 1;
-    return g.map((v) => v / by);
+    return normalise === "l2" ? n : normalise === "loss" ? losses[i]! : normalise === "loss+" ? losses[i]! * n : 1;
   });
+  const scaled = grads.map((g, i) => g.map((v) => v / normalisers[i]!));
   const weights = minNormElement(gram(scaled));
-  return { grad: combine(weights, scaled), weights };
+  return { grad: combine(weights, scaled), weights, normalisers };
 }
 
 /** min-norm of two points: [gamma, cost] for gamma v1 + (1 - gamma) v2. */

@@ -63,8 +63,14 @@ const GRADIENT_METHODS = new Set(["pcgrad", "cagrad", "mgda", "imtl", "nash_mtl"
 
 export class TaskWeighting {
   readonly name: string;
-  /** One backward pass per task (gradient methods). */
+  /** One backward pass per task over the whole network (gradient methods on the shared parameters). */
   readonly perTaskGradients: boolean;
+  /**
+   * MGDA-UB (`mgda(upper_bound: true)`): the task gradients are taken on the shared
+   * representation (one backward pass per task through its own layers), and the update is one
+   * backward pass with `representationFactors` on the gradients entering the shared layers.
+   */
+  readonly onRepresentation: boolean;
   private readonly options: IrCall["options"];
   private readonly tasks: string[];
   /** uw, imtl: the learned per-task scales, trained by the run's optimiser. */
@@ -78,7 +84,8 @@ export class TaskWeighting {
     this.name = call.name;
     this.options = call.options;
     this.tasks = [...tasks];
-    this.perTaskGradients = GRADIENT_METHODS.has(call.name);
+    this.onRepresentation = call.name === "mgda" && call.options["upper_bound"] === true;
+    this.perTaskGradients = GRADIENT_METHODS.has(call.name) && !this.onRepresentation;
     if (call.name === "uw" || call.name === "imtl") {
       const start = call.name === "uw" ? this.number("init", -0.5) : 0;
       for (const t of tasks) this.scaleVars.push(tf.variable(tf.scalar(start), true, `weighting/${call.name}/${t}`));
@@ -161,9 +168,7 @@ export class TaskWeighting {
         return { shared: out.grad, own: ones, weights: out.weights };
       }
       case "mgda": {
-        const written = (this.options["normalize"] as string | undefined) ?? "none";
-        const normalise = (written === "loss_l2" ? "loss+" : written) as MgdaNormalisation;
-        const out = mgda(grads, losses, normalise);
+        const out = mgda(grads, losses, this.mgdaNormalisation());
         return { shared: out.grad, own: ones, weights: out.weights };
       }
       case "imtl": {
@@ -182,6 +187,26 @@ export class TaskWeighting {
       default:
         throw new Error(`weighting ${this.name} is not a gradient method`);
     }
+  }
+
+  /**
+   * MGDA-UB: from each task's gradient on the shared representation, the weights of the
+   * min-norm combination and the factor on each task's gradient into the shared layers
+   * (weight / normaliser, as `combine` applies mgda to normalised parameter gradients).
+   * Without a representation or a gradient on it: ones, the plain sum.
+   */
+  representationFactors(grads: readonly Vector[], losses: readonly number[]): { weights: number[]; factors: number[] } {
+    const ones = new Array<number>(grads.length).fill(1);
+    if (grads.length === 0 || grads[0]!.length === 0 || grads.every((g) => norm(g) === 0)) {
+      return { weights: ones, factors: ones };
+    }
+    const out = mgda(grads, losses, this.mgdaNormalisation());
+    return { weights: out.weights, factors: out.weights.map((w, t) => w / out.normalisers[t]!) };
+  }
+
+  private mgdaNormalisation(): MgdaNormalisation {
+    const written = (this.options["normalize"] as string | undefined) ?? "none";
+    return (written === "loss_l2" ? "loss+" : written) as MgdaNormalisation;
   }
 
   private gradnorm(

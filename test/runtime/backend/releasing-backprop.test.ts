@@ -51,7 +51,7 @@ function branchyGradients(): Float32Array[] {
   const scale = variable([1, 1, 1, 4], 4, "rb-scale");
   const x = seeded([2, 6, 6, 2], 5);
   const { value, grads } = tf.variableGrads(() => {
-    const h = tf.relu(tf.conv2d(x, w1, 1, "same"));
+    const h = tf.relu(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 1, "same"));
     // h feeds three consumers; split has an output that nothing reads.
     const [left, , right] = tf.split(tf.mul(h, scale), [1, 2, 1], 3) as [tf.Tensor, tf.Tensor, tf.Tensor];
     const pooled = tf.mean(tf.add(h, tf.concat([left!, right!, left!, right!], 3)), [1, 2]);
@@ -114,16 +114,13 @@ describe("the releasing reverse walk", () => {
     const peak = async () => {
       let highest = 0;
       // An identity whose gradient notes the bytes alive when the walk reaches it.
-      const probe = tf.customGrad((a: tf.Tensor, save: tf.GradSaveFunc) => {
-        save([]);
-        return {
-          value: tf.clone(a),
-          gradFunc: (dy: tf.Tensor) => {
-            highest = Math.max(highest, tf.memory().numBytes);
-            return tf.clone(dy);
-          },
-        };
-      });
+      const probe = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+        value: tf.clone(args[0] as tf.Tensor),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+          highest = Math.max(highest, tf.memory().numBytes);
+          return tf.clone(dy as tf.Tensor);
+        },
+      }));
       const w = variable([256], 8, "rb-chain");
       const x = seeded([256, 256], 9);
       const start = tf.memory().numBytes;

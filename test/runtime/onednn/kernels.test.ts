@@ -470,7 +470,7 @@ describe.skipIf(onednn === null)(`onednn kernels vs the CPU backend ${skipReason
     // selectBackend installs on onednn in place of the CPU backend's kernel.
     await selectBackend(ONEDNN);
     await expectSameOnBoth("maxPool", () => {
-      const x = seeded([3, 9, 8, 5], 31);
+      const x = seeded([3, 9, 8, 5], 31) as tf.Tensor4D;
       // Rounded to one decimal: windows with tied maxima, where the first one must win.
       const tied = tf.div(tf.round(tf.mul(x, 10)), 10) as tf.Tensor4D;
       const dy = (shape: number[], seed: number) => seeded(shape, seed);

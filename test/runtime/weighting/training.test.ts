@@ -22,6 +22,8 @@ import type { Dataset } from "../../../runtime/data/types.js";
 import { batchIndices } from "../../../runtime/data/dataset.js";
 import { StructuralLearningHooks } from "../../../runtime/structure/mtsl.js";
 import { Trainer } from "../../../runtime/train/trainer.js";
+import { forward } from "../../../runtime/model/network.js";
+import { mgda } from "../../../runtime/train/weighting/mgda.js";
 import { buildReport } from "../../../runtime/report/build.js";
 import { lift, sameIr } from "../../../compiler/lift.js";
 import { print } from "../../../grammar/printer.js";
@@ -76,6 +78,7 @@ const METHODS = [
   "pcgrad",
   "cagrad(0.4)",
   "mgda(normalize: loss_l2)",
+  "mgda(normalize: loss_l2, upper_bound: true)",
   "imtl",
   "nash_mtl(update_every: 2)",
   "gradnorm(1.5)",
@@ -205,6 +208,87 @@ describe("the per-task gradient path", () => {
     expect(sharedChecked).toBeGreaterThan(0);
     expect(ownChecked).toBeGreaterThan(0);
   });
+});
+
+describe("the representation path (mgda(upper_bound: true), MGDA-UB)", () => {
+  // One SGD step on a fixed batch: the trunk c1 (all tasks) is the representation; c2@left+right
+  // is shared by two tasks. Reference: each task's gradient on c1's output, taken here with
+  // tf.grads through the rest of the network, the min-norm weights of those (mgda, checked
+  // against LibMTL), and each task's parameter step alone (ew with the other tasks at weight 0).
+  const sgd = "sgd(lr: 0.1, momentum: 0)";
+  const batch = batchIndices(64, 16, { shuffle: false })[0]!;
+  const stepDelta = async (ir: IrModel) => {
+    const t = new Trainer(ir, { outDir: tempDir(), dataset, backend: "cpu" });
+    const before = await t.store.snapshot();
+    await t.step(batch, 0.1, 7);
+    const after = await t.store.snapshot();
+    t.dispose();
+    return new Map([...after].map(([k, v]) => [k, v.values.map((x, i) => x - before.get(k)!.values[i]!)]));
+  };
+  const tasks = ["left", "right", "third"];
+  /** The file with only `task`'s loss counted (weight 1; right's 0.5 kept when it is the one). */
+  const alone = (task: string) => {
+    const ir = compiled("ew", sgd);
+    return { ...ir, tasks: ir.tasks.map((t) => (t.name === task ? t : { ...t, weight: 0 })) };
+  };
+
+  for (const normalize of ["none", "loss_l2"] as const) {
+    it(`shares the min-norm combination of the representation gradients, own layers unscaled (normalize: ${normalize})`, async () => {
+      const ir = compiled(`mgda(normalize: ${normalize}, upper_bound: true)`, sgd);
+      // The reference weights.
+      const reference = new Trainer(ir, { outDir: tempDir(), dataset, backend: "cpu" });
+      const data = dataset.getBatch("train", batch);
+      const x = tf.tensor4d(data.images, [data.size, 16, 16, 1]);
+      const trunk = "c1@left+right+third";
+      const z = tf.tidy(
+        () => forward(ir, reference.store, x, { training: true, dropoutSeed: 7, part: { instance: (i) => i.id === trunk, head: () => false } }).features.get(trunk)!,
+      );
+      const vectors: Float64Array[] = [];
+      const losses: number[] = [];
+      for (const task of tasks) {
+        const bound = ir.tasks.find((t) => t.name === task)!;
+        const target = reference["tasks"].find((b: { task: { name: string } }) => b.task.name === task)!.targetTensor(data, [16, 16, 1]);
+        const { value, grads } = tf.valueAndGrads((zz: tf.Tensor) => {
+          const out = forward(ir, reference.store, x, {
+            training: true,
+            dropoutSeed: 7,
+            part: { given: new Map([[trunk, zz]]), instance: (i) => i.id !== trunk && i.tasks.includes(task), head: (h) => h.task === task },
+          });
+          const bt = reference["tasks"].find((b: { task: { name: string } }) => b.task.name === task)!;
+          return tf.mul(bt.loss(out.outputs.get(task)!, target), bound.weight) as tf.Scalar;
+        })([z]);
+        vectors.push(Float64Array.from(grads[0]!.dataSync()));
+        losses.push(value.dataSync()[0]!);
+        tf.dispose([value, ...grads, target]);
+      }
+      tf.dispose([x, z]);
+      reference.dispose();
+      const solved = mgda(vectors, losses, normalize === "none" ? "none" : "loss+");
+      const factors = solved.weights.map((w, t) => w / solved.normalisers[t]!);
+      expect(solved.weights.filter((w) => w > 1e-6).length, "a proper combination").toBeGreaterThan(0);
+
+      const ub = await stepDelta(ir);
+      const single = await Promise.all(tasks.map((t) => stepDelta(alone(t))));
+      let shared = 0;
+      let own = 0;
+      for (const [key, d] of ub) {
+        if (key.includes("moving")) continue;
+        const users = key.startsWith("c1@") ? [0, 1, 2] : key.startsWith("c2@left+right") ? [0, 1] : null;
+        const expected = d.map((_, i) =>
+          users === null
+            ? single.reduce((sum, s) => sum + s.get(key)![i]!, 0) // own: one task's unscaled step (the others add 0)
+            : users.reduce((sum, t) => sum + factors[t]! * single[t]!.get(key)![i]!, 0),
+        );
+        const scale = Math.max(...Array.from(expected, Math.abs));
+        if (scale < 1e-6) continue;
+        for (let i = 0; i < d.length; i++) expect(Math.abs(d[i]! - expected[i]!), key).toBeLessThan(2e-5 * scale + 1e-7);
+        if (users === null) own++;
+        else shared++;
+      }
+      expect(shared).toBeGreaterThan(0);
+      expect(own).toBeGreaterThan(0);
+    });
+  }
 });
 
 describe("from the command line", () => {
