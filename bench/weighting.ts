@@ -40,7 +40,12 @@ const info = await selectBackend(backend as never);
 const train = 64;
 const dataset = await getDataSource(base.data.name).load({ ...base.data.options, train, val: 16, test: 16 } as never);
 const batches = batchIndices(train, base.train.batch, { shuffle: true, seed: 1, epoch: 0 });
-const methods = WEIGHTINGS.map((w) => w.name);
+/** Every method with its defaults, and MGDA-UB (an option of mgda that changes the step's passes). */
+const variants: Record<string, { name: string; options: Record<string, boolean> }> = Object.fromEntries([
+  ...WEIGHTINGS.map((w) => [w.name, { name: w.name, options: {} }] as const),
+  ["mgda(upper_bound)", { name: "mgda", options: { upper_bound: true } }] as const,
+]);
+const methods = Object.keys(variants);
 
 console.log(
   `${file} (${tree === "shared" ? "hard sharing" : "its tree"}), ${base.tasks.length} tasks, batch ${base.train.batch}`,
@@ -54,7 +59,7 @@ for (let r = 0; r < rounds; r++) {
   for (const method of methods) {
     const ir = {
       ...base,
-      train: { ...base.train, ...(method === "ew" ? {} : { weighting: { name: method, options: {} } }) },
+      train: { ...base.train, ...(method === "ew" ? {} : { weighting: variants[method]! }) },
     };
     const outDir = mkdtempSync(join(tmpdir(), "mtsl-weighting-bench-"));
     const trainer = new Trainer(ir, { outDir, dataset, backend: info.name, trainLimit: train });
