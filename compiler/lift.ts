@@ -337,6 +337,7 @@ function liftStructural(ir: IrModel): SettingsBlock | null {
           passes: sl.transfer.passes,
           ...(sl.transfer.per === "phase" ? {} : { per: sl.transfer.per }),
           ...(sl.transfer.lr === null ? {} : { lr: sl.transfer.lr }),
+          ...(sl.transfer.joint ? { optimizer: "joint" } : {}),
         },
       }),
     ),

@@ -81,6 +81,12 @@ export const TRANSFERS: readonly CallSpec[] = [
         undefined,
         "Learning rate of the distillation optimiser; the training optimiser's when omitted.",
       ),
+      named(
+        "optimizer",
+        oneOf("distill_optimizer", ["per_group", "joint"]),
+        "per_group",
+        "One Adam per group layer on its own batch order, or one Adam for all group layers of a phase stepped on the sum of their losses on the same batch, the trunk run once per batch (the authors' code).",
+      ),
     ],
   },
 ];

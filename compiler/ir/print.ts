@@ -60,7 +60,7 @@ export function printIr(ir: IrModel): string {
   }
   const sl = ir.structuralLearning;
   if (sl) {
-    const transfer = `distill(gate: ${sl.transfer.gate}, passes: ${value(sl.transfer.passes)}, per: ${sl.transfer.per}${sl.transfer.lr === null ? "" : `, lr: ${formatNumber(sl.transfer.lr)}`})`;
+    const transfer = `distill(gate: ${sl.transfer.gate}, passes: ${value(sl.transfer.passes)}, per: ${sl.transfer.per}${sl.transfer.lr === null ? "" : `, lr: ${formatNumber(sl.transfer.lr)}`}${sl.transfer.joint ? ", optimizer: joint" : ""})`;
     lines.push(
       `structural_learning at_epochs ${value(sl.atEpochs)}, similarity cka(debiased: ${sl.similarity.debiased}, pool: ${sl.similarity.pool}, samples: ${sl.similarity.samples}, resample: ${sl.similarity.resample}${sl.similarity.calibrate ? ", calibrate: true" : ""}), threshold ${formatNumber(sl.threshold)}, init ${sl.init}${sl.randomFrom === null ? "" : `, random_from ${sl.randomFrom}`}, transfer ${transfer}, alignment ${formatNumber(sl.alignment)}, alignment_pause ${sl.alignmentPause}, handoff ${sl.handoff}`,
     );

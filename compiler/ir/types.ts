@@ -189,6 +189,8 @@ export interface IrStructuralLearning {
     /** `passes[k]` is for the k-th phase, or the k-th phase that merges something. */
     per: "phase" | "merge";
     lr: number | null;
+    /** Present: one Adam for all group layers of a phase on the sum of their losses; absent: one per group layer. */
+    joint?: true;
   };
   alignment: number;
   /** Epochs before each phase in which the alignment loss is off (0: on throughout). */

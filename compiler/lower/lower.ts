@@ -199,6 +199,7 @@ function lowerStructural(settings: TypedSettings): IrStructuralLearning {
       passes: Array.isArray(passes) ? (passes as readonly ResolvedValue[]).map((p) => p as number) : [],
       per: transfer.args["per"] as "phase" | "merge",
       lr: typeof lr === "number" ? lr : null,
+      ...(transfer.args["optimizer"] === "joint" ? { joint: true as const } : {}),
     },
     alignment: settingNumber(settings, "alignment"),
     alignmentPause: settingNumber(settings, "alignment_pause"),

@@ -20,7 +20,7 @@ import { calibrateAgainstNull, ckaAlignmentLoss, ckaMatrix, participationRatio }
 import { failpoint } from "../io/failpoint.js";
 import { groupTasksDetailed } from "./grouping.js";
 import { siblingSets, type SiblingSet } from "./siblings.js";
-import { transferKnowledge, type TransferResult } from "./transfer.js";
+import { transferKnowledge, transferKnowledgeJointly, type TransferResult } from "./transfer.js";
 
 export interface SetDecision {
   parent: string;
@@ -433,7 +433,7 @@ export class StructuralLearningHooks implements TrainerHooks {
     // Group layers of stages from random_from on are a new draw (never, without it).
     const randomFrom = this.sl.randomFrom === null ? Infinity : (stageOrder.get(this.sl.randomFrom) ?? Infinity);
     const replaced: string[] = [];
-    for (const [j, { set, group }] of jobs.entries()) {
+    const merges = jobs.map(({ set, group }) => {
       const student = instanceId(set.stage, group);
       const teachers = group.map((t) => instanceId(set.stage, [t]));
       store.addOwner(owners.get(student)!);
@@ -454,19 +454,30 @@ export class StructuralLearningHooks implements TrainerHooks {
           store.assign(key, mean(teachers.map((t) => store.get(t + suffix))));
         }
       }
-      const probe = indices.subarray(0, Math.min(256, indices.length));
-      record.transfers.push(
-        await transferKnowledge({ before: ir, after, student, teachers }, store, dataset, {
-          passes: distillPasses(this.sl.transfer, this.state.history, index),
-          batch: ir.train.batch,
-          lr,
-          weightDecay,
-          gate: this.sl.transfer.gate,
-          seed: ir.train.seed * 7919 + index * 131 + j,
-          probe,
-          ...(trainer.options.trainLimit === undefined ? {} : { trainLimit: trainer.options.trainLimit }),
-        }),
-      );
+      return { student, teachers };
+    });
+    const probe = indices.subarray(0, Math.min(256, indices.length));
+    const transferOptions = {
+      passes: distillPasses(this.sl.transfer, this.state.history, index),
+      batch: ir.train.batch,
+      lr,
+      weightDecay,
+      gate: this.sl.transfer.gate,
+      probe,
+      ...(trainer.options.trainLimit === undefined ? {} : { trainLimit: trainer.options.trainLimit }),
+    };
+    const transferJobs = merges.map(({ student, teachers }) => ({ before: ir, after, student, teachers }));
+    if (this.sl.transfer.joint) {
+      // The authors' way: one Adam for every group layer of the phase, on the sum of their losses.
+      const seed = ir.train.seed * 7919 + index * 131;
+      record.transfers.push(...(await transferKnowledgeJointly(transferJobs, store, dataset, { ...transferOptions, seed })));
+    } else {
+      for (const [j, job] of transferJobs.entries()) {
+        const seed = ir.train.seed * 7919 + index * 131 + j;
+        record.transfers.push(await transferKnowledge(job, store, dataset, { ...transferOptions, seed }));
+      }
+    }
+    for (const { student, teachers } of merges) {
       // optimiser hand-off: the group layer's moments are the mean of the removed layers'
       if (this.sl.handoff === "mean") {
         for (const key of store.keysOf(student)) {

@@ -77,86 +77,115 @@ export async function transferKnowledge(
   dataset: Dataset,
   options: TransferOptions,
 ): Promise<TransferResult> {
-  const studentInst = job.after.instances.find((i) => i.id === job.student)!;
-  const stage = job.after.stages.find((s) => s.name === studentInst.stage)!;
-  const channels = stage.outShape[stage.outShape.length - 1]!;
-  const shape = job.after.input.shape as [number, number, number];
+  return (await transferKnowledgeJointly([job], store, dataset, options))[0]!;
+}
+
+/**
+ * Runs the knowledge transfer of several jobs of one phase as the authors' code does: one
+ * Adam over every student and gate, stepped on the sum of the jobs' losses on the same batch
+ * (the trunk below them runs once per batch). Every job's `before` must be the same network.
+ * With one job this is `transferKnowledge`.
+ */
+export async function transferKnowledgeJointly(
+  jobs: readonly TransferJob[],
+  store: WeightStore,
+  dataset: Dataset,
+  options: TransferOptions,
+): Promise<TransferResult[]> {
+  const before = jobs[0]!.before;
+  const shape = before.input.shape as [number, number, number];
   const rng = Rng.fromSeed(options.seed);
-  const gateVars: { w1: tf.Variable; b1: tf.Variable; w2: tf.Variable; b2: tf.Variable }[] =
-    options.gate === "channel"
-      ? job.teachers.map(() => {
-          const limit = Math.sqrt(6 / (2 * channels));
-          const init = (): tf.Tensor =>
-            tf.tensor(
-              Float32Array.from({ length: channels * channels }, () => (rng.uniform() * 2 - 1) * limit),
-              [channels, channels],
-            );
-          return {
-            w1: tf.variable(init(), true),
-            b1: tf.variable(tf.zeros([channels]), true),
-            w2: tf.variable(init(), true),
-            b2: tf.variable(tf.zeros([channels]), true),
-          };
-        })
-      : [];
-  const studentKeys = store.keysOf(job.student).filter((k) => store.isTrainable(k));
-  const adam = new Adam(0.9, 0.999, 1e-8, options.weightDecay);
-  const gateMap = new Map<string, tf.Variable>();
-  gateVars.forEach((g, i) => {
-    gateMap.set(`gate${i}.w1`, g.w1);
-    gateMap.set(`gate${i}.b1`, g.b1);
-    gateMap.set(`gate${i}.w2`, g.w2);
-    gateMap.set(`gate${i}.b2`, g.b2);
+  const parts = jobs.map((job, j) => {
+    const studentInst = job.after.instances.find((i) => i.id === job.student)!;
+    const stage = job.after.stages.find((s) => s.name === studentInst.stage)!;
+    const channels = stage.outShape[stage.outShape.length - 1]!;
+    const gates: { w1: tf.Variable; b1: tf.Variable; w2: tf.Variable; b2: tf.Variable }[] =
+      options.gate === "channel"
+        ? job.teachers.map(() => {
+            const limit = Math.sqrt(6 / (2 * channels));
+            const init = (): tf.Tensor =>
+              tf.tensor(
+                Float32Array.from({ length: channels * channels }, () => (rng.uniform() * 2 - 1) * limit),
+                [channels, channels],
+              );
+            return {
+              w1: tf.variable(init(), true),
+              b1: tf.variable(tf.zeros([channels]), true),
+              w2: tf.variable(init(), true),
+              b2: tf.variable(tf.zeros([channels]), true),
+            };
+          })
+        : [];
+    // One job keeps the gate keys it always had; jointly, each job's gates are prefixed.
+    const prefix = jobs.length === 1 ? "" : `job${j}.`;
+    const gateMap = new Map<string, tf.Variable>();
+    gates.forEach((g, i) => {
+      gateMap.set(`${prefix}gate${i}.w1`, g.w1);
+      gateMap.set(`${prefix}gate${i}.b1`, g.b1);
+      gateMap.set(`${prefix}gate${i}.w2`, g.w2);
+      gateMap.set(`${prefix}gate${i}.b2`, g.b2);
+    });
+    return { job, studentInst, stage, channels, gates, gateMap };
   });
+  const depth = Math.max(...parts.map((p) => p.stage.index));
+  const gateMap = new Map(parts.flatMap((p) => [...p.gateMap]));
+  const studentKeys = parts.flatMap((p) => store.keysOf(p.job.student).filter((k) => store.isTrainable(k)));
+  const adam = new Adam(0.9, 0.999, 1e-8, options.weightDecay);
   const lookup = (key: string): tf.Variable => gateMap.get(key) ?? store.get(key);
 
-  /** KD loss on a batch; in training mode the student uses batch statistics. */
-  const lossOn = (indices: ArrayLike<number>, training: boolean, updates?: StatUpdate[]): tf.Scalar => {
+  /** Each job's KD loss on a batch; in training mode the students use batch statistics. */
+  const lossesOn = (indices: ArrayLike<number>, training: boolean, updates?: StatUpdate[]): tf.Scalar[] => {
     const batch = dataset.getBatch("train", indices);
     const x = tf.tensor4d(batch.images, [batch.size, ...shape]);
-    const feats = trunk(job.before, store, x, stage.index);
-    const input = feats.get(studentInst.input)!;
-    const skips = studentInst.skips.map((s) => feats.get(s)!);
-    const teacherOuts = job.teachers.map((t) => {
-      const inst = job.before.instances.find((i) => i.id === t)!;
-      return runOwner(
-        t,
-        stage.layers,
-        input,
-        store,
-        inst.skips.map((s) => feats.get(s)!),
-        { training: false },
-      );
+    const feats = trunk(before, store, x, depth);
+    return parts.map(({ job, studentInst, stage, channels, gates }) => {
+      const input = feats.get(studentInst.input)!;
+      const skips = studentInst.skips.map((s) => feats.get(s)!);
+      const teacherOuts = job.teachers.map((t) => {
+        const inst = job.before.instances.find((i) => i.id === t)!;
+        return runOwner(
+          t,
+          stage.layers,
+          input,
+          store,
+          inst.skips.map((s) => feats.get(s)!),
+          { training: false },
+        );
+      });
+      const student = runOwner(job.student, stage.layers, input, store, skips, {
+        training,
+        ...(updates ? { updates } : {}),
+      });
+      let total: tf.Scalar = tf.scalar(0);
+      teacherOuts.forEach((teacher, i) => {
+        let gated = student;
+        if (options.gate === "channel") {
+          const g = gates[i]!;
+          const h = tf.relu(tf.add(tf.matMul(gap(student), g.w1), g.b1));
+          const m = tf.sigmoid(tf.add(tf.matMul(h, g.w2), g.b2));
+          gated = tf.mul(student, student.rank === 4 ? tf.reshape(m, [-1, 1, 1, channels]) : m);
+        }
+        total = tf.add(total, tf.mean(tf.squaredDifference(teacher, gated)));
+      });
+      return total;
     });
-    const student = runOwner(job.student, stage.layers, input, store, skips, {
-      training,
-      ...(updates ? { updates } : {}),
-    });
-    let total: tf.Scalar = tf.scalar(0);
-    teacherOuts.forEach((teacher, i) => {
-      let gated = student;
-      if (options.gate === "channel") {
-        const g = gateVars[i]!;
-        const h = tf.relu(tf.add(tf.matMul(gap(student), g.w1), g.b1));
-        const m = tf.sigmoid(tf.add(tf.matMul(h, g.w2), g.b2));
-        gated = tf.mul(student, student.rank === 4 ? tf.reshape(m, [-1, 1, 1, channels]) : m);
-      }
-      total = tf.add(total, tf.mean(tf.squaredDifference(teacher, gated)));
-    });
-    return total;
   };
 
-  const probeLoss = async (): Promise<number> => {
+  /** Each job's mean loss over the probe samples. */
+  const probeLosses = async (): Promise<number[]> => {
     const batches = batchIndices(options.probe.length, Math.max(options.batch, 32), { shuffle: false }).map((b) =>
       b.map((i) => options.probe[i]!),
     );
-    const losses = batches.map((b) => tf.tidy(() => tf.mul(lossOn(b, false), b.length)));
-    const sums = await readScalars(losses);
-    tf.dispose(losses);
-    return sums.reduce((a, v) => a + v, 0) / options.probe.length;
+    const sums = new Array<number>(parts.length).fill(0);
+    for (const b of batches) {
+      const losses = tf.tidy(() => lossesOn(b, false).map((l) => tf.mul(l, b.length)));
+      (await readScalars(losses)).forEach((v, j) => (sums[j]! += v));
+      tf.dispose(losses);
+    }
+    return sums.map((v) => v / options.probe.length);
   };
 
-  const lossBefore = await probeLoss();
+  const lossBefore = await probeLosses();
   let steps = 0;
   const n = Math.min(dataset.splits.train.size, options.trainLimit ?? Infinity);
   const varList = [...studentKeys.map((k) => store.get(k)), ...gateMap.values()];
@@ -164,7 +193,10 @@ export async function transferKnowledge(
     const batches = batchIndices(n, options.batch, { shuffle: true, seed: options.seed, epoch: 1_000 + pass });
     for (const indices of batches) {
       const updates: StatUpdate[] = [];
-      const { value, grads } = tf.variableGrads(() => lossOn(indices, true, updates), varList);
+      const { value, grads } = tf.variableGrads(() => {
+        const losses = lossesOn(indices, true, updates);
+        return (losses.length === 1 ? losses[0]! : tf.addN(losses)) as tf.Scalar;
+      }, varList);
       const named = new Map<string, tf.Tensor>();
       for (const [name, g] of store.rekey(grads)) {
         const key = [...gateMap].find(([, v]) => v.name === name)?.[0] ?? name;
@@ -177,10 +209,15 @@ export async function transferKnowledge(
       failpoint("distill");
     }
   }
-  const lossAfter = await probeLoss();
+  const lossAfter = await probeLosses();
   adam.dispose();
   for (const v of gateMap.values()) v.dispose();
-  return { student: job.student, lossBefore, lossAfter, steps };
+  return parts.map(({ job }, j) => ({
+    student: job.student,
+    lossBefore: lossBefore[j]!,
+    lossAfter: lossAfter[j]!,
+    steps,
+  }));
 }
 
 /** Keys of the student's weights paired with the same weights of each teacher. */
