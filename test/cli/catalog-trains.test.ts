@@ -313,7 +313,7 @@ const MODELS: Record<string, string> = {
     stages: ["conv(8, 3, stride: 2) relu", "conv(8) relu gap"],
     separate: true,
     structuralLearning:
-      "    at_epochs: [1]\n    similarity: cka(debiased: false, pool: gap, samples: 4, resample: true, calibrate: true)\n    threshold: 0\n    init: average\n    random_from: s1\n    transfer: distill(gate: none, passes: [1], lr: 0.001)\n    alignment: 0\n    handoff: reset",
+      "    at_epochs: [1]\n    similarity: cka(debiased: false, pool: gap, samples: 4, resample: true, calibrate: true)\n    threshold: 0\n    init: average\n    random_from: s1\n    transfer: distill(gate: none, passes: [1], lr: 0.001, optimizer: joint)\n    alignment: 0\n    handoff: reset",
   }),
   "structural learning, defaults": model({
     name: "SlDefaults",
