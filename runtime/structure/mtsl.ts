@@ -470,7 +470,9 @@ export class StructuralLearningHooks implements TrainerHooks {
     if (this.sl.transfer.joint) {
       // The authors' way: one Adam for every group layer of the phase, on the sum of their losses.
       const seed = ir.train.seed * 7919 + index * 131;
-      record.transfers.push(...(await transferKnowledgeJointly(transferJobs, store, dataset, { ...transferOptions, seed })));
+      record.transfers.push(
+        ...(await transferKnowledgeJointly(transferJobs, store, dataset, { ...transferOptions, seed })),
+      );
     } else {
       for (const [j, job] of transferJobs.entries()) {
         const seed = ir.train.seed * 7919 + index * 131 + j;

@@ -228,7 +228,10 @@ describe("sharedRepresentation", () => {
     expect(sharedRepresentation(ir)).toEqual({ trunk: [], boundary: [] });
     const parts = partitionsOf(ir);
     for (const stage of ["stem", "enc1", "enc2", "enc3"]) parts.set(stage, [all]);
-    parts.set("enc4", [["seg", "depth"], ["normal", "edge", "ae"]]);
+    parts.set("enc4", [
+      ["seg", "depth"],
+      ["normal", "edge", "ae"],
+    ]);
     const merged = withPartitions(ir, parts);
     const id = (stage: string) => instanceId(stage, all);
     expect(sharedRepresentation(merged).trunk).toEqual(["stem", "enc1", "enc2", "enc3"].map(id));
@@ -243,9 +246,11 @@ describe("sharedRepresentation", () => {
     const shared = withPartitions(ir, parts);
     const { trunk, boundary } = sharedRepresentation(shared);
     expect(trunk).toHaveLength(shared.instances.length);
-    expect(boundary).toEqual([...new Set(shared.heads.flatMap((h) => [h.input, ...h.skips]))].sort(
-      (a, b) => trunk.indexOf(a) - trunk.indexOf(b),
-    ));
+    expect(boundary).toEqual(
+      [...new Set(shared.heads.flatMap((h) => [h.input, ...h.skips]))].sort(
+        (a, b) => trunk.indexOf(a) - trunk.indexOf(b),
+      ),
+    );
     expect(boundary).toContain(instanceId("dec4", all));
   });
 });

@@ -240,19 +240,29 @@ describe("the representation path (mgda(upper_bound: true), MGDA-UB)", () => {
       const data = dataset.getBatch("train", batch);
       const x = tf.tensor4d(data.images, [data.size, 16, 16, 1]);
       const trunk = "c1@left+right+third";
-      const z = tf.tidy(
-        () => forward(ir, reference.store, x, { training: true, dropoutSeed: 7, part: { instance: (i) => i.id === trunk, head: () => false } }).features.get(trunk)!,
+      const z = tf.tidy(() =>
+        forward(ir, reference.store, x, {
+          training: true,
+          dropoutSeed: 7,
+          part: { instance: (i) => i.id === trunk, head: () => false },
+        }).features.get(trunk)!,
       );
       const vectors: Float64Array[] = [];
       const losses: number[] = [];
       for (const task of tasks) {
         const bound = ir.tasks.find((t) => t.name === task)!;
-        const target = reference["tasks"].find((b: { task: { name: string } }) => b.task.name === task)!.targetTensor(data, [16, 16, 1]);
+        const target = reference["tasks"]
+          .find((b: { task: { name: string } }) => b.task.name === task)!
+          .targetTensor(data, [16, 16, 1]);
         const { value, grads } = tf.valueAndGrads((zz: tf.Tensor) => {
           const out = forward(ir, reference.store, x, {
             training: true,
             dropoutSeed: 7,
-            part: { given: new Map([[trunk, zz]]), instance: (i) => i.id !== trunk && i.tasks.includes(task), head: (h) => h.task === task },
+            part: {
+              given: new Map([[trunk, zz]]),
+              instance: (i) => i.id !== trunk && i.tasks.includes(task),
+              head: (h) => h.task === task,
+            },
           });
           const bt = reference["tasks"].find((b: { task: { name: string } }) => b.task.name === task)!;
           return tf.mul(bt.loss(out.outputs.get(task)!, target), bound.weight) as tf.Scalar;
@@ -281,7 +291,8 @@ describe("the representation path (mgda(upper_bound: true), MGDA-UB)", () => {
         );
         const scale = Math.max(...Array.from(expected, Math.abs));
         if (scale < 1e-6) continue;
-        for (let i = 0; i < d.length; i++) expect(Math.abs(d[i]! - expected[i]!), key).toBeLessThan(2e-5 * scale + 1e-7);
+        for (let i = 0; i < d.length; i++)
+          expect(Math.abs(d[i]! - expected[i]!), key).toBeLessThan(2e-5 * scale + 1e-7);
         if (users === null) own++;
         else shared++;
       }
