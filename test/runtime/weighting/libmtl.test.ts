@@ -11,7 +11,13 @@ import { describe, expect, it } from "vitest";
 
 import { cagrad } from "../../../runtime/train/weighting/cagrad.js";
 import { imtlGradient, imtlScaledLoss } from "../../../runtime/train/weighting/imtl.js";
-import { dwaWeights, gradnormStep, uncertaintyTerm } from "../../../runtime/train/weighting/loss-weights.js";
+import {
+  dwaWeights,
+  gradnormStep,
+  randomWeights,
+  uncertaintyTerm,
+} from "../../../runtime/train/weighting/loss-weights.js";
+import { Rng } from "../../../runtime/random.js";
 import { combine, norm } from "../../../runtime/train/weighting/linalg.js";
 import { mgda, type MgdaNormalisation } from "../../../runtime/train/weighting/mgda.js";
 import { nashMtl } from "../../../runtime/train/weighting/nash-mtl.js";
@@ -183,6 +189,24 @@ describe("hand cases from the papers", () => {
     const frob = Math.sqrt(16 + 0.0625);
     const { weights } = nashMtl(grads, null, 0);
     expectNear(weights, [Math.sqrt(frob) / 2, Math.sqrt(frob) / 0.5], 1e-12, "weights");
+  });
+
+  it("random (RLW) is a softmax of standard normals: on two tasks, logit(w_1) = z_1 - z_2 ~ N(0, 2)", () => {
+    const rng = Rng.fromSeed(12345);
+    const n = 20_000;
+    const logits: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const w = randomWeights(rng, i % 2 === 0 ? 2 : 4);
+      expect(w.every((v) => v > 0)).toBe(true);
+      expect(Math.abs(w.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-12);
+      if (w.length === 2) logits.push(Math.log(w[0]! / w[1]!));
+    }
+    const mean = logits.reduce((a, b) => a + b, 0) / logits.length;
+    const variance = logits.reduce((a, b) => a + (b - mean) ** 2, 0) / (logits.length - 1);
+    // Standard errors at n = 10,000: mean sqrt(2/n) = 0.014; variance 2 sqrt(2/n) = 0.028.
+    expect(Math.abs(mean)).toBeLessThan(0.06);
+    expect(Math.abs(variance - 2)).toBeLessThan(0.12);
+    expect(randomWeights(Rng.fromSeed(7), 3)).toEqual(randomWeights(Rng.fromSeed(7), 3));
   });
 
   it("dwa gives equal weights until two epochs are known, and more weight to the task whose loss fell least", () => {
