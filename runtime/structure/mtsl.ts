@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { withPartitions } from "../../compiler/ir/rebuild.js";
 import { partitionsOf } from "../../compiler/ir/sharing-tree.js";
 import { instanceId, weightKey } from "../../compiler/ir/lint.js";
-import type { IrModel, IrStructuralLearning } from "../../compiler/ir/types.js";
+import type { IrInstance, IrModel, IrStructuralLearning } from "../../compiler/ir/types.js";
 import type { ForwardResult } from "../model/network.js";
 import { forward, runOwner, type WeightSource } from "../model/network.js";
 import { initialValues } from "../model/init.js";
@@ -276,12 +276,17 @@ export class StructuralLearningHooks implements TrainerHooks {
       }
     };
     const batch = 64;
+    // Only the stages up to the deepest compared one run (no later stage, no head): at an
+    // early phase of one network per task that is a small part of the network, whose every
+    // intermediate the batch's tidy holds until it ends.
+    const depth = Math.max(...sets.map((s) => stages.get(s.stage)!.index));
+    const part = { instance: (inst: IrInstance) => stages.get(inst.stage)!.index <= depth, head: () => false };
     try {
       for (let start = 0; start < indices.length; start += batch) {
         const b = trainer.options.dataset.getBatch("train", indices.subarray(start, start + batch));
         tf.tidy(() => {
           const x = tf.tensor4d(b.images, [b.size, ...shape]);
-          const { features } = forward(ir, trainer.store, x, { training: false });
+          const { features } = forward(ir, trainer.store, x, { training: false, part });
           for (const id of wanted) pooledRows(features.get(id)!, real.get(id)!);
           sets.forEach((set, k) => {
             const first = instances.get(set.instances[0]!)!;
