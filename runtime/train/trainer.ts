@@ -340,13 +340,25 @@ export class Trainer {
     return this.layout;
   }
 
-  /** Loss methods: one backward pass of sum_t weight_t lambda_t L_t (plus any extra loss). */
-  private async weightedGradients(inputs: StepInputs): Promise<StepGradients> {
+  /**
+   * Loss methods: one backward pass of sum_t weight_t lambda_t L_t (plus any extra loss).
+   * With `sharedGradientScale` (MGDA-UB's update), the gradient each task sends into the
+   * layers it shares is scaled by its factor, and the caller records the weights.
+   */
+  private async weightedGradients(
+    inputs: StepInputs,
+    sharedGradientScale?: ReadonlyMap<string, number>,
+  ): Promise<StepGradients> {
     const { x, targets, trainable, updates, dropoutSeed, taskLosses, kept, context } = inputs;
     const lambdas = this.weighting.lossWeights(context);
-    this.noteWeights(await this.weighting.reportedLossWeights(context));
+    if (sharedGradientScale === undefined) this.noteWeights(await this.weighting.reportedLossWeights(context));
     return tf.variableGrads(() => {
-      const result = forward(this.ir, this.store, x, { training: true, updates, dropoutSeed });
+      const result = forward(this.ir, this.store, x, {
+        training: true,
+        updates,
+        dropoutSeed,
+        ...(sharedGradientScale === undefined ? {} : { sharedGradientScale }),
+      });
       let total: tf.Scalar = tf.scalar(0);
       this.tasks.forEach((t, i) => {
         const pred = result.outputs.get(t.task.name)!;
@@ -373,7 +385,7 @@ export class Trainer {
    * running statistics are those of the last pass.
    */
   private async representationGradients(inputs: StepInputs): Promise<StepGradients> {
-    const { x, targets, trainable, updates, dropoutSeed, taskLosses, kept } = inputs;
+    const { x, targets, dropoutSeed } = inputs;
     const { trunk, boundary } = sharedRepresentation(this.ir);
     const taskVectors: Float64Array[] = [];
     const branchLosses: number[] = [];
@@ -394,7 +406,7 @@ export class Trainer {
         for (const [i, t] of this.tasks.entries()) {
           const task = t.task.name;
           // The representation's tensors this task's layers read (the others get no gradient from it).
-          const readers = [...this.ir.instances.filter((inst) => !inTrunk.has(inst.id) && inst.tasks.includes(task))];
+          const readers = this.ir.instances.filter((inst) => !inTrunk.has(inst.id) && inst.tasks.includes(task));
           const readIds = new Set(readers.flatMap((r) => [r.input, ...r.skips]));
           for (const h of this.ir.heads) if (h.task === task) [h.input, ...h.skips].forEach((id) => readIds.add(id));
           const read = boundary.map((id, k) => [id, k] as const).filter(([id]) => readIds.has(id));
@@ -425,26 +437,8 @@ export class Trainer {
     }
     const { weights, factors } = this.weighting.representationFactors(taskVectors, branchLosses);
     this.noteWeights(weights);
-    const scale = new Map(this.tasks.map((t, i) => [t.task.name, factors[i]!]));
-    return tf.variableGrads(() => {
-      const result = forward(this.ir, this.store, x, {
-        training: true,
-        updates,
-        dropoutSeed,
-        sharedGradientScale: scale,
-      });
-      let total: tf.Scalar = tf.scalar(0);
-      this.tasks.forEach((t, i) => {
-        const pred = result.outputs.get(t.task.name)!;
-        const l = t.loss(pred, targets.get(t.task.name)!);
-        taskLosses.set(t.task.name, tf.keep(l));
-        if (kept) kept.push(tf.keep(pred));
-        total = tf.add(total, tf.mul(this.weighting.taskLoss(i, l), t.task.weight));
-      });
-      const extra = this.options.hooks?.extraLoss?.(this, result);
-      if (extra) total = tf.add(total, extra);
-      return total;
-    }, trainable);
+    // mgda's loss weights are ones: the update is sum_t L_t with the factors on the shared side.
+    return this.weightedGradients(inputs, new Map(this.tasks.map((t, i) => [t.task.name, factors[i]!])));
   }
 
   /**
