@@ -43,18 +43,34 @@ export function sameSharingTree(a: IrModel, b: IrModel): boolean {
   return true;
 }
 
+/** The representation every task shares: see {@link sharedRepresentation}. */
+export interface SharedRepresentation {
+  /** The instances that hold all of the model's tasks, in IR order. */
+  trunk: string[];
+  /** Those of them whose output a layer of fewer tasks or a head reads, as input or skip. */
+  boundary: string[];
+  /** Per task, the boundary instances its own layers (and its head) read, in boundary order. */
+  readBy: Map<string, string[]>;
+}
+
 /**
- * The representation every task shares (MGDA-UB's Z): the instances that hold all of the
- * model's tasks (`trunk`, in IR order), and those of them whose output a layer of fewer tasks
- * or a head reads, as input or skip (`boundary`, in IR order). Both are empty when no stage
- * is shared by every task.
+ * The representation every task shares (MGDA-UB's Z). Trunk and boundary are empty when no
+ * stage is shared by every task.
  */
-export function sharedRepresentation(ir: IrModel): { trunk: string[]; boundary: string[] } {
+export function sharedRepresentation(ir: IrModel): SharedRepresentation {
   const all = ir.tasks.length;
   const trunk = ir.instances.filter((i) => i.tasks.length === all).map((i) => i.id);
   const inTrunk = new Set(trunk);
-  const read = new Set<string>();
-  for (const consumer of [...ir.instances.filter((i) => !inTrunk.has(i.id)), ...ir.heads])
-    for (const id of [consumer.input, ...consumer.skips]) if (inTrunk.has(id)) read.add(id);
-  return { trunk, boundary: trunk.filter((id) => read.has(id)) };
+  const reads = new Map(ir.tasks.map((t) => [t.name, new Set<string>()]));
+  const consumers = [
+    ...ir.instances.filter((i) => !inTrunk.has(i.id)),
+    ...ir.heads.map((h) => ({ ...h, tasks: [h.task] })),
+  ];
+  for (const consumer of consumers)
+    for (const id of [consumer.input, ...consumer.skips])
+      if (inTrunk.has(id)) for (const task of consumer.tasks) reads.get(task)?.add(id);
+  const read = new Set([...reads.values()].flatMap((r) => [...r]));
+  const boundary = trunk.filter((id) => read.has(id));
+  const readBy = new Map([...reads].map(([task, r]) => [task, boundary.filter((id) => r.has(id))]));
+  return { trunk, boundary, readBy };
 }

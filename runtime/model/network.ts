@@ -82,12 +82,12 @@ export function forward(ir: IrModel, store: WeightStore, input: tf.Tensor, optio
   const stages = new Map(ir.stages.map((s) => [s.name, s]));
   const part = options.part ?? {};
   const scale = options.sharedGradientScale;
-  const sharedIds = new Set(ir.instances.filter((i) => i.tasks.length > 1).map((i) => i.id));
+  const sharedIds = scale ? new Set(ir.instances.filter((i) => i.tasks.length > 1).map((i) => i.id)) : null;
   /** A feature as task `task`'s own layer reads it: through the gradient factor if it is shared. */
   const readAs = (id: string, task: string | null): tf.Tensor => {
     const t = features.get(id)!;
     const factor = task === null ? undefined : scale?.get(task);
-    return factor === undefined || factor === 1 || !sharedIds.has(id) ? t : scaleGradient(t, factor);
+    return factor === undefined || factor === 1 || !sharedIds?.has(id) ? t : scaleGradient(t, factor);
   };
   for (const inst of ir.instances) {
     const given = part.given?.get(inst.id);
@@ -108,6 +108,12 @@ export function forward(ir: IrModel, store: WeightStore, input: tf.Tensor, optio
     outputs.set(head.task, runOwner(head.id, head.layers, readAs(head.input, head.task), store, skips, options));
   }
   return { outputs, features };
+}
+
+/** The part of `ir` up to stage index `last` (inclusive): no later stage, no head. */
+export function stagesThrough(ir: IrModel, last: number): ForwardPart {
+  const index = new Map(ir.stages.map((s) => [s.name, s.index]));
+  return { instance: (inst) => index.get(inst.stage)! <= last, head: () => false };
 }
 
 /** The identity forward; `factor` times the gradient backward. */

@@ -8,9 +8,9 @@ import * as tf from "@tensorflow/tfjs";
 import { withPartitions } from "../../compiler/ir/rebuild.js";
 import { partitionsOf } from "../../compiler/ir/sharing-tree.js";
 import { instanceId, weightKey } from "../../compiler/ir/lint.js";
-import type { IrInstance, IrModel, IrStructuralLearning } from "../../compiler/ir/types.js";
+import type { IrModel, IrStructuralLearning } from "../../compiler/ir/types.js";
 import type { ForwardResult } from "../model/network.js";
-import { forward, runOwner, type WeightSource } from "../model/network.js";
+import { forward, runOwner, stagesThrough, type WeightSource } from "../model/network.js";
 import { initialValues } from "../model/init.js";
 import { weightOwners } from "../model/weights.js";
 import { Rng } from "../random.js";
@@ -279,8 +279,7 @@ export class StructuralLearningHooks implements TrainerHooks {
     // Only the stages up to the deepest compared one run (no later stage, no head): at an
     // early phase of one network per task that is a small part of the network, whose every
     // intermediate the batch's tidy holds until it ends.
-    const depth = Math.max(...sets.map((s) => stages.get(s.stage)!.index));
-    const part = { instance: (inst: IrInstance) => stages.get(inst.stage)!.index <= depth, head: () => false };
+    const part = stagesThrough(ir, Math.max(...sets.map((s) => stages.get(s.stage)!.index)));
     try {
       for (let start = 0; start < indices.length; start += batch) {
         const b = trainer.options.dataset.getBatch("train", indices.subarray(start, start + batch));

@@ -15,7 +15,7 @@ import { readScalars } from "../backend/read-values.js";
 import { batchIndices } from "../data/dataset.js";
 import type { Dataset } from "../data/types.js";
 import { failpoint } from "../io/failpoint.js";
-import { runOwner } from "../model/network.js";
+import { forward, runOwner, stagesThrough } from "../model/network.js";
 import type { StatUpdate } from "../model/ops.js";
 import type { WeightStore } from "../model/weights.js";
 import { Rng } from "../random.js";
@@ -49,21 +49,6 @@ export interface TransferResult {
   lossBefore: number;
   lossAfter: number;
   steps: number;
-}
-
-/** Outputs of every instance of stages before `stageIndex`, in inference mode. */
-function trunk(ir: IrModel, store: WeightStore, x: tf.Tensor, stageIndex: number): Map<string, tf.Tensor> {
-  const features = new Map<string, tf.Tensor>([["input", x]]);
-  const stages = new Map(ir.stages.map((s) => [s.name, s]));
-  for (const inst of ir.instances) {
-    if (stages.get(inst.stage)!.index >= stageIndex) continue;
-    const skips = inst.skips.map((s) => features.get(s)!);
-    features.set(
-      inst.id,
-      runOwner(inst.id, stages.get(inst.stage)!.layers, features.get(inst.input)!, store, skips, { training: false }),
-    );
-  }
-  return features;
 }
 
 function gap(t: tf.Tensor): tf.Tensor2D {
@@ -137,7 +122,8 @@ export async function transferKnowledgeJointly(
   const lossesOn = (indices: ArrayLike<number>, training: boolean, updates?: StatUpdate[]): tf.Scalar[] => {
     const batch = dataset.getBatch("train", indices);
     const x = tf.tensor4d(batch.images, [batch.size, ...shape]);
-    const feats = trunk(before, store, x, depth);
+    // The trunk below the students, in inference mode.
+    const feats = forward(before, store, x, { training: false, part: stagesThrough(before, depth - 1) }).features;
     return parts.map(({ job, studentInst, stage, channels, gates }) => {
       const input = feats.get(studentInst.input)!;
       const skips = studentInst.skips.map((s) => feats.get(s)!);

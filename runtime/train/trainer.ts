@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { irToJson } from "../../compiler/ir/json.js";
-import { sharedRepresentation } from "../../compiler/ir/sharing-tree.js";
+import { sharedRepresentation, type SharedRepresentation } from "../../compiler/ir/sharing-tree.js";
 import type { IrModel } from "../../compiler/ir/types.js";
 import { readScalars } from "../backend/read-values.js";
 import { batchIndices } from "../data/dataset.js";
@@ -128,6 +128,8 @@ export class Trainer {
   weighting: TaskWeighting;
   /** The shared-parameter layout of the gradient methods, for the IR it was made from. */
   private layout: SharedLayout | null = null;
+  /** MGDA-UB's shared representation, for the IR it was read from (merges replace the IR). */
+  private representation: { ir: IrModel; shared: SharedRepresentation } | null = null;
   /** The weights the method gave each task in the running epoch's steps (summed, and how many). */
   private weightSums: { sums: number[]; steps: number } | null = null;
   readonly records: EpochRecord[] = [];
@@ -386,7 +388,9 @@ export class Trainer {
    */
   private async representationGradients(inputs: StepInputs): Promise<StepGradients> {
     const { x, targets, dropoutSeed } = inputs;
-    const { trunk, boundary } = sharedRepresentation(this.ir);
+    if (this.representation?.ir !== this.ir)
+      this.representation = { ir: this.ir, shared: sharedRepresentation(this.ir) };
+    const { trunk, boundary, readBy } = this.representation.shared;
     const taskVectors: Float64Array[] = [];
     const branchLosses: number[] = [];
     if (boundary.length > 0) {
@@ -406,9 +410,7 @@ export class Trainer {
         for (const [i, t] of this.tasks.entries()) {
           const task = t.task.name;
           // The representation's tensors this task's layers read (the others get no gradient from it).
-          const readers = this.ir.instances.filter((inst) => !inTrunk.has(inst.id) && inst.tasks.includes(task));
-          const readIds = new Set(readers.flatMap((r) => [r.input, ...r.skips]));
-          for (const h of this.ir.heads) if (h.task === task) [h.input, ...h.skips].forEach((id) => readIds.add(id));
+          const readIds = new Set(readBy.get(task));
           const read = boundary.map((id, k) => [id, k] as const).filter(([id]) => readIds.has(id));
           const { value, grads } = tf.valueAndGrads((...zs: tf.Tensor[]) => {
             const result = forward(this.ir, this.store, x, {

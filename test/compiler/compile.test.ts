@@ -225,7 +225,7 @@ describe("sharedRepresentation", () => {
   const all = ["seg", "depth", "normal", "edge", "ae"];
   it("is every instance all tasks share, and of those the outputs later layers read, skips included", () => {
     const ir = compileOk(source("scenes.mtsl"));
-    expect(sharedRepresentation(ir)).toEqual({ trunk: [], boundary: [] });
+    expect(sharedRepresentation(ir)).toMatchObject({ trunk: [], boundary: [] });
     const parts = partitionsOf(ir);
     for (const stage of ["stem", "enc1", "enc2", "enc3"]) parts.set(stage, [all]);
     parts.set("enc4", [
@@ -237,6 +237,9 @@ describe("sharedRepresentation", () => {
     expect(sharedRepresentation(merged).trunk).toEqual(["stem", "enc1", "enc2", "enc3"].map(id));
     // enc3 feeds enc4's copies; enc1, enc2 and enc3 are the decoders' skips; stem only feeds enc1.
     expect(sharedRepresentation(merged).boundary).toEqual(["enc1", "enc2", "enc3"].map(id));
+    // Every task reads enc3 (its enc4 copy's input) and the decoders' skips.
+    for (const task of all)
+      expect(sharedRepresentation(merged).readBy.get(task), task).toEqual(["enc1", "enc2", "enc3"].map(id));
   });
 
   it("is the last stage and its heads' skips under hard sharing", () => {

@@ -33,15 +33,10 @@ import {
   type TransferResult,
 } from "../../runtime/structure/transfer.js";
 import { seeded } from "./backend/helpers.js";
+import { sceneTasksModel } from "./scene-tasks.js";
 import { Trainer } from "../../runtime/train/trainer.js";
 
-const SOURCE = (transfer: string) => `model Joint {
-  input image: f32[16, 16, 3]
-  data scenes(size: 16, train: 32, val: 16, test: 16, seed: 5)
-  task seg: segmentation(classes: 6) { head: conv(6, 1)  loss: ce  metrics: [miou] }
-  task depth: depth { head: conv(1, 1)  loss: rmse  metrics: [rmse] }
-  task edge: edges { head: conv(1, 1)  loss: bce  metrics: [bce] }
-  task ae: reconstruction { head: conv(3, 1) sigmoid  loss: mse  metrics: [mse] }
+const SOURCE = (transfer: string) => `${sceneTasksModel("Joint")}
   backbone {
     c1: conv(4, 3) bn relu
     c2: conv(4, 3) bn relu

@@ -17,14 +17,9 @@ import { StructuralLearningHooks } from "../../runtime/structure/mtsl.js";
 import { Trainer } from "../../runtime/train/trainer.js";
 import { weightKey } from "../../compiler/ir/lint.js";
 import { initialValues } from "../../runtime/model/init.js";
+import { sceneTasksModel } from "./scene-tasks.js";
 
-const SOURCE = `model TwoDepths {
-  input image: f32[16, 16, 3]
-  data scenes(size: 16, train: 32, val: 16, test: 16, seed: 5)
-  task seg: segmentation(classes: 6) { head: conv(6, 1)  loss: ce  metrics: [miou] }
-  task depth: depth { head: conv(1, 1)  loss: rmse  metrics: [rmse] }
-  task edge: edges { head: conv(1, 1)  loss: bce  metrics: [bce] }
-  task ae: reconstruction { head: conv(3, 1) sigmoid  loss: mse  metrics: [mse] }
+const SOURCE = `${sceneTasksModel("TwoDepths")}
   backbone {
     c1: conv(4, 3) bn relu
     c2: conv(4, 3) bn relu

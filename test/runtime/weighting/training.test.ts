@@ -251,9 +251,8 @@ describe("the representation path (mgda(upper_bound: true), MGDA-UB)", () => {
       const losses: number[] = [];
       for (const task of tasks) {
         const bound = ir.tasks.find((t) => t.name === task)!;
-        const target = reference["tasks"]
-          .find((b: { task: { name: string } }) => b.task.name === task)!
-          .targetTensor(data, [16, 16, 1]);
+        const bt = reference.tasks.find((b) => b.task.name === task)!;
+        const target = bt.targetTensor(data, [16, 16, 1]);
         const { value, grads } = tf.valueAndGrads((zz: tf.Tensor) => {
           const out = forward(ir, reference.store, x, {
             training: true,
@@ -264,7 +263,6 @@ describe("the representation path (mgda(upper_bound: true), MGDA-UB)", () => {
               head: (h) => h.task === task,
             },
           });
-          const bt = reference["tasks"].find((b: { task: { name: string } }) => b.task.name === task)!;
           return tf.mul(bt.loss(out.outputs.get(task)!, target), bound.weight) as tf.Scalar;
         })([z]);
         vectors.push(Float64Array.from(grads[0]!.dataSync()));
