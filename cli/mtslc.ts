@@ -227,8 +227,12 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
         .default("last"),
     )
     .option(
+      "--through <stage>",
+      "each pair shares the stages up to and including this one and keeps the rest per task (default: every stage, hard sharing)",
+    )
+    .option(
       "--compare <runs...>",
-      "structural-learning run folders of the same tasks: how their similarity ranks the pairs against the transfer, and their groups against the best",
+      "structural-learning run folders of the same tasks: how their similarity ranks the pairs against the transfer, and their groups against the best (with --through, the sets at that stage)",
     )
     .option("-q, --quiet", "print only errors and the final tables")
     .option("--json", "print the result as JSON")

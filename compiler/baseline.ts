@@ -6,7 +6,7 @@
  * With `only`, the baseline keeps just those tasks (`mtslc affinity` trains
  * every task alone and every pair with hard sharing this way).
  */
-import type { Document, Member, SharingDecl, Span, Trivia } from "../grammar/ast.js";
+import type { Document, Member, SharingDecl, SharingRow, Span, Trivia } from "../grammar/ast.js";
 
 export type Baseline = "stl" | "one";
 
@@ -33,29 +33,47 @@ export function baselineDocument(document: Document, baseline: Baseline, only?: 
  * tasks: each group one network of its own, the tasks in no group left out) and no
  * structural learning; the model is renamed `NAME_suffix`. The baselines are its two
  * extremes; `mtslc affinity` writes the best partition for each number of groups this way.
+ * With `sharedThrough` (a stage of the backbone), the groups share only the stages up to and
+ * including it, and every later stage is one per task (`mtslc affinity --through`); a name
+ * the backbone does not have is the caller's to refuse (here it shares every stage).
  */
-export function groupedDocument(document: Document, groups: readonly (readonly string[])[], suffix: string): Document {
+export function groupedDocument(
+  document: Document,
+  groups: readonly (readonly string[])[],
+  suffix: string,
+  sharedThrough?: string,
+): Document {
   const model = document.model;
   if (!model) return document;
   const grouped = new Set(groups.flat());
   const kept = (m: Member): boolean => m.kind !== "Task" || grouped.has(m.name.name);
   const stages = model.members.flatMap((m) => (m.kind === "Backbone" ? m.stages.map((s) => s.name.name) : []));
   const ident = (name: string) => ({ kind: "Ident" as const, name, span: SPAN });
+  const row = (first: number, last: number, rowGroups: readonly (readonly string[])[]): SharingRow => ({
+    kind: "SharingRow",
+    from: ident(stages[first]!),
+    to: last > first ? ident(stages[last]!) : null,
+    groups: rowGroups.map((g) => ({ kind: "TaskGroup", tasks: g.map(ident), span: SPAN })),
+    trivia: trivia(false),
+    span: SPAN,
+  });
+  // With `sharedThrough`, the groups share the stages up to it; every later stage is per task.
+  const through = sharedThrough === undefined ? stages.length - 1 : stages.indexOf(sharedThrough);
   const sharing: SharingDecl = {
     kind: "Sharing",
     rows:
       stages.length === 0
         ? []
-        : [
-            {
-              kind: "SharingRow",
-              from: ident(stages[0]!),
-              to: stages.length > 1 ? ident(stages[stages.length - 1]!) : null,
-              groups: groups.map((g) => ({ kind: "TaskGroup", tasks: g.map(ident), span: SPAN })),
-              trivia: trivia(false),
-              span: SPAN,
-            },
-          ],
+        : through < 0 || through >= stages.length - 1
+          ? [row(0, stages.length - 1, groups)]
+          : [
+              row(0, through, groups),
+              row(
+                through + 1,
+                stages.length - 1,
+                groups.flat().map((t) => [t]),
+              ),
+            ],
     dangling: [],
     trivia: trivia(true),
     span: SPAN,

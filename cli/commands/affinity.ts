@@ -27,6 +27,8 @@ export interface AffinityCliOptions {
   /** Run folders of structural learning to set beside the ground truth. */
   compare?: string[];
   partitionEpoch?: "last" | "best";
+  /** The last stage each pair shares (default: every stage). */
+  through?: string;
 }
 
 const signed = (v: number | null | undefined): string => {
@@ -34,6 +36,10 @@ const signed = (v: number | null | undefined): string => {
   const text = v.toFixed(2);
   return Number(text) === 0 ? "0.00" : `${v > 0 ? "+" : ""}${text}`;
 };
+
+/** How the pairs of a study share. */
+const sharingText = (through: string | null): string =>
+  through === null ? "hard sharing" : `sharing the stages through ${through}, the rest per task`;
 
 const groupText = (groups: readonly (readonly string[])[]): string => groups.map((g) => `{${g.join(",")}}`).join(" ");
 
@@ -79,14 +85,14 @@ export function affinityText(result: AffinityResult): string {
   }
   return (
     `transfer on the ${split} split: percent change of each row task's key metric when it is trained with the ` +
-    `column's task (hard sharing) instead of alone; positive = the pair helps it\n` +
+    `column's task (${sharingText(result.through)}) instead of alone; positive = the pair helps it\n` +
     matrixOf(transfer) +
     early +
     `\nbest partition for each number of groups, by the transfer ${result.partitionEpoch === "best" ? "at each run's best validation epoch" : "after the last epoch"} (Standley et al. 2020's pairwise estimate: a task's change in a ` +
     `group = the mean of its pairwise changes there; a task alone = 0; estimated % = the mean over tasks)\n` +
     partitions +
-    `\neach file is the model with that partition as its sharing tree (every stage shared within a group, no ` +
-    `structural learning): train it with mtslc train FILE\n`
+    `\neach file is the model with that partition as its sharing tree (${result.through === null ? "every stage" : `the stages through ${result.through}`} shared within a group` +
+    `${result.through === null ? "" : ", every later one per task"}, no structural learning): train it with mtslc train FILE\n`
   );
 }
 
@@ -171,6 +177,7 @@ export async function runAffinity(file: string, options: AffinityCliOptions, ctx
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.trainLimit === undefined ? {} : { trainLimit: options.trainLimit }),
       ...(options.partitionEpoch === undefined ? {} : { partitionEpoch: options.partitionEpoch }),
+      ...(options.through === undefined ? {} : { through: options.through }),
       onRun: (tasks, index, total, reused) => {
         label = tasks.join("+");
         say(
@@ -187,9 +194,12 @@ export async function runAffinity(file: string, options: AffinityCliOptions, ctx
       for (const d of result.diagnostics) ctx.stderr.write(renderDiagnostic(d, read.text, file, { color }) + "\n\n");
       return EXIT.problems;
     }
+    // A study through a stage is the ground truth of the decision at that stage only.
     const comparisons = compared.map((run) => ({
       dir: run.dir,
-      sets: compareWithGroundTruth(run.phases, result.transfer),
+      sets: compareWithGroundTruth(run.phases, result.transfer).filter(
+        (c) => result.through === null || c.stage === result.through,
+      ),
     }));
     if (options.json) {
       const { ok: _ok, ...rest } = result;

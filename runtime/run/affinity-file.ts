@@ -56,6 +56,13 @@ export interface AffinityOptions {
    * task's key metric (what early stopping would keep; needs a validation split).
    */
   partitionEpoch?: "last" | "best";
+  /**
+   * A stage of the backbone: each pair shares the stages up to and including it and keeps
+   * every later stage per task (the ground truth for MTSL's partial trees, whose decision at
+   * a stage is whether to share it on top of the stages before). Default: every stage shared
+   * (Standley et al.'s hard sharing). Each pair's file is written as `DIR/pair-A+B.mtsl`.
+   */
+  through?: string;
   /** Before each training: its task set, 1-based index and the number of trainings. */
   onRun?: (tasks: readonly string[], index: number, total: number, reused: boolean) => void;
   onEvent?: (event: TrainEvent) => void;
@@ -95,6 +102,8 @@ export interface AffinityResult {
   bestEpochTransfer: TransferMatrix | null;
   /** The transfer the partitions were chosen by: `transfer` (last) or `bestEpochTransfer` (best). */
   partitionEpoch: "last" | "best";
+  /** The last stage the pairs shared (`--through`); null: every stage (hard sharing). */
+  through: string | null;
   /** Index k-1: the best partition into k groups by the pairwise estimate. */
   partitions: (PartitionEstimate | null)[];
   /**
@@ -113,6 +122,7 @@ interface AffinityIdentity {
   epochs: number;
   seed: number;
   trainLimit: number | null;
+  through: string | null;
 }
 
 export async function affinityFile(
@@ -148,6 +158,16 @@ export async function affinityFile(
       },
     );
   }
+  const stages = ir.stages.map((s) => s.name);
+  const through = options.through ?? null;
+  if (through !== null && !stages.includes(through)) {
+    throw new MtslError("MTSL3006", `--through: ${file} has no stage '${through}' (its stages: ${stages.join(", ")})`, {
+      file,
+      option: "through",
+    });
+  }
+  // Sharing through the last stage is hard sharing: the same study as without --through.
+  const partial = through !== null && through !== stages.at(-1) ? through : null;
   const keys: Record<string, MetricName | null> = {};
   for (const t of ir.tasks) if (tasks.includes(t.name)) keys[t.name] = keyMetric(t);
 
@@ -159,6 +179,7 @@ export async function affinityFile(
     epochs: options.epochs ?? ir.train.epochs,
     seed: options.seed ?? ir.train.seed,
     trainLimit: options.trainLimit ?? null,
+    through: partial,
   };
   checkOutputFolder(outDir, "-o");
   checkIdentity(outDir, identity);
@@ -178,11 +199,15 @@ export async function affinityFile(
     log(`training ${subset.join(" + ")} (${i + 1}/${subsets.length}) into ${dir}`);
     // The sub-run folders are the study's own: continue one with a checkpoint, start the others afresh.
     const resume = existsSync(runFile(dir, "checkpoint"));
+    // A pair sharing only some stages trains its own file (written beside its folder); a task
+    // alone, and a pair under hard sharing, is the file's hard-sharing baseline of those tasks.
+    const pairFile =
+      subset.length === 2 && partial !== null ? writePairFile(outDir, parsed.document, subset, partial, file) : null;
     const result = await trainFile({
-      file,
-      source,
+      ...(pairFile === null
+        ? { file, source, baseline: "one" as const }
+        : { file: pairFile, source: readFileSync(pairFile, "utf8") }),
       out: dir,
-      baseline: "one",
       tasks: subset,
       resume,
       force: !resume,
@@ -238,7 +263,7 @@ export async function affinityFile(
   }
   const partitions = bestPartitions(tasks, partitionEpoch === "best" ? bestEpochTransfer! : transfer);
   const groupFiles = partitions.map((p) =>
-    p ? writeGroupFile(outDir, parsed.document, p.groups, file, partitionEpoch) : null,
+    p ? writeGroupFile(outDir, parsed.document, p.groups, file, partitionEpoch, partial) : null,
   );
   const result: AffinityResult = {
     ok: true,
@@ -251,6 +276,7 @@ export async function affinityFile(
     testTransfer,
     bestEpochTransfer,
     partitionEpoch,
+    through: partial,
     partitions,
     groupFiles,
   };
@@ -282,14 +308,39 @@ function writeGroupFile(
   groups: readonly string[][],
   file: string,
   epoch: "last" | "best",
+  through: string | null,
 ): string {
   const path = join(outDir, `groups-${groups.length}.mtsl`);
   const header =
     `// ${basename(file)} with the best partition into ${groups.length} group${groups.length === 1 ? "" : "s"} ` +
     `by the pairwise ground truth of \`mtslc affinity\` (${outDir}/affinity.json` +
     `${epoch === "best" ? ", transfer at each run's best validation epoch" : ""}):\n` +
-    `// ${groups.map((g) => `{${g.join(" ")}}`).join(" ")}, every stage shared within a group, no structural learning.\n`;
-  writeFileAtomic(path, header + print(groupedDocument(document, groups, `groups${groups.length}`)));
+    `// ${groups.map((g) => `{${g.join(" ")}}`).join(" ")}, ` +
+    `${through === null ? "every stage" : `the stages through ${through}`} shared within a group` +
+    `${through === null ? "" : ", every later one per task"}, no structural learning.\n`;
+  writeFileAtomic(
+    path,
+    header + print(groupedDocument(document, groups, `groups${groups.length}`, through ?? undefined)),
+  );
+  return path;
+}
+
+/**
+ * Writes `DIR/pair-A+B.mtsl`: the file with only tasks A and B, sharing the stages through
+ * `through` and one network per task after it, no structural learning; returns its path.
+ */
+function writePairFile(
+  outDir: string,
+  document: Document,
+  pair: readonly string[],
+  through: string,
+  file: string,
+): string {
+  const path = join(outDir, `pair-${subsetKey(pair)}.mtsl`);
+  const header =
+    `// ${basename(file)}: tasks ${pair.join(" and ")} sharing the stages through ${through}, ` +
+    `one network per task after it (\`mtslc affinity --through ${through}\`).\n`;
+  writeFileAtomic(path, header + print(groupedDocument(document, [pair], "pair", through)));
   return path;
 }
 
@@ -303,13 +354,15 @@ function checkIdentity(outDir: string, identity: AffinityIdentity): void {
   } catch {
     throw new MtslError("MTSL3202", `${path} is not readable; choose another output folder`, { file: path });
   }
+  // A study from before --through existed shared every stage.
+  const normalised = { ...recorded, through: recorded.through ?? null };
   const differs = (Object.keys(identity) as (keyof AffinityIdentity)[]).filter(
-    (k) => k !== "file" && JSON.stringify(recorded[k]) !== JSON.stringify(identity[k]),
+    (k) => k !== "file" && JSON.stringify(normalised[k]) !== JSON.stringify(identity[k]),
   );
   if (differs.length > 0) {
     throw new MtslError(
       "MTSL3202",
-      `${outDir} holds an affinity study of another ${differs.map((k) => (k === "sourceSha256" ? "file text" : k)).join(", ")}; ` +
+      `${outDir} holds an affinity study of another ${differs.map((k) => (k === "sourceSha256" ? "file text" : k === "through" ? "--through stage" : k)).join(", ")}; ` +
         `choose another output folder (-o) or remove it`,
       { file: outDir },
     );

@@ -52,7 +52,11 @@ export interface TrainFileOptions {
   /** With `resume`: a finished run is evaluated again instead of refused (`mtslc affinity`). */
   finishedIsOk?: boolean;
   baseline?: Baseline;
-  /** With `baseline`: train only these of the file's tasks (`mtslc affinity`). */
+  /**
+   * With `baseline`: train only these of the file's tasks (`mtslc affinity`). Recorded in
+   * run.json (without a baseline the file's own tasks, which the caller names: an affinity
+   * study's pair file).
+   */
   tasks?: readonly string[];
   /** Override the file's epoch count. */
   epochs?: number;
@@ -296,7 +300,7 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   const runInfo = {
     file,
     baseline: options.baseline ?? null,
-    ...(options.tasks && options.baseline ? { tasks: [...options.tasks] } : {}),
+    ...(options.tasks ? { tasks: [...options.tasks] } : {}),
     backend: backend.name,
     backendDescription: backend.description,
     ...(backend.adapter ? { adapter: backend.adapter } : {}),

@@ -4,7 +4,7 @@
  * finished runs back and retrains only what is missing; a folder of another budget or an
  * unknown task is refused with a code.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -214,5 +214,58 @@ describe("mtslc affinity", () => {
     const back = await mtslc([...args, "-q"]);
     expect(back.stdout).toContain("by the transfer after the last epoch");
     expect(readFileSync(join(out, "groups-1.mtsl"), "utf8")).not.toContain("best validation epoch");
+  }, 240_000);
+
+  it("--through shares the stages up to one stage in each pair, reads the task-alone runs of a hard-sharing study back", async () => {
+    const deep = join(dir, "through-c1");
+    mkdirSync(deep);
+    for (const t of ["seg", "depth", "ae"])
+      cpSync(join(out, `alone-${t}`), join(deep, `alone-${t}`), { recursive: true });
+    const through = ["affinity", FILE, "-o", deep, "--backend", "cpu", "--train-limit", "16", "--epochs", "3"];
+    const r = await mtslc([...through, "--through", "c1", "--compare", join(dir, "mtsl-run"), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as {
+      through: string | null;
+      transfer: TransferMatrix;
+      partitions: { groups: string[][] }[];
+      comparisons: { sets: SetComparison[] }[];
+    };
+    expect(result.through).toBe("c1");
+    // the alone runs were read back, not retrained: their records are the hard-sharing study's
+    expect(readFileSync(join(deep, "alone-seg", "metrics.jsonl"), "utf8")).toBe(
+      readFileSync(join(out, "alone-seg", "metrics.jsonl"), "utf8"),
+    );
+    for (const pair of ["seg+depth", "seg+ae", "depth+ae"]) {
+      const file = join(deep, `pair-${pair}.mtsl`);
+      expect((await mtslc(["fmt", "--check", file])).code, file).toBe(0);
+      expect(readFileSync(file, "utf8")).toContain("sharing the stages through c1");
+      const ir = JSON.parse(readFileSync(join(deep, `pair-${pair}`, "model.ir.json"), "utf8")) as {
+        instances: { stage: string; tasks: string[] }[];
+      };
+      const tasks = pair.split("+");
+      expect(ir.instances.filter((n) => n.stage === "c1").map((n) => n.tasks)).toEqual([tasks]);
+      expect(ir.instances.filter((n) => n.stage === "c2").map((n) => n.tasks)).toEqual(tasks.map((t) => [t]));
+      const runJson = JSON.parse(readFileSync(join(deep, `pair-${pair}`, "run.json"), "utf8")) as { tasks: string[] };
+      expect(runJson.tasks).toEqual(tasks);
+    }
+    // sharing one stage of two is not hard sharing: the pairs train other networks
+    expect(result.transfer).not.toEqual(study().transfer);
+    const groups = compileSource(readFileSync(join(deep, "groups-1.mtsl"), "utf8")).ir!;
+    expect(groups.instances.filter((n) => n.stage === "c1").map((n) => n.tasks)).toEqual([
+      result.partitions[0]!.groups[0],
+    ]);
+    expect(groups.instances.filter((n) => n.stage === "c2")).toHaveLength(3);
+    expect(result.comparisons[0]!.sets.length).toBeGreaterThan(0);
+    expect(result.comparisons[0]!.sets.every((c) => c.stage === "c1")).toBe(true);
+    // the folder is a study at c1: without --through (hard sharing) it is refused, as is a stage the file lacks
+    const hard = await mtslc(through);
+    expect(hard.code).toBe(1);
+    expect(hard.stderr).toContain("MTSL3202");
+    expect(hard.stderr).toContain("--through stage");
+    const missing = await mtslc([...through, "-o", join(dir, "z"), "--through", "c9"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("MTSL3006");
+    expect(missing.stderr).toContain("c1, c2");
+    expect(existsSync(join(dir, "z"))).toBe(false);
   }, 240_000);
 });
