@@ -9,7 +9,8 @@
         "src/resample.cc",
         "src/eltwise.cc",
         "src/pool.cc",
-        "src/training.cc"
+        "src/training.cc",
+        "src/maxpool.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Broadcasting binary operations (Add, Sub, Multiply, RealDiv, SquaredDifference,
- * Maximum, Minimum), Sum and Mean over any axes, and Slice / SplitV / Concat, for float32
+ * Maximum, Minimum, Pow), Sum and Mean over any axes, and Slice / SplitV / Concat, for float32
  * tensors. The CPU backend computes broadcasts and reductions over outer axes with
  * per-element index arithmetic and transposes; these run in the addon (OpenMP) or as
  * contiguous block copies.
@@ -22,6 +22,8 @@ export const BINARY_OPS = /** @type {Record<string, number>} */ ({
   [tf.SquaredDifference]: 4,
   [tf.Maximum]: 5,
   [tf.Minimum]: 6,
+  // In double precision, as the CPU backend's Math.pow: the same values bit for bit.
+  [tf.Pow]: 7,
 });
 
 /**

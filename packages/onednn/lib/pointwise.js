@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * Unary element-wise kernels (Relu, Step, Sqrt, Rsqrt, Square, Neg, Exp, Abs, Sigmoid),
+ * Unary element-wise kernels (Relu, Step, Sqrt, Rsqrt, Square, Neg, Exp, Abs, Sigmoid, and
+ * Log and Softplus in double precision like the CPU backend's, so bit for bit the same),
  * FusedBatchNorm's per-channel affine map, and Tile as block copies. The CPU backend
  * runs these through per-element closures and index arithmetic.
  */
@@ -20,6 +21,8 @@ export const UNARY_OPS = /** @type {Record<string, number>} */ ({
   [tf.Exp]: 6,
   [tf.Abs]: 7,
   [tf.Sigmoid]: 8,
+  [tf.Log]: 9,
+  [tf.Softplus]: 10,
 });
 
 /**

@@ -17,8 +17,8 @@ import {
   sumKernel,
 } from "./elementwise.js";
 import { COMPARE_OPS, compareKernel } from "./compare.js";
-import { MATH_UNARY_OPS, mathUnaryKernel, powKernel } from "./math.js";
 import { batchMatMulKernel } from "./matmul.js";
+import { maxPoolKernel } from "./max-pool.js";
 import { castKernel, fusedBatchNormKernel, tileKernel, UNARY_OPS, unaryKernel } from "./pointwise.js";
 import { resizeBilinearGradKernel, resizeBilinearKernel } from "./resize.js";
 import { escape, escapeInputs, recycle } from "./tensor-data.js";
@@ -43,10 +43,9 @@ export const NATIVE_KERNELS = /** @type {ReadonlyArray<{kernelName: string, kern
   ...Object.keys(UNARY_OPS).map((kernelName) => ({ kernelName, kernelFunc: unaryKernel(kernelName) })),
   { kernelName: tf.FusedBatchNorm, kernelFunc: fusedBatchNormKernel },
   { kernelName: tf.Tile, kernelFunc: tileKernel },
+  { kernelName: tf.MaxPool, kernelFunc: maxPoolKernel },
   { kernelName: tf.Cast, kernelFunc: castKernel },
   ...COMPARE_OPS.map((kernelName) => ({ kernelName, kernelFunc: compareKernel(kernelName) })),
-  ...MATH_UNARY_OPS.map((kernelName) => ({ kernelName, kernelFunc: mathUnaryKernel(kernelName) })),
-  { kernelName: tf.Pow, kernelFunc: powKernel },
 ]);
 
 /**

@@ -1,6 +1,8 @@
 // Entry point of the mtsl-onednn addon: engine, stream, helpers and the module's exports.
 #include <omp.h>
 
+#include <cstdlib>
+
 #include "common.h"
 
 namespace mtsl {
@@ -82,6 +84,17 @@ std::vector<int64_t> intArgs(const Napi::CallbackInfo& info, size_t index, size_
   return std::vector<int64_t>(array.Data(), array.Data() + count);
 }
 
+int64_t parallelElements() {
+  static const int64_t value = [] {
+    const char* text = std::getenv("MTSL_ONEDNN_PARALLEL_ELEMENTS");
+    if (text == nullptr || *text == '\0') return int64_t{1} << 18;
+    char* end = nullptr;
+    const long long parsed = std::strtoll(text, &end, 10);
+    return *end == '\0' && parsed > 0 ? static_cast<int64_t>(parsed) : int64_t{1} << 18;
+  }();
+  return value;
+}
+
 void requirePositive(Napi::Env env, const std::vector<int64_t>& values, size_t first, size_t last, const char* what) {
   for (size_t i = first; i < last; ++i) {
     if (values[i] <= 0) {
@@ -134,6 +147,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mtsl::initEltwise(env, exports);
   mtsl::initPool(env, exports);
   mtsl::initTraining(env, exports);
+  mtsl::initMaxPool(env, exports);
   return exports;
 }
 

@@ -49,8 +49,12 @@ void requirePositive(Napi::Env env, const std::vector<int64_t>& values, size_t f
  * of up to ~75 MFLOP ran no faster on 2 threads; from ~300 MFLOP 2 threads gave 1.4-1.7x.
  */
 constexpr double kParallelFlops = 1e8;
-/** Element-wise loops: elements below which they run on one thread. */
-constexpr int64_t kParallelElements = 1 << 18;
+/**
+ * Element-wise loops (and resampling, pooling, batch norm, Adam): elements below which they
+ * run on one thread. 2^18 unless MTSL_ONEDNN_PARALLEL_ELEMENTS (a positive integer) says
+ * otherwise, read once: a setting of the machine, measured by `npm run bench:train`.
+ */
+int64_t parallelElements();
 
 /** The thread count set by setThreads (default: OpenMP's, i.e. OMP_NUM_THREADS or every core). */
 int configuredThreads();
@@ -81,6 +85,8 @@ void initResample(Napi::Env env, Napi::Object exports);
 void initPool(Napi::Env env, Napi::Object exports);
 /** Registers the element-wise functions on `exports`. */
 void initEltwise(Napi::Env env, Napi::Object exports);
+/** Registers the max-pooling forward loop on `exports`. */
+void initMaxPool(Napi::Env env, Napi::Object exports);
 /** Registers the training-step loops (batch norm, Adam, row copies) on `exports`. */
 void initTraining(Napi::Env env, Napi::Object exports);
 

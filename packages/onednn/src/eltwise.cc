@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "common.h"
@@ -16,9 +17,15 @@ namespace mtsl {
 namespace {
 
 constexpr int kMaxRank = 6;
-constexpr int64_t kParallelMin = kParallelElements;
 
-enum class BinaryOp { add = 0, sub, mul, div, squaredDifference, maximum, minimum };
+enum class BinaryOp { add = 0, sub, mul, div, squaredDifference, maximum, minimum, pow };
+
+/**
+ * A double result rounded to float32 as JavaScript does, and a NaN as a positive quiet NaN
+ * (glibc's log of a negative number sets the NaN's sign bit; V8's Math.log gives yet another
+ * payload, so the tests compare NaNs as NaNs).
+ */
+inline float jsFloat(double v) { return v != v ? std::numeric_limits<float>::quiet_NaN() : static_cast<float>(v); }
 
 template <BinaryOp op>
 inline float apply(float a, float b) {
@@ -29,6 +36,8 @@ inline float apply(float a, float b) {
   if constexpr (op == BinaryOp::squaredDifference) return (a - b) * (a - b);
   if constexpr (op == BinaryOp::maximum) return a > b || a != a ? a : b;
   if constexpr (op == BinaryOp::minimum) return a < b || a != a ? a : b;
+  // In double, as the CPU backend's Math.pow, then rounded: the same float32 values.
+  if constexpr (op == BinaryOp::pow) return jsFloat(std::pow(static_cast<double>(a), static_cast<double>(b)));
   return 0;
 }
 
@@ -48,7 +57,7 @@ void binaryRows(const float* a, const float* b, float* out, const Layout& l) {
   const int64_t inner = l.shape[last];
   const int64_t rows = l.total / inner;
   const int64_t as = l.aStride[last], bs = l.bStride[last];
-  const bool parallel = l.total >= kParallelMin && rows > 1;
+  const bool parallel = l.total >= parallelElements() && rows > 1;
   threadsForKernel(parallel);
 #pragma omp parallel if (parallel)
   {
@@ -135,6 +144,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
     case BinaryOp::squaredDifference: binaryRows<BinaryOp::squaredDifference>(a, b, out, l); break;
     case BinaryOp::maximum: binaryRows<BinaryOp::maximum>(a, b, out, l); break;
     case BinaryOp::minimum: binaryRows<BinaryOp::minimum>(a, b, out, l); break;
+    case BinaryOp::pow: binaryRows<BinaryOp::pow>(a, b, out, l); break;
     default: throw Napi::RangeError::New(env, "binary: unknown op");
   }
   return env.Undefined();
@@ -150,7 +160,7 @@ Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
   const int64_t outer = v[0], reduced = v[1], inner = v[2];
   const float* x = floatArg(info, 0, static_cast<size_t>(outer * reduced * inner), "x");
   float* out = floatArg(info, 1, static_cast<size_t>(outer * inner), "out");
-  const int threads = threadsForKernel(outer * reduced * inner >= kParallelMin);
+  const int threads = threadsForKernel(outer * reduced * inner >= parallelElements());
   if (inner == 1) {
 #pragma omp parallel for if (threads > 1) schedule(static)
     for (int64_t o = 0; o < outer; ++o) {
@@ -195,12 +205,15 @@ Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-enum class UnaryOp { relu = 0, step, sqrt, rsqrt, square, neg, exp, abs, sigmoid };
+enum class UnaryOp { relu = 0, step, sqrt, rsqrt, square, neg, exp, abs, sigmoid, log, softplus };
+
+// tfjs-backend-cpu's Softplus thresholds: log(2^-23) + 2.
+const double kSoftplusThreshold = std::log(1.1920928955078125e-7) + 2.0;
 
 template <UnaryOp op>
 void unaryLoop(const float* x, float* out, int64_t n, float alpha) {
-  threadsForKernel(n >= kParallelMin);
-#pragma omp parallel for if (n >= kParallelMin) schedule(static)
+  threadsForKernel(n >= parallelElements());
+#pragma omp parallel for if (n >= parallelElements()) schedule(static)
   for (int64_t i = 0; i < n; ++i) {
     const float v = x[i];
     if constexpr (op == UnaryOp::relu) out[i] = v < 0 ? 0.0f : v;  // NaN stays NaN
@@ -212,6 +225,12 @@ void unaryLoop(const float* x, float* out, int64_t n, float alpha) {
     if constexpr (op == UnaryOp::exp) out[i] = std::exp(v);
     if constexpr (op == UnaryOp::abs) out[i] = std::fabs(v);
     if constexpr (op == UnaryOp::sigmoid) out[i] = 1.0f / (1.0f + std::exp(-v));
+    // Log and Softplus in double, as the CPU backend's Math.log / Math.exp, then rounded.
+    if constexpr (op == UnaryOp::log) out[i] = jsFloat(std::log(static_cast<double>(v)));
+    if constexpr (op == UnaryOp::softplus) {
+      const double d = v, e = std::exp(d);
+      out[i] = jsFloat(d < kSoftplusThreshold ? e : d > -kSoftplusThreshold ? d : std::log(1.0 + e));
+    }
   }
 }
 
@@ -237,6 +256,8 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
     case UnaryOp::exp: unaryLoop<UnaryOp::exp>(x, out, len, alpha); break;
     case UnaryOp::abs: unaryLoop<UnaryOp::abs>(x, out, len, alpha); break;
     case UnaryOp::sigmoid: unaryLoop<UnaryOp::sigmoid>(x, out, len, alpha); break;
+    case UnaryOp::log: unaryLoop<UnaryOp::log>(x, out, len, alpha); break;
+    case UnaryOp::softplus: unaryLoop<UnaryOp::softplus>(x, out, len, alpha); break;
     default: throw Napi::RangeError::New(env, "unary: unknown op");
   }
   return env.Undefined();
@@ -260,8 +281,8 @@ Napi::Value ChannelAffine(const Napi::CallbackInfo& info) {
   const float* offset = floatArg(info, 3, c, "offset");
   float* out = floatArg(info, 4, n, "out");
   const auto rows = static_cast<int64_t>(n / c), channels = static_cast<int64_t>(c);
-  threadsForKernel(static_cast<int64_t>(n) >= kParallelMin);
-#pragma omp parallel for if (static_cast<int64_t>(n) >= kParallelMin) schedule(static)
+  threadsForKernel(static_cast<int64_t>(n) >= parallelElements());
+#pragma omp parallel for if (static_cast<int64_t>(n) >= parallelElements()) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const float* px = x + r * channels;
     float* po = out + r * channels;

@@ -54,7 +54,7 @@ Napi::Value ResizeForward(const Napi::CallbackInfo& info) {
   const Taps rows = axisTaps(s.h, s.oh, s.alignCorners, s.halfPixelCenters);
   const Taps cols = axisTaps(s.w, s.ow, s.alignCorners, s.halfPixelCenters);
   const int64_t rowStride = s.w * s.c;
-  const bool parallel = s.n * s.oh * s.ow * s.c >= kParallelElements;
+  const bool parallel = s.n * s.oh * s.ow * s.c >= parallelElements();
   threadsForKernel(parallel);
 #pragma omp parallel for collapse(2) if (parallel) schedule(static)
   for (int64_t b = 0; b < s.n; ++b) {
@@ -87,7 +87,7 @@ Napi::Value ResizeBackward(const Napi::CallbackInfo& info) {
   const int64_t rowStride = s.w * s.c;
   // Each thread owns whole images (batch) or, for a single image, a band of channels,
   // so the scattered additions never race.
-  const bool parallel = s.n * s.oh * s.ow * s.c >= kParallelElements;
+  const bool parallel = s.n * s.oh * s.ow * s.c >= parallelElements();
   const int threads = threadsForKernel(parallel);
   const int64_t channelBlocks = s.n >= threads ? 1 : std::min<int64_t>(s.c, threads);
 #pragma omp parallel for collapse(2) if (parallel) schedule(static)

@@ -66,7 +66,7 @@ Napi::Value BatchNormTrainForward(const Napi::CallbackInfo& info) {
   const double momentum = numberArg(info, 10, "momentum");
   const double epsilon = numberArg(info, 11, "epsilon");
   const auto channels = static_cast<int64_t>(c), rows = static_cast<int64_t>(n / c);
-  const bool parallel = static_cast<int64_t>(n) >= kParallelElements;
+  const bool parallel = static_cast<int64_t>(n) >= parallelElements();
 
   const std::vector<double> sums = channelSums(rows, channels, 1, parallel, [&](int64_t r, double* acc) {
     const float* px = x + r * channels;
@@ -123,7 +123,7 @@ Napi::Value BatchNormTrainBackward(const Napi::CallbackInfo& info) {
   float* dbeta = floatArg(info, 7, c, "dbeta");
   const double epsilon = numberArg(info, 8, "epsilon");
   const auto channels = static_cast<int64_t>(c), rows = static_cast<int64_t>(n / c);
-  const bool parallel = static_cast<int64_t>(n) >= kParallelElements;
+  const bool parallel = static_cast<int64_t>(n) >= parallelElements();
 
   std::vector<double> mu(c), invStd(c);
   for (size_t k = 0; k < c; ++k) {
@@ -193,7 +193,7 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   const double* h = info[7].As<Napi::Float64Array>().Data();
   const double beta1 = h[0], beta2 = h[1], epsilon = h[2], weightDecay = h[3], sqrtC2 = h[4], stepSize = h[5];
   const auto count = static_cast<int64_t>(n);
-  const int threads = threadsForKernel(count >= kParallelElements);
+  const int threads = threadsForKernel(count >= parallelElements());
 #pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
   for (int64_t i = 0; i < count; ++i) {
     const double wi = w[i];
@@ -232,7 +232,7 @@ Napi::Value CopyRows(const Napi::CallbackInfo& info) {
   }
   const float* src = floatArg(info, 0, srcLength, "src");
   float* dst = floatArg(info, 3, dstLength, "dst");
-  const int threads = threadsForKernel(rows * run >= kParallelElements);
+  const int threads = threadsForKernel(rows * run >= parallelElements());
 #pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     std::memcpy(dst + r * dstStride + dstOffset, src + r * srcStride + srcOffset, static_cast<size_t>(run) * sizeof(float));

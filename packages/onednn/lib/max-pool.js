@@ -1,0 +1,52 @@
+// @ts-check
+/**
+ * MaxPool (2-D, NHWC, float32) in the addon's OpenMP loop: the CPU backend's values (the
+ * same window bounds; padding and NaN never win), without its per-element buffer indexing.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+import { native } from "./addon.js";
+import { floatOutput, floatValues, outputArray, runCpuKernel, sizeOf } from "./tensor-data.js";
+
+/** @type {tf.KernelFunc} */
+export const maxPoolKernel = (args) => {
+  const backend = /** @type {tf.MathBackendCPU} */ (args.backend);
+  const x = args.inputs.x;
+  if (x === undefined) throw new Error("mtsl-onednn: MaxPool needs input x");
+  const values = floatValues(backend, x);
+  if (x.shape.length !== 4 || values === null) return runCpuKernel(tf.MaxPool, args);
+  const { filterSize, strides, pad, dimRoundingMode } = /** @type {tf.MaxPoolAttrs} */ (
+    /** @type {unknown} */ (args.attrs)
+  );
+  const info = tf.backend_util.computePool2DInfo(
+    /** @type {[number, number, number, number]} */ (x.shape),
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  if (sizeOf(info.outShape) === 0 || sizeOf(x.shape) === 0) return runCpuKernel(tf.MaxPool, args);
+  const out = outputArray(sizeOf(info.outShape));
+  native.maxPoolForward(
+    values,
+    out,
+    Int32Array.from([
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.effectiveFilterHeight,
+      info.effectiveFilterWidth,
+      info.dilationHeight,
+      info.dilationWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+    ]),
+  );
+  return floatOutput(backend, [...info.outShape], out);
+};
