@@ -6,7 +6,12 @@
 import { renderDiagnostic } from "../../grammar/render.js";
 import type { BackendPreference } from "../../runtime/backend/select.js";
 import { partitionKey } from "../../compiler/ir/sharing-tree.js";
-import { bestOf, compareWithGroundTruth, type SetComparison } from "../../runtime/eval/affinity.js";
+import {
+  bestOf,
+  compareWithGroundTruth,
+  sharedWithinGroupText,
+  type SetComparison,
+} from "../../runtime/eval/affinity.js";
 import type { AffinityResult } from "../../runtime/run/affinity-file.js";
 import { openRun, readRunHistory } from "../../runtime/run/folder.js";
 import type { SlpRecord } from "../../runtime/structure/mtsl.js";
@@ -91,8 +96,8 @@ export function affinityText(result: AffinityResult): string {
     `\nbest partition for each number of groups, by the transfer ${result.partitionEpoch === "best" ? "at each run's best validation epoch" : "after the last epoch"} (Standley et al. 2020's pairwise estimate: a task's change in a ` +
     `group = the mean of its pairwise changes there; a task alone = 0; estimated % = the mean over tasks)\n` +
     partitions +
-    `\neach file is the model with that partition as its sharing tree (${result.through === null ? "every stage" : `the stages through ${result.through}`} shared within a group` +
-    `${result.through === null ? "" : ", every later one per task"}, no structural learning): train it with mtslc train FILE\n`
+    `\neach file is the model with that partition as its sharing tree (${sharedWithinGroupText(result.through)}, no ` +
+    `structural learning): train it with mtslc train FILE\n`
   );
 }
 
@@ -194,12 +199,9 @@ export async function runAffinity(file: string, options: AffinityCliOptions, ctx
       for (const d of result.diagnostics) ctx.stderr.write(renderDiagnostic(d, read.text, file, { color }) + "\n\n");
       return EXIT.problems;
     }
-    // A study through a stage is the ground truth of the decision at that stage only.
     const comparisons = compared.map((run) => ({
       dir: run.dir,
-      sets: compareWithGroundTruth(run.phases, result.transfer).filter(
-        (c) => result.through === null || c.stage === result.through,
-      ),
+      sets: compareWithGroundTruth(run.phases, result.transfer, result.through),
     }));
     if (options.json) {
       const { ok: _ok, ...rest } = result;

@@ -230,11 +230,14 @@ export function pairAffinity(transfer: TransferMatrix, a: string, b: string): nu
  * Every sibling set a structural-learning run compared (parameter-free sets, merged without
  * comparing, left out), beside the pairwise ground truth: how well its CKA ranks the pairs,
  * and the estimate of the partition it chose against the best one for those tasks. Sets with
- * a task the ground truth did not train are left out.
+ * a task the ground truth did not train are left out. With `stage` (a study through that
+ * stage, `mtslc affinity --through`), only the sets compared at it: such a study is the
+ * ground truth of the decision at that stage alone.
  */
 export function compareWithGroundTruth(
   phases: readonly { epoch: number; sets: readonly ComparedSet[] }[],
   transfer: TransferMatrix,
+  stage: string | null = null,
 ): SetComparison[] {
   const out: SetComparison[] = [];
   // The same sibling set comes back phase after phase: enumerate its partitions once.
@@ -248,7 +251,8 @@ export function compareWithGroundTruth(
   };
   for (const phase of phases) {
     for (const set of phase.sets) {
-      if (set.exact || !set.tasks.every((t) => transfer[t] !== undefined)) continue;
+      if (set.exact || (stage !== null && set.stage !== stage) || !set.tasks.every((t) => transfer[t] !== undefined))
+        continue;
       const cka: number[] = [];
       const affinity: number[] = [];
       let comparable = true;
@@ -280,4 +284,11 @@ export function bestOf(estimates: readonly (PartitionEstimate | null)[]): Partit
     (a, b) => (b !== null && (a === null || b.value > a.value) ? b : a),
     null,
   );
+}
+
+/** What a group of a study at depth `through` shares (null: every stage), for texts. */
+export function sharedWithinGroupText(through: string | null): string {
+  return through === null
+    ? "every stage shared within a group"
+    : `the stages through ${through} shared within a group, every later one per task`;
 }

@@ -22,6 +22,7 @@ import { orderDiagnostics } from "../../compiler/check/diagnostic.js";
 import type { BackendPreference } from "../backend/select.js";
 import { MtslError } from "../errors.js";
 import {
+  sharedWithinGroupText,
   bestEpochScores,
   bestPartitions,
   subsetKey,
@@ -205,10 +206,9 @@ export async function affinityFile(
       subset.length === 2 && partial !== null ? writePairFile(outDir, parsed.document, subset, partial, file) : null;
     const result = await trainFile({
       ...(pairFile === null
-        ? { file, source, baseline: "one" as const }
+        ? { file, source, baseline: "one" as const, tasks: subset }
         : { file: pairFile, source: readFileSync(pairFile, "utf8") }),
       out: dir,
-      tasks: subset,
       resume,
       force: !resume,
       finishedIsOk: true,
@@ -315,9 +315,7 @@ function writeGroupFile(
     `// ${basename(file)} with the best partition into ${groups.length} group${groups.length === 1 ? "" : "s"} ` +
     `by the pairwise ground truth of \`mtslc affinity\` (${outDir}/affinity.json` +
     `${epoch === "best" ? ", transfer at each run's best validation epoch" : ""}):\n` +
-    `// ${groups.map((g) => `{${g.join(" ")}}`).join(" ")}, ` +
-    `${through === null ? "every stage" : `the stages through ${through}`} shared within a group` +
-    `${through === null ? "" : ", every later one per task"}, no structural learning.\n`;
+    `// ${groups.map((g) => `{${g.join(" ")}}`).join(" ")}, ${sharedWithinGroupText(through)}, no structural learning.\n`;
   writeFileAtomic(
     path,
     header + print(groupedDocument(document, groups, `groups${groups.length}`, through ?? undefined)),

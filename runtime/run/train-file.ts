@@ -52,11 +52,7 @@ export interface TrainFileOptions {
   /** With `resume`: a finished run is evaluated again instead of refused (`mtslc affinity`). */
   finishedIsOk?: boolean;
   baseline?: Baseline;
-  /**
-   * With `baseline`: train only these of the file's tasks (`mtslc affinity`). Recorded in
-   * run.json (without a baseline the file's own tasks, which the caller names: an affinity
-   * study's pair file).
-   */
+  /** With `baseline`: train only these of the file's tasks (`mtslc affinity`). */
   tasks?: readonly string[];
   /** Override the file's epoch count. */
   epochs?: number;
@@ -300,7 +296,9 @@ export async function trainFile(options: TrainFileOptions): Promise<TrainFileRes
   const runInfo = {
     file,
     baseline: options.baseline ?? null,
-    ...(options.tasks ? { tasks: [...options.tasks] } : {}),
+    // The tasks this run trains (a baseline's subset, or the file's own): `mtslc affinity`
+    // recognises its finished runs by them.
+    tasks: ir.tasks.map((t) => t.name),
     backend: backend.name,
     backendDescription: backend.description,
     ...(backend.adapter ? { adapter: backend.adapter } : {}),

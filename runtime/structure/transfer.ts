@@ -110,13 +110,17 @@ export async function transferKnowledgeJointly(
       gateMap.set(`${prefix}gate${i}.w2`, g.w2);
       gateMap.set(`${prefix}gate${i}.b2`, g.b2);
     });
-    return { job, studentInst, stage, channels, gates, gateMap };
+    // The teachers' instances (for their skips), found once, not on every batch.
+    const teacherInsts = job.teachers.map((t) => job.before.instances.find((i) => i.id === t)!);
+    return { job, studentInst, stage, channels, gates, gateMap, teacherInsts };
   });
   const depth = Math.max(...parts.map((p) => p.stage.index));
   const gateMap = new Map(parts.flatMap((p) => [...p.gateMap]));
   const studentKeys = parts.flatMap((p) => store.keysOf(p.job.student).filter((k) => store.isTrainable(k)));
   const adam = new Adam(0.9, 0.999, 1e-8, options.weightDecay);
   const lookup = (key: string): tf.Variable => gateMap.get(key) ?? store.get(key);
+  /** A gate variable's key by its tfjs name (gradients come back by variable name). */
+  const gateKeyByName = new Map([...gateMap].map(([key, v]) => [v.name, key]));
 
   /** Each job's KD loss on a batch; in training mode the students use batch statistics. */
   const lossesOn = (indices: ArrayLike<number>, training: boolean, updates?: StatUpdate[]): tf.Scalar[] => {
@@ -124,20 +128,19 @@ export async function transferKnowledgeJointly(
     const x = tf.tensor4d(batch.images, [batch.size, ...shape]);
     // The trunk below the students, in inference mode.
     const feats = forward(before, store, x, { training: false, part: stagesThrough(before, depth - 1) }).features;
-    return parts.map(({ job, studentInst, stage, channels, gates }) => {
+    return parts.map(({ job, studentInst, stage, channels, gates, teacherInsts }) => {
       const input = feats.get(studentInst.input)!;
       const skips = studentInst.skips.map((s) => feats.get(s)!);
-      const teacherOuts = job.teachers.map((t) => {
-        const inst = job.before.instances.find((i) => i.id === t)!;
-        return runOwner(
+      const teacherOuts = job.teachers.map((t, i) =>
+        runOwner(
           t,
           stage.layers,
           input,
           store,
-          inst.skips.map((s) => feats.get(s)!),
+          teacherInsts[i]!.skips.map((s) => feats.get(s)!),
           { training: false },
-        );
-      });
+        ),
+      );
       const student = runOwner(job.student, stage.layers, input, store, skips, {
         training,
         ...(updates ? { updates } : {}),
@@ -185,8 +188,7 @@ export async function transferKnowledgeJointly(
       }, varList);
       const named = new Map<string, tf.Tensor>();
       for (const [name, g] of store.rekey(grads)) {
-        const key = [...gateMap].find(([, v]) => v.name === name)?.[0] ?? name;
-        named.set(key, g);
+        named.set(gateKeyByName.get(name) ?? name, g);
       }
       adam.apply(named, lookup, options.lr);
       for (const u of updates) store.assign(u.name, u.value);
