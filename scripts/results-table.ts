@@ -4,18 +4,24 @@
  * task's test metrics, Delta_m against the same seed's single-task run, the mean
  * key metric under corruptions, parameters, and the final sharing tree of MTSL.
  * The main table is on the whole test split (final.json); the corruption table on the
- * first N test images that `mtslc eval --limit N` evaluated (eval.json).
- * Usage: npx tsx scripts/results-table.ts [runs/results]
+ * first N test images that `mtslc eval --limit N` evaluated (eval.json). With `--split val`
+ * the main table and Delta_m are on the validation split instead, as each run scored it after
+ * its last epoch (metrics.jsonl): the split a choice between settings may be made on.
+ * Usage: npx tsx scripts/results-table.ts [runs/results] [--split val]
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { IrModel } from "../compiler/ir/types.js";
 import type { EvalReport } from "../runtime/eval/evaluate-run.js";
-import { openRun, readRunHistory, runFile } from "../runtime/run/folder.js";
+import { openRun, readMetrics, readRunHistory, runFile } from "../runtime/run/folder.js";
 import { partitionsOf } from "../compiler/ir/sharing-tree.js";
 import { deltaM, keyMetric, type Gain, type Scores } from "../runtime/eval/gain.js";
 
-const root = process.argv[2] ?? "runs/results";
+const args = process.argv.slice(2);
+const splitAt = args.indexOf("--split");
+const split = splitAt >= 0 ? args.splice(splitAt, 2)[1] : "test";
+if (split !== "test" && split !== "val") throw new Error(`--split must be test or val, not ${split}`);
+const root = args[0] ?? "runs/results";
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]): number =>
   xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
@@ -33,10 +39,16 @@ interface Run {
   seed: number;
   /** The architecture it ended with (the checkpoint's header; the weights are not read). */
   ir: IrModel;
-  /** final.json's test scores: the whole test split. */
+  /** final.json's test scores (the whole test split), or with `--split val` the last epoch's validation scores. */
   test: Scores;
   eval: EvalReport | null;
 }
+/** The validation scores of a run's last epoch that has them (metrics.jsonl). */
+const lastValidation = (dir: string): Scores => {
+  const val = readMetrics(dir).findLast((r) => r.val !== undefined)?.val;
+  if (!val) throw new Error(`${dir}: no epoch with validation scores`);
+  return val;
+};
 const runs = new Map<string, Run>();
 for (const d of existsSync(root) ? readdirSync(root).sort() : []) {
   const seed = /-seed(\d+)$/.exec(d);
@@ -46,7 +58,7 @@ for (const d of existsSync(root) ? readdirSync(root).sort() : []) {
   runs.set(d, {
     seed: Number(seed[1]),
     ir: folder.ir,
-    test: readRunHistory(folder).final!.test,
+    test: split === "val" ? lastValidation(folder.dir) : readRunHistory(folder).final!.test,
     eval: existsSync(evalPath) ? (JSON.parse(readFileSync(evalPath, "utf8")) as EvalReport) : null,
   });
 }
@@ -90,7 +102,11 @@ for (const ex of examples) {
     "Δm corrupted (%)",
     "params",
   ];
-  console.log("Test split (all of it, from each run's final.json); Δm against the same seed's stl run:\n");
+  console.log(
+    split === "val"
+      ? "Validation split (all of it, after each run's last epoch, from metrics.jsonl); Δm against the same seed's stl run:\n"
+      : "Test split (all of it, from each run's final.json); Δm against the same seed's stl run:\n",
+  );
   console.log(`| ${header.join(" | ")} |`);
   console.log(`|${header.map(() => " --- ").join("|")}|`);
   for (const m of methods) {

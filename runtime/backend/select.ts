@@ -121,7 +121,8 @@ const CANDIDATES: readonly Candidate[] = [
       const addon = await importOptional("mtsl-onednn");
       const name = typeof addon.backendName === "string" ? addon.backendName : "onednn";
       if (isHostKernels(addon.hostKernels)) installHostKernels(name, addon.hostKernels);
-      registerCpuKernelFixesOn(name);
+      const native = Array.isArray(addon.nativeKernels) ? addon.nativeKernels.map(String) : [];
+      registerCpuKernelFixesOn(name, new Set(native));
       return name;
     },
     describe: async () => {

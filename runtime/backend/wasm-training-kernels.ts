@@ -115,9 +115,14 @@ export function registerCpuTrainingFixes(): void {
  * Fixes for backends that reuse the CPU backend's kernels (mtsl-onednn copies them when it
  * loads): the batch-correct ResizeNearestNeighborGrad, and MaxPoolGrad as one typed loop
  * (the CPU backend's, generic TensorBuffer code, took 333 ms per call for the ResNet stem's
- * pool of bench/fixtures/nyuv2-small.mtsl, half of the whole training step). Idempotent.
+ * pool of bench/fixtures/nyuv2-small.mtsl, half of the whole training step), except where
+ * the backend has a native kernel of its own (`nativeKernels`). Idempotent.
  */
-export function registerCpuKernelFixesOn(backendName: string): void {
-  installKernel(tf.ResizeNearestNeighborGrad, backendName, resizeNearestGradKernel);
-  installKernel(tf.MaxPoolGrad, backendName, maxPoolGradKernel);
+export function registerCpuKernelFixesOn(backendName: string, nativeKernels: ReadonlySet<string> = new Set()): void {
+  for (const [kernelName, kernelFunc] of [
+    [tf.ResizeNearestNeighborGrad, resizeNearestGradKernel],
+    [tf.MaxPoolGrad, maxPoolGradKernel],
+  ] as const) {
+    if (!nativeKernels.has(kernelName)) installKernel(kernelName, backendName, kernelFunc);
+  }
 }

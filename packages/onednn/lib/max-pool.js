@@ -50,3 +50,59 @@ export const maxPoolKernel = (args) => {
   );
   return floatOutput(backend, [...info.outShape], out);
 };
+
+/**
+ * MaxPoolGrad (2-D, NHWC, float32, undilated) in the addon's OpenMP loop: each output's
+ * gradient to the first maximum of its window in row-major order, padding and NaN never
+ * winning, as the runtime's typed loop (runtime/backend/max-pool-grad.ts) does.
+ * @type {tf.KernelFunc}
+ */
+export const maxPoolGradKernel = (args) => {
+  const backend = /** @type {tf.MathBackendCPU} */ (args.backend);
+  const { dy, input } = args.inputs;
+  if (dy === undefined || input === undefined) throw new Error("mtsl-onednn: MaxPoolGrad needs inputs dy and input");
+  const x = floatValues(backend, input);
+  const g = floatValues(backend, dy);
+  if (input.shape.length !== 4 || dy.shape.length !== 4 || x === null || g === null) {
+    return runCpuKernel(tf.MaxPoolGrad, args);
+  }
+  const { filterSize, strides, pad, dimRoundingMode } = /** @type {tf.MaxPoolGradAttrs} */ (
+    /** @type {unknown} */ (args.attrs)
+  );
+  const info = tf.backend_util.computePool2DInfo(
+    /** @type {[number, number, number, number]} */ (input.shape),
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const size = sizeOf(input.shape);
+  if (size === 0 || sizeOf(info.outShape) === 0) return runCpuKernel(tf.MaxPoolGrad, args);
+  if (sizeOf(dy.shape) !== sizeOf(info.outShape)) {
+    throw new Error(`mtsl-onednn: MaxPoolGrad dy of shape [${dy.shape}] for an output of shape [${info.outShape}]`);
+  }
+  const dx = outputArray(size);
+  native.maxPoolBackward(
+    x,
+    g,
+    dx,
+    Int32Array.from([
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.filterHeight,
+      info.filterWidth,
+      1,
+      1,
+      info.padInfo.top,
+      info.padInfo.left,
+    ]),
+  );
+  return floatOutput(backend, [...input.shape], dx);
+};

@@ -18,7 +18,7 @@ import {
 } from "./elementwise.js";
 import { COMPARE_OPS, compareKernel } from "./compare.js";
 import { batchMatMulKernel } from "./matmul.js";
-import { maxPoolKernel } from "./max-pool.js";
+import { maxPoolGradKernel, maxPoolKernel } from "./max-pool.js";
 import { castKernel, fusedBatchNormKernel, tileKernel, UNARY_OPS, unaryKernel } from "./pointwise.js";
 import { resizeBilinearGradKernel, resizeBilinearKernel } from "./resize.js";
 import { escape, escapeInputs, recycle } from "./tensor-data.js";
@@ -44,6 +44,7 @@ export const NATIVE_KERNELS = /** @type {ReadonlyArray<{kernelName: string, kern
   { kernelName: tf.FusedBatchNorm, kernelFunc: fusedBatchNormKernel },
   { kernelName: tf.Tile, kernelFunc: tileKernel },
   { kernelName: tf.MaxPool, kernelFunc: maxPoolKernel },
+  { kernelName: tf.MaxPoolGrad, kernelFunc: maxPoolGradKernel },
   { kernelName: tf.Cast, kernelFunc: castKernel },
   ...COMPARE_OPS.map((kernelName) => ({ kernelName, kernelFunc: compareKernel(kernelName) })),
 ]);

@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 
+import { maxPoolBackward, maxPoolGradKernel } from "../../../runtime/backend/max-pool-grad.js";
 import { resizeBilinearBackward } from "../../../runtime/backend/resize-bilinear-grad.js";
 import { selectBackend } from "../../../runtime/backend/select.js";
 import { type ConvCase, expectClose, onBackend, seeded, seededValues } from "../backend/helpers.js";
@@ -476,8 +477,8 @@ describe.skipIf(onednn === null)(`onednn kernels vs the CPU backend ${skipReason
   });
 
   it("max pool forward and gradients: overlapping windows, padding, all-negative windows and ties", async () => {
-    // MaxPoolGrad is the runtime's typed loop (runtime/backend/max-pool-grad.ts), which
-    // selectBackend installs on onednn in place of the CPU backend's kernel.
+    // MaxPoolGrad is the addon's loop (selectBackend keeps it; elsewhere the runtime's typed
+    // loop, runtime/backend/max-pool-grad.ts, replaces the CPU backend's kernel).
     await selectBackend(ONEDNN);
     await expectSameOnBoth("maxPool", () => {
       const x = seeded([3, 9, 8, 5], 31) as tf.Tensor4D;
@@ -527,6 +528,48 @@ describe.skipIf(onednn === null)(`onednn kernels vs the CPU backend ${skipReason
       expect(v.length, `output ${i}`).toBe(reference[i]!.length);
       expect(Buffer.from(v.buffer).equals(Buffer.from(reference[i]!.buffer)), `output ${i}`).toBe(true);
     });
+  });
+
+  it("max pool gradient gives the runtime's typed loop's values bit for bit: NaN, -Infinity, ties, threaded sizes", async () => {
+    await selectBackend(ONEDNN);
+    expect(tf.getKernel(tf.MaxPoolGrad, ONEDNN)?.kernelFunc).not.toBe(maxPoolGradKernel);
+    const cases: {
+      shape: [number, number, number, number];
+      k: number | [number, number];
+      s: number | [number, number];
+      pad: "same" | "valid";
+    }[] = [
+      { shape: [3, 9, 8, 5], k: 3, s: 2, pad: "same" },
+      { shape: [3, 9, 8, 5], k: 3, s: 2, pad: "valid" },
+      { shape: [2, 7, 9, 21], k: 3, s: 1, pad: "same" }, // overlapping windows, a partial channel block
+      { shape: [1, 8, 8, 33], k: [3, 2], s: [1, 2], pad: "same" }, // one image: blocks are the only split
+      { shape: [4, 64, 64, 20], k: 3, s: 2, pad: "same" }, // above the one-thread threshold
+    ];
+    for (const [n, c] of cases.entries()) {
+      const size = c.shape.reduce((a, b) => a * b, 1);
+      const x = Float32Array.from(seededValues(size, 50 + n), (v, i) =>
+        // rounded (ties), with NaN and -Infinity in some windows: never taken
+        i % 37 === 0 ? Number.NaN : i % 53 === 0 ? -Infinity : Math.round(v * 10) / 10,
+      );
+      // An image of -Infinity only and one of NaN only: no gradient passes to them.
+      const image = size / c.shape[0];
+      if (c.shape[0] >= 2) x.fill(-Infinity, 0, image);
+      if (c.shape[0] >= 3) x.fill(Number.NaN, 2 * image, 3 * image);
+      const native = await onBackend(ONEDNN, () => {
+        const input = tf.tensor4d(x, c.shape);
+        const out = tf.maxPool(input, c.k, c.s, c.pad);
+        const dy = seeded(out.shape, 60 + n);
+        return [
+          tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, c.k, c.s, c.pad), dy)))([input])[0]!,
+          dy,
+        ];
+      });
+      const [dx, dy] = native as [Float32Array, Float32Array];
+      const g = tf.backend_util.computePool2DInfo(c.shape, c.k, c.s, 1, c.pad);
+      const reference = maxPoolBackward(x, dy, g);
+      expect(dx.length, `case ${n}`).toBe(reference.length);
+      expect(Buffer.from(dx.buffer).equals(Buffer.from(reference.buffer)), `case ${n}`).toBe(true);
+    }
   });
 
   it("batch norm (FusedBatchNorm) forward and gradients, per-channel and scalar parameters", async () => {
