@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { vocabularyEntry, type LossWord } from "../compiler/catalog/index.js";
+import { logSoftmax2d } from "./backend/log-softmax.js";
 
 /** Stable error codes of this module. */
 export type LossErrorCode = "LOSS_SHAPE_MISMATCH" | "LOSS_BAD_OPTION" | "LOSS_UNKNOWN";
@@ -136,7 +137,7 @@ export function softmaxCrossEntropy(pred: tf.Tensor, target: tf.Tensor, options:
     const keptF = tf.cast(kept, "float32");
     const oneHot = tf.mul(tf.oneHot(safeLabels as tf.Tensor1D, classes), tf.reshape(keptF, [-1, 1]));
     const logits = tf.reshape(pred, [-1, classes]);
-    const logp = tf.logSoftmax(logits);
+    const logp = logSoftmax2d(logits as tf.Tensor2D);
     let nll: tf.Tensor = tf.neg(tf.sum(tf.mul(logp, oneHot), 1));
     if (smoothing > 0) {
       // PyTorch's label_smoothing: (1 - e) * nll + e * mean over classes of -log p.

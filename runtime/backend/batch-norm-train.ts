@@ -25,7 +25,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 import { allFloat32, nativeHostKernels } from "./host-kernels.js";
-import { HOST_BACKENDS, onHostMemory, readKernelInput } from "./read-kernel-input.js";
+import { HOST_BACKENDS, kernelOutput, onHostMemory, readKernelInput } from "./read-kernel-input.js";
 
 export const BN_TRAIN = "MtslBatchNormTrain";
 export const BN_TRAIN_GRAD = "MtslBatchNormTrainGrad";
@@ -139,19 +139,6 @@ export function batchNormTrainBackward(
   return { dx, dgamma, dbeta };
 }
 
-interface TensorInfoMaker {
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-
-/** A kernel output holding `values` (the wasm backend has no makeTensorInfo: a tensor is made). */
-function output(backend: unknown, values: Float32Array, shape: number[]): tf.TensorInfo {
-  const maker = backend as Partial<TensorInfoMaker>;
-  if (typeof maker.makeTensorInfo === "function" && tf.getBackend() !== "wasm") {
-    return maker.makeTensorInfo(shape, "float32", values);
-  }
-  return tf.tensor(values, shape, "float32");
-}
-
 function channelsOf(x: tf.TensorInfo): number {
   return x.shape[x.shape.length - 1]!;
 }
@@ -167,11 +154,11 @@ const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
       ? native.batchNormTrainForward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, attrs as unknown as BatchNormTrainAttrs)
       : batchNormTrainForward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, attrs as unknown as BatchNormTrainAttrs);
   return [
-    output(backend, r.y, [...x!.shape]),
-    output(backend, r.mean, [c]),
-    output(backend, r.variance, [c]),
-    output(backend, r.movingMean, [c]),
-    output(backend, r.movingVariance, [c]),
+    kernelOutput(backend, r.y, [...x!.shape]),
+    kernelOutput(backend, r.mean, [c]),
+    kernelOutput(backend, r.variance, [c]),
+    kernelOutput(backend, r.movingMean, [c]),
+    kernelOutput(backend, r.movingVariance, [c]),
   ];
 };
 
@@ -185,7 +172,11 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     native !== undefined && allFloat32(v)
       ? native.batchNormTrainBackward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, epsilon)
       : batchNormTrainBackward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, epsilon);
-  return [output(backend, r.dx, [...x!.shape]), output(backend, r.dgamma, [c]), output(backend, r.dbeta, [c])];
+  return [
+    kernelOutput(backend, r.dx, [...x!.shape]),
+    kernelOutput(backend, r.dgamma, [c]),
+    kernelOutput(backend, r.dbeta, [c]),
+  ];
 };
 
 let registered = false;

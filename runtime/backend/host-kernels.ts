@@ -1,6 +1,6 @@
 /**
  * Native versions of the runtime's own host loops (training-mode batch norm, the Adam
- * update), installed by a backend package and used while that backend is current.
+ * update, log-softmax), installed by a backend package and used while that backend is current.
  *
  * The loops are written in JavaScript (runtime/backend/batch-norm-train.ts,
  * runtime/train/optimizer.ts) and run on every host-memory backend; on a network whose
@@ -33,6 +33,10 @@ export interface HostKernels {
     epsilon: number,
   ): { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array };
   adamLoop: AdamLoop;
+  /** runtime/backend/log-softmax.ts `logSoftmaxRows`, compiled. */
+  logSoftmaxRows(x: Float32Array, classes: number): Float32Array;
+  /** runtime/backend/log-softmax.ts `logSoftmaxGradRows`, compiled. */
+  logSoftmaxGradRows(dy: Float32Array, y: Float32Array, classes: number): Float32Array;
   /**
    * An array for a tensor the runtime fills and then makes with `tf.tensor` (the Adam
    * update's new weight and moments): the backend recycles it when that tensor is disposed,
@@ -81,11 +85,16 @@ export function allFloat32(values: ArrayLike<number>[]): values is Float32Array[
   return values.every((v) => v instanceof Float32Array);
 }
 
-/** Whether a package's export looks like {@link HostKernels} (four functions). */
+/** Whether a package's export looks like {@link HostKernels} (its six functions). */
 export function isHostKernels(value: unknown): value is HostKernels {
   if (typeof value !== "object" || value === null) return false;
   const k = value as Record<string, unknown>;
-  return ["batchNormTrainForward", "batchNormTrainBackward", "adamLoop", "outputBuffer"].every(
-    (name) => typeof k[name] === "function",
-  );
+  return [
+    "batchNormTrainForward",
+    "batchNormTrainBackward",
+    "adamLoop",
+    "logSoftmaxRows",
+    "logSoftmaxGradRows",
+    "outputBuffer",
+  ].every((name) => typeof k[name] === "function");
 }

@@ -44,3 +44,16 @@ export function readKernelInput(backend: unknown, info: tf.TensorInfo): ArrayLik
   }
   return (backend as tf.KernelBackend).readSync(info.dataId) as ArrayLike<number>;
 }
+
+interface TensorInfoMaker {
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
+/** A host kernel's output holding `values` (the wasm backend has no makeTensorInfo: a tensor is made). */
+export function kernelOutput(backend: unknown, values: Float32Array, shape: number[]): tf.TensorInfo {
+  const maker = backend as Partial<TensorInfoMaker>;
+  if (typeof maker.makeTensorInfo === "function" && tf.getBackend() !== "wasm") {
+    return maker.makeTensorInfo(shape, "float32", values);
+  }
+  return tf.tensor(values, shape, "float32");
+}

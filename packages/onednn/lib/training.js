@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The training step's host loops, native: training-mode batch norm (forward and backward
- * over the last axis) and the Adam update of one weight. They take and return plain
+ * over the last axis), the Adam update of one weight and log-softmax over rows. They take and return plain
  * Float32Arrays with the signatures of the mtsl runtime's JavaScript versions
  * (runtime/backend/batch-norm-train.ts, runtime/train/optimizer.ts), which use these on
  * the onednn backend; on one thread the results are bit for bit the JavaScript ones.
@@ -97,5 +97,35 @@ export function outputBuffer(length) {
   return outputArray(length);
 }
 
+/**
+ * Log-softmax of each row of `classes` values (runtime/backend/log-softmax.ts `logSoftmaxRows`).
+ * @param {Float32Array} x
+ * @param {number} classes
+ */
+export function logSoftmaxRows(x, classes) {
+  const y = outputArray(x.length);
+  if (x.length > 0) native.logSoftmaxRows(x, y, classes);
+  return y;
+}
+
+/**
+ * Its gradient from the output y: dy - exp(y) * sum(dy) per row (`logSoftmaxGradRows`).
+ * @param {Float32Array} dy
+ * @param {Float32Array} y
+ * @param {number} classes
+ */
+export function logSoftmaxGradRows(dy, y, classes) {
+  const dx = outputArray(dy.length);
+  if (dy.length > 0) native.logSoftmaxGradRows(dy, y, dx, classes);
+  return dx;
+}
+
 /** The host loops, as one object (what the mtsl runtime installs). */
-export const hostKernels = Object.freeze({ batchNormTrainForward, batchNormTrainBackward, adamLoop, outputBuffer });
+export const hostKernels = Object.freeze({
+  batchNormTrainForward,
+  batchNormTrainBackward,
+  adamLoop,
+  logSoftmaxRows,
+  logSoftmaxGradRows,
+  outputBuffer,
+});

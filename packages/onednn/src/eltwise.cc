@@ -5,6 +5,7 @@
 // which made these the slowest part of a training step.
 #include <omp.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -57,7 +58,33 @@ void binaryRows(const float* a, const float* b, float* out, const Layout& l) {
   const int64_t inner = l.shape[last];
   const int64_t rows = l.total / inner;
   const int64_t as = l.aStride[last], bs = l.bStride[last];
-  const bool parallel = l.total >= parallelElements() && rows > 1;
+  if (rows == 1) {
+    // One row: same-shape operands (their layout collapses to one contiguous axis) or a
+    // tensor and a single value. The row itself is split across threads: split by rows, a
+    // same-shape Add or Multiply of a 16x64x64x32 map ran on one thread whatever the count.
+    const bool parallel = l.total >= parallelElements();
+    threadsForKernel(parallel);
+    constexpr int64_t kChunk = 16384;
+    const int64_t chunks = (inner + kChunk - 1) / kChunk;
+#pragma omp parallel for if (parallel) schedule(static)
+    for (int64_t k = 0; k < chunks; ++k) {
+      const int64_t i0 = k * kChunk, i1 = std::min(inner, i0 + kChunk);
+      if (as == 1 && bs == 1) {
+        for (int64_t i = i0; i < i1; ++i) out[i] = apply<op>(a[i], b[i]);
+      } else if (as == 1) {
+        const float vb = b[0];
+        for (int64_t i = i0; i < i1; ++i) out[i] = apply<op>(a[i], vb);
+      } else if (bs == 1) {
+        const float va = a[0];
+        for (int64_t i = i0; i < i1; ++i) out[i] = apply<op>(va, b[i]);
+      } else {
+        const float v = apply<op>(a[0], b[0]);
+        for (int64_t i = i0; i < i1; ++i) out[i] = v;
+      }
+    }
+    return;
+  }
+  const bool parallel = l.total >= parallelElements();
   threadsForKernel(parallel);
 #pragma omp parallel if (parallel)
   {

@@ -1,6 +1,7 @@
 // The training step's host loops that are not TensorFlow.js kernels: training-mode batch
 // norm forward and backward over the last axis (float64 accumulators), the Adam update
-// of one weight, and strided row copies (concatenation and splits along an inner axis).
+// of one weight, log-softmax over rows forward and backward, and strided row copies
+// (concatenation and splits along an inner axis).
 //
 // Each loop computes exactly what the runtime's JavaScript version computes, in the same
 // order per element (runtime/backend/batch-norm-train.ts, runtime/train/optimizer.ts):
@@ -240,6 +241,61 @@ Napi::Value CopyRows(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+/**
+ * logSoftmaxRows(x, y, classes): y = x - max - log(sum(exp(x - max))) over each row of
+ * `classes` values, in double precision as the runtime's JavaScript loop
+ * (runtime/backend/log-softmax.ts); rows split across threads.
+ */
+Napi::Value LogSoftmaxRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const size_t n = floatLength(info, 0, "x");
+  const auto classes = static_cast<int64_t>(numberArg(info, 2, "classes"));
+  if (classes < 1 || static_cast<int64_t>(n) % classes != 0) {
+    throw Napi::RangeError::New(env, "logSoftmaxRows: classes must divide the length of x");
+  }
+  const float* x = floatArg(info, 0, n, "x");
+  float* y = floatArg(info, 1, n, "y");
+  const int64_t rows = static_cast<int64_t>(n) / classes;
+  const int threads = threadsForKernel(static_cast<int64_t>(n) >= parallelElements());
+#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * classes;
+    float* yr = y + r * classes;
+    double max = -INFINITY;
+    for (int64_t i = 0; i < classes; ++i) max = xr[i] > max ? xr[i] : max;
+    double sum = 0;
+    for (int64_t i = 0; i < classes; ++i) sum += std::exp(static_cast<double>(xr[i]) - max);
+    const double shift = max + std::log(sum);
+    for (int64_t i = 0; i < classes; ++i) yr[i] = static_cast<float>(xr[i] - shift);
+  }
+  return env.Undefined();
+}
+
+/** logSoftmaxGradRows(dy, y, dx, classes): dx = dy - exp(y) * sum(dy) over each row. */
+Napi::Value LogSoftmaxGradRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const size_t n = floatLength(info, 0, "dy");
+  const auto classes = static_cast<int64_t>(numberArg(info, 3, "classes"));
+  if (classes < 1 || static_cast<int64_t>(n) % classes != 0) {
+    throw Napi::RangeError::New(env, "logSoftmaxGradRows: classes must divide the length of dy");
+  }
+  const float* dy = floatArg(info, 0, n, "dy");
+  const float* y = floatArg(info, 1, n, "y");
+  float* dx = floatArg(info, 2, n, "dx");
+  const int64_t rows = static_cast<int64_t>(n) / classes;
+  const int threads = threadsForKernel(static_cast<int64_t>(n) >= parallelElements());
+#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* dyr = dy + r * classes;
+    const float* yr = y + r * classes;
+    float* dxr = dx + r * classes;
+    double sum = 0;
+    for (int64_t i = 0; i < classes; ++i) sum += dyr[i];
+    for (int64_t i = 0; i < classes; ++i) dxr[i] = static_cast<float>(dyr[i] - std::exp(static_cast<double>(yr[i])) * sum);
+  }
+  return env.Undefined();
+}
+
 }  // namespace
 
 void initTraining(Napi::Env env, Napi::Object exports) {
@@ -247,6 +303,8 @@ void initTraining(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormTrainBackward", Napi::Function::New(env, BatchNormTrainBackward, "batchNormTrainBackward"));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate, "adamUpdate"));
   exports.Set("copyRows", Napi::Function::New(env, CopyRows, "copyRows"));
+  exports.Set("logSoftmaxRows", Napi::Function::New(env, LogSoftmaxRows, "logSoftmaxRows"));
+  exports.Set("logSoftmaxGradRows", Napi::Function::New(env, LogSoftmaxGradRows, "logSoftmaxGradRows"));
 }
 
 }  // namespace mtsl

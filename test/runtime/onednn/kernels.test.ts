@@ -262,6 +262,37 @@ describe.skipIf(onednn === null)(`onednn kernels vs the CPU backend ${skipReason
     });
   }
 
+  it("same-shape and single-value binary ops above the one-thread threshold: the CPU backend's values bit for bit, on 2 threads", async () => {
+    // Their layouts collapse to one row, which the addon splits into chunks across threads;
+    // 300,007 elements leave a partial last chunk.
+    const run = (): tf.Tensor[] => {
+      const a = seeded([300_007], 71);
+      const b = tf.add(seeded([300_007], 72), 0.25); // no exact zero to divide by
+      const c = tf.scalar(-0.75);
+      return [
+        tf.add(a, b),
+        tf.sub(a, b),
+        tf.mul(a, b),
+        tf.div(a, b),
+        tf.maximum(a, b),
+        tf.minimum(a, b),
+        tf.mul(a, c),
+        tf.sub(c, a),
+        tf.div(c, b),
+      ];
+    };
+    try {
+      onednn!.setThreads(2);
+      const native = await onBackend(ONEDNN, run);
+      const reference = await onBackend("cpu", run);
+      native.forEach((v, i) => {
+        expect(Buffer.from(v.buffer).equals(Buffer.from(reference[i]!.buffer)), `output ${i}`).toBe(true);
+      });
+    } finally {
+      onednn!.setThreads(2);
+    }
+  });
+
   it("broadcasting binary ops, forward and gradients", async () => {
     const pairs: [number[], number[]][] = [
       [
