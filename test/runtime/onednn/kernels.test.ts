@@ -130,6 +130,12 @@ describe.skipIf(onednn === null)(`onednn kernels vs the CPU backend ${skipReason
       expect(backend.data.get(mask!.dataId).values).toBeInstanceOf(Float32Array);
     });
     expectClose(await onBackend(ONEDNN, run), await onBackend("cpu", run), "cast", 0);
+    // Integers past 2^24 round to float32, as a Float32Array store does (the CPU backend
+    // keeps the Int32Array, so there a later op sees the exact integer).
+    const big = await onBackend(ONEDNN, () => [
+      tf.cast(tf.tensor1d([16_777_217, -2_147_483_647, 2_147_483_647], "int32"), "float32"),
+    ]);
+    expect([...big[0]!]).toEqual([16_777_217, -2_147_483_647, 2_147_483_647].map(Math.fround));
   });
 
   it("a convolution above the parallel threshold gives the same values on 2 threads as on 1, and after a thread change", async () => {
