@@ -25,7 +25,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 import { allFloat32, nativeHostKernels } from "./host-kernels.js";
-import { HOST_BACKENDS, kernelOutput, onHostMemory, readKernelInput } from "./read-kernel-input.js";
+import { kernelOutput, onHostMemory, readKernelInput, registerOnHostBackends } from "./read-kernel-input.js";
 
 export const BN_TRAIN = "MtslBatchNormTrain";
 export const BN_TRAIN_GRAD = "MtslBatchNormTrainGrad";
@@ -185,12 +185,8 @@ let registered = false;
 export function registerBatchNormTrainKernels(): void {
   if (registered) return;
   registered = true;
-  for (const backendName of HOST_BACKENDS) {
-    if (tf.getKernel(BN_TRAIN, backendName) === undefined)
-      tf.registerKernel({ kernelName: BN_TRAIN, backendName, kernelFunc: forwardKernel });
-    if (tf.getKernel(BN_TRAIN_GRAD, backendName) === undefined)
-      tf.registerKernel({ kernelName: BN_TRAIN_GRAD, backendName, kernelFunc: backwardKernel });
-  }
+  registerOnHostBackends(BN_TRAIN, forwardKernel);
+  registerOnHostBackends(BN_TRAIN_GRAD, backwardKernel);
   tf.registerGradient({
     kernelName: BN_TRAIN,
     inputsToSave: ["x", "gamma"],

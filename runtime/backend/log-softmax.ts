@@ -11,15 +11,19 @@
  *   y = x - max(x) - log(sum(exp(x - max(x))))
  *
  * and `MtslLogSoftmaxGrad` the gradient from the saved output, `dx = dy - exp(y) * sum(dy)`
- * per row. Used where {@link fusedTrainingEnabled} says (onednn and wasm); on onednn the same
- * loops run compiled (runtime/backend/host-kernels.ts). The cpu backend keeps
- * `tf.logSoftmax`, the reference the tests compare with.
+ * per row. Only their compiled loops pay (runtime/backend/host-kernels.ts, on onednn): the
+ * JavaScript ones, one `Math.exp` per value, are slower than the composed ops on onednn
+ * (24-29 against 12-17 ms for the loss and gradient of [16, 64, 64, 6] logits) and on wasm
+ * (26-30 against 21-23 ms). So {@link logSoftmax2d} uses the kernels where the fused training
+ * path is on and the backend has compiled loops; the JavaScript loops are the reference the
+ * compiled ones are written against, and the kernels run them on any host backend when called
+ * directly (the tests compare both with `tf.logSoftmax` on cpu and wasm).
  */
 import * as tf from "@tensorflow/tfjs";
 
 import { fusedTrainingEnabled } from "./batch-norm-train.js";
 import { allFloat32, nativeHostKernels } from "./host-kernels.js";
-import { HOST_BACKENDS, kernelOutput, readKernelInput } from "./read-kernel-input.js";
+import { kernelOutput, readKernelInput, registerOnHostBackends } from "./read-kernel-input.js";
 
 export const LOG_SOFTMAX = "MtslLogSoftmax";
 export const LOG_SOFTMAX_GRAD = "MtslLogSoftmaxGrad";
@@ -83,12 +87,8 @@ let registered = false;
 export function registerLogSoftmaxKernels(): void {
   if (registered) return;
   registered = true;
-  for (const backendName of HOST_BACKENDS) {
-    if (tf.getKernel(LOG_SOFTMAX, backendName) === undefined)
-      tf.registerKernel({ kernelName: LOG_SOFTMAX, backendName, kernelFunc: forwardKernel });
-    if (tf.getKernel(LOG_SOFTMAX_GRAD, backendName) === undefined)
-      tf.registerKernel({ kernelName: LOG_SOFTMAX_GRAD, backendName, kernelFunc: backwardKernel });
-  }
+  registerOnHostBackends(LOG_SOFTMAX, forwardKernel);
+  registerOnHostBackends(LOG_SOFTMAX_GRAD, backwardKernel);
   tf.registerGradient({
     kernelName: LOG_SOFTMAX,
     outputsToSave: [true],
@@ -103,10 +103,13 @@ export function registerLogSoftmaxKernels(): void {
 
 /**
  * Log-softmax over the last axis of the 2-D `logits` [rows, classes]: one kernel each way
- * where the fused training path is on, `tf.logSoftmax` elsewhere. Differentiable.
+ * where the fused training path is on and the backend has compiled host loops (onednn),
+ * `tf.logSoftmax` elsewhere. Differentiable.
  */
 export function logSoftmax2d(logits: tf.Tensor2D): tf.Tensor2D {
-  if (!fusedTrainingEnabled() || logits.dtype !== "float32") return tf.logSoftmax(logits);
+  if (!fusedTrainingEnabled() || nativeHostKernels() === undefined || logits.dtype !== "float32") {
+    return tf.logSoftmax(logits);
+  }
   registerLogSoftmaxKernels();
   return tf.engine().runKernel(LOG_SOFTMAX, { logits }) as tf.Tensor2D;
 }

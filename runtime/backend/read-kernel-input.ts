@@ -57,3 +57,10 @@ export function kernelOutput(backend: unknown, values: Float32Array, shape: numb
   }
   return tf.tensor(values, shape, "float32");
 }
+
+/** Registers `kernelFunc` as `kernelName` on every host-memory backend that lacks it. */
+export function registerOnHostBackends(kernelName: string, kernelFunc: tf.KernelFunc): void {
+  for (const backendName of HOST_BACKENDS) {
+    if (tf.getKernel(kernelName, backendName) === undefined) tf.registerKernel({ kernelName, backendName, kernelFunc });
+  }
+}

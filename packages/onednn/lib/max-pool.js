@@ -8,6 +8,41 @@ import * as tf from "@tensorflow/tfjs";
 import { native } from "./addon.js";
 import { floatOutput, floatValues, outputArray, runCpuKernel, sizeOf } from "./tensor-data.js";
 
+/**
+ * The pooling geometry of an NHWC input under `attrs` (TensorFlow.js's own computation), and
+ * the 14 integers the addon's loops take: [batch, inH, inW, channels, outH, outW, strideH,
+ * strideW, effectiveFilterH, effectiveFilterW, dilationH, dilationW, padTop, padLeft].
+ * @param {readonly number[]} shape
+ * @param {{filterSize: tf.MaxPoolAttrs["filterSize"], strides: tf.MaxPoolAttrs["strides"], pad: tf.MaxPoolAttrs["pad"], dimRoundingMode?: tf.MaxPoolAttrs["dimRoundingMode"]}} attrs
+ */
+function poolGeometry(shape, attrs) {
+  const info = tf.backend_util.computePool2DInfo(
+    /** @type {[number, number, number, number]} */ ([...shape]),
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const geometry = Int32Array.from([
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.effectiveFilterHeight,
+    info.effectiveFilterWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ]);
+  return { info, geometry };
+}
+
 /** @type {tf.KernelFunc} */
 export const maxPoolKernel = (args) => {
   const backend = /** @type {tf.MathBackendCPU} */ (args.backend);
@@ -15,39 +50,13 @@ export const maxPoolKernel = (args) => {
   if (x === undefined) throw new Error("mtsl-onednn: MaxPool needs input x");
   const values = floatValues(backend, x);
   if (x.shape.length !== 4 || values === null) return runCpuKernel(tf.MaxPool, args);
-  const { filterSize, strides, pad, dimRoundingMode } = /** @type {tf.MaxPoolAttrs} */ (
-    /** @type {unknown} */ (args.attrs)
-  );
-  const info = tf.backend_util.computePool2DInfo(
-    /** @type {[number, number, number, number]} */ (x.shape),
-    filterSize,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
+  const { info, geometry } = poolGeometry(
+    x.shape,
+    /** @type {tf.MaxPoolAttrs} */ (/** @type {unknown} */ (args.attrs)),
   );
   if (sizeOf(info.outShape) === 0 || sizeOf(x.shape) === 0) return runCpuKernel(tf.MaxPool, args);
   const out = outputArray(sizeOf(info.outShape));
-  native.maxPoolForward(
-    values,
-    out,
-    Int32Array.from([
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.effectiveFilterHeight,
-      info.effectiveFilterWidth,
-      info.dilationHeight,
-      info.dilationWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-    ]),
-  );
+  native.maxPoolForward(values, out, geometry);
   return floatOutput(backend, [...info.outShape], out);
 };
 
@@ -66,16 +75,10 @@ export const maxPoolGradKernel = (args) => {
   if (input.shape.length !== 4 || dy.shape.length !== 4 || x === null || g === null) {
     return runCpuKernel(tf.MaxPoolGrad, args);
   }
-  const { filterSize, strides, pad, dimRoundingMode } = /** @type {tf.MaxPoolGradAttrs} */ (
-    /** @type {unknown} */ (args.attrs)
-  );
-  const info = tf.backend_util.computePool2DInfo(
-    /** @type {[number, number, number, number]} */ (input.shape),
-    filterSize,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
+  // MaxPoolGrad has no dilations: the geometry's effective filter is the filter.
+  const { info, geometry } = poolGeometry(
+    input.shape,
+    /** @type {tf.MaxPoolGradAttrs} */ (/** @type {unknown} */ (args.attrs)),
   );
   const size = sizeOf(input.shape);
   if (size === 0 || sizeOf(info.outShape) === 0) return runCpuKernel(tf.MaxPoolGrad, args);
@@ -83,26 +86,6 @@ export const maxPoolGradKernel = (args) => {
     throw new Error(`mtsl-onednn: MaxPoolGrad dy of shape [${dy.shape}] for an output of shape [${info.outShape}]`);
   }
   const dx = outputArray(size);
-  native.maxPoolBackward(
-    x,
-    g,
-    dx,
-    Int32Array.from([
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.filterHeight,
-      info.filterWidth,
-      1,
-      1,
-      info.padInfo.top,
-      info.padInfo.left,
-    ]),
-  );
+  native.maxPoolBackward(x, g, dx, geometry);
   return floatOutput(backend, [...input.shape], dx);
 };

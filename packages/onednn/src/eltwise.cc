@@ -49,8 +49,29 @@ struct Layout {
 };
 
 /**
+ * out[i] = op(a[i * as], b[i * bs]) for i < n, each stride 0 (one value broadcast) or 1: the
+ * inner loop of every binary op, over a row or a chunk of one.
+ */
+template <BinaryOp op>
+void binarySpan(const float* a, const float* b, float* out, int64_t n, int64_t as, int64_t bs) {
+  if (as == 1 && bs == 1) {
+    for (int64_t i = 0; i < n; ++i) out[i] = apply<op>(a[i], b[i]);
+  } else if (as == 1) {
+    const float vb = b[0];
+    for (int64_t i = 0; i < n; ++i) out[i] = apply<op>(a[i], vb);
+  } else if (bs == 1) {
+    const float va = a[0];
+    for (int64_t i = 0; i < n; ++i) out[i] = apply<op>(va, b[i]);
+  } else {
+    const float v = apply<op>(a[0], b[0]);
+    for (int64_t i = 0; i < n; ++i) out[i] = v;
+  }
+}
+
+/**
  * Runs `op` over output rows: the last axis is the inner loop (strides 0 or 1 on each
- * input), the outer axes are walked by an odometer. Rows are split across threads.
+ * input), the outer axes are walked by an odometer. Rows are split across
+ * threads, or the chunks of a single row.
  */
 template <BinaryOp op>
 void binaryRows(const float* a, const float* b, float* out, const Layout& l) {
@@ -58,34 +79,21 @@ void binaryRows(const float* a, const float* b, float* out, const Layout& l) {
   const int64_t inner = l.shape[last];
   const int64_t rows = l.total / inner;
   const int64_t as = l.aStride[last], bs = l.bStride[last];
+  const bool parallel = l.total >= parallelElements();
+  threadsForKernel(parallel);
   if (rows == 1) {
     // One row: same-shape operands (their layout collapses to one contiguous axis) or a
     // tensor and a single value. The row itself is split across threads: split by rows, a
     // same-shape Add or Multiply of a 16x64x64x32 map ran on one thread whatever the count.
-    const bool parallel = l.total >= parallelElements();
-    threadsForKernel(parallel);
     constexpr int64_t kChunk = 16384;
     const int64_t chunks = (inner + kChunk - 1) / kChunk;
 #pragma omp parallel for if (parallel) schedule(static)
     for (int64_t k = 0; k < chunks; ++k) {
       const int64_t i0 = k * kChunk, i1 = std::min(inner, i0 + kChunk);
-      if (as == 1 && bs == 1) {
-        for (int64_t i = i0; i < i1; ++i) out[i] = apply<op>(a[i], b[i]);
-      } else if (as == 1) {
-        const float vb = b[0];
-        for (int64_t i = i0; i < i1; ++i) out[i] = apply<op>(a[i], vb);
-      } else if (bs == 1) {
-        const float va = a[0];
-        for (int64_t i = i0; i < i1; ++i) out[i] = apply<op>(va, b[i]);
-      } else {
-        const float v = apply<op>(a[0], b[0]);
-        for (int64_t i = i0; i < i1; ++i) out[i] = v;
-      }
+      binarySpan<op>(a + i0 * as, b + i0 * bs, out + i0, i1 - i0, as, bs);
     }
     return;
   }
-  const bool parallel = l.total >= parallelElements();
-  threadsForKernel(parallel);
 #pragma omp parallel if (parallel)
   {
     const int nt = omp_get_num_threads(), t = omp_get_thread_num();
@@ -102,21 +110,7 @@ void binaryRows(const float* a, const float* b, float* out, const Layout& l) {
       bi += idx[d] * l.bStride[d];
     }
     for (int64_t r = r0; r < r1; ++r) {
-      float* o = out + r * inner;
-      const float* pa = a + ai;
-      const float* pb = b + bi;
-      if (as == 1 && bs == 1) {
-        for (int64_t i = 0; i < inner; ++i) o[i] = apply<op>(pa[i], pb[i]);
-      } else if (as == 1) {
-        const float vb = pb[0];
-        for (int64_t i = 0; i < inner; ++i) o[i] = apply<op>(pa[i], vb);
-      } else if (bs == 1) {
-        const float va = pa[0];
-        for (int64_t i = 0; i < inner; ++i) o[i] = apply<op>(va, pb[i]);
-      } else {
-        const float v = apply<op>(pa[0], pb[0]);
-        for (int64_t i = 0; i < inner; ++i) o[i] = v;
-      }
+      binarySpan<op>(a + ai, b + bi, out + r * inner, inner, as, bs);
       for (int d = last - 1; d >= 0; --d) {
         ai += l.aStride[d];
         bi += l.bStride[d];

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "common.h"
@@ -241,6 +242,15 @@ Napi::Value CopyRows(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+/** The row length `classes` at argument `index`: at least 1, and a divisor of the `n` values. */
+int64_t rowLength(const Napi::CallbackInfo& info, size_t index, size_t n, const char* what) {
+  const auto classes = static_cast<int64_t>(numberArg(info, index, "classes"));
+  if (classes < 1 || static_cast<int64_t>(n) % classes != 0) {
+    throw Napi::RangeError::New(info.Env(), std::string(what) + ": classes must be at least 1 and divide the length");
+  }
+  return classes;
+}
+
 /**
  * logSoftmaxRows(x, y, classes): y = x - max - log(sum(exp(x - max))) over each row of
  * `classes` values, in double precision as the runtime's JavaScript loop
@@ -249,10 +259,7 @@ Napi::Value CopyRows(const Napi::CallbackInfo& info) {
 Napi::Value LogSoftmaxRows(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const size_t n = floatLength(info, 0, "x");
-  const auto classes = static_cast<int64_t>(numberArg(info, 2, "classes"));
-  if (classes < 1 || static_cast<int64_t>(n) % classes != 0) {
-    throw Napi::RangeError::New(env, "logSoftmaxRows: classes must divide the length of x");
-  }
+  const int64_t classes = rowLength(info, 2, n, "logSoftmaxRows");
   const float* x = floatArg(info, 0, n, "x");
   float* y = floatArg(info, 1, n, "y");
   const int64_t rows = static_cast<int64_t>(n) / classes;
@@ -275,10 +282,7 @@ Napi::Value LogSoftmaxRows(const Napi::CallbackInfo& info) {
 Napi::Value LogSoftmaxGradRows(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const size_t n = floatLength(info, 0, "dy");
-  const auto classes = static_cast<int64_t>(numberArg(info, 3, "classes"));
-  if (classes < 1 || static_cast<int64_t>(n) % classes != 0) {
-    throw Napi::RangeError::New(env, "logSoftmaxGradRows: classes must divide the length of dy");
-  }
+  const int64_t classes = rowLength(info, 3, n, "logSoftmaxGradRows");
   const float* dy = floatArg(info, 0, n, "dy");
   const float* y = floatArg(info, 1, n, "y");
   float* dx = floatArg(info, 2, n, "dx");

@@ -82,3 +82,17 @@ export function expectClose(actual: Float32Array[], reference: Float32Array[], l
     expect(err, `${label} [output ${i}] relative error ${err}`).toBeLessThanOrEqual(tolerance);
   });
 }
+
+/** Asserts that every output holds exactly the reference's bits (NaN payloads included). */
+export function expectSameBits(actual: Float32Array[], reference: Float32Array[], label: string): void {
+  expect(actual.length, label).toBe(reference.length);
+  actual.forEach((v, i) => {
+    expect(v.length, `${label} [output ${i}]`).toBe(reference[i]!.length);
+    expect(
+      Buffer.from(v.buffer, v.byteOffset, v.byteLength).equals(
+        Buffer.from(reference[i]!.buffer, reference[i]!.byteOffset, reference[i]!.byteLength),
+      ),
+      `${label} [output ${i}]`,
+    ).toBe(true);
+  });
+}

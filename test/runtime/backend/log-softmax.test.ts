@@ -71,15 +71,21 @@ describe("fused log-softmax", () => {
     [1 - p[0]!, -p[1]!, -p[2]!].forEach((v, i) => expect(dx[i]!).toBeCloseTo(v, 6));
   });
 
-  it("is used where the fused training path is on (not on the cpu reference)", async () => {
-    await tf.setBackend("cpu");
-    const before = tf.memory().numTensors;
-    tf.tidy(() => {
+  it("is not used on the cpu reference, nor on wasm, whose JavaScript loops would be slower than the composed ops", async () => {
+    for (const backend of ["cpu", "wasm"]) {
+      await tf.setBackend(backend);
+      const before = tf.memory().numTensors;
       const x = seeded([3, 4], 5) as tf.Tensor2D;
-      // On cpu logSoftmax2d is tf.logSoftmax: equal to it bit for bit.
-      expect(logSoftmax2d(x).dataSync()).toEqual(tf.logSoftmax(x).dataSync());
-    });
-    expect(tf.memory().numTensors).toBe(before);
+      const { kernelNames, result } = await tf.profile(() => logSoftmax2d(x));
+      expect(kernelNames, backend).not.toContain(LOG_SOFTMAX);
+      // There logSoftmax2d is tf.logSoftmax: equal to it bit for bit.
+      tf.tidy(() => {
+        expect(logSoftmax2d(x).dataSync()).toEqual(tf.logSoftmax(x).dataSync());
+      });
+      tf.dispose([x, result as tf.Tensor]);
+      expect(tf.memory().numTensors, backend).toBe(before);
+    }
+    await tf.setBackend("cpu");
   });
 });
 
@@ -97,5 +103,11 @@ describe.skipIf(onednn === null)(`fused log-softmax on onednn ${skipReason}`, ()
     const native = await onBackend("onednn", run);
     const reference = await onBackend("cpu", run);
     expectClose(native, reference, "ce on onednn vs cpu", 1e-5);
+    // ... through the fused kernels, which onednn's compiled loops make worth using.
+    await tf.setBackend("onednn");
+    const x = seeded([3, 4], 5) as tf.Tensor2D;
+    const { kernelNames, result } = await tf.profile(() => logSoftmax2d(x));
+    tf.dispose([x, result as tf.Tensor]);
+    expect(kernelNames).toContain(LOG_SOFTMAX);
   }, 60_000);
 });

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { maxPoolBackward, maxPoolGradKernel } from "../../../runtime/backend/max-pool-grad.js";
 import { resizeBilinearBackward } from "../../../runtime/backend/resize-bilinear-grad.js";
 import { selectBackend } from "../../../runtime/backend/select.js";
-import { type ConvCase, expectClose, onBackend, seeded, seededValues } from "../backend/helpers.js";
+import { type ConvCase, expectClose, expectSameBits, onBackend, seeded, seededValues } from "../backend/helpers.js";
 import { onednn, skipReason } from "./available.js";
 
 const ONEDNN = "onednn";
@@ -287,16 +287,8 @@ describe.skipIf(onednn === null)(`onednn kernels vs the CPU backend ${skipReason
         tf.div(c, b),
       ];
     };
-    try {
-      onednn!.setThreads(2);
-      const native = await onBackend(ONEDNN, run);
-      const reference = await onBackend("cpu", run);
-      native.forEach((v, i) => {
-        expect(Buffer.from(v.buffer).equals(Buffer.from(reference[i]!.buffer)), `output ${i}`).toBe(true);
-      });
-    } finally {
-      onednn!.setThreads(2);
-    }
+    onednn!.setThreads(2);
+    expectSameBits(await onBackend(ONEDNN, run), await onBackend("cpu", run), "binary");
   });
 
   it("broadcasting binary ops, forward and gradients", async () => {
@@ -558,13 +550,7 @@ describe.skipIf(onednn === null)(`onednn kernels vs the CPU backend ${skipReason
           tf.maxPool(big, 3, 2, "same"),
         ];
       });
-    const native = await bits(ONEDNN);
-    const reference = await bits("cpu");
-    expect(native.length).toBe(reference.length);
-    native.forEach((v, i) => {
-      expect(v.length, `output ${i}`).toBe(reference[i]!.length);
-      expect(Buffer.from(v.buffer).equals(Buffer.from(reference[i]!.buffer)), `output ${i}`).toBe(true);
-    });
+    expectSameBits(await bits(ONEDNN), await bits("cpu"), "maxPool");
   });
 
   it("max pool gradient gives the runtime's typed loop's values bit for bit: NaN, -Infinity, ties, threaded sizes", async () => {
@@ -604,8 +590,7 @@ describe.skipIf(onednn === null)(`onednn kernels vs the CPU backend ${skipReason
       const [dx, dy] = native as [Float32Array, Float32Array];
       const g = tf.backend_util.computePool2DInfo(c.shape, c.k, c.s, 1, c.pad);
       const reference = maxPoolBackward(x, dy, g);
-      expect(dx.length, `case ${n}`).toBe(reference.length);
-      expect(Buffer.from(dx.buffer).equals(Buffer.from(reference.buffer)), `case ${n}`).toBe(true);
+      expectSameBits([dx], [reference], `case ${n}`);
     }
   });
 
