@@ -49,26 +49,6 @@ const info = await selectBackend(backend as never);
 const name = tf.getBackend();
 
 let recording = false;
-const calls = new Map<string, { n: number; ms: number; bytes: number }>();
-for (const k of tf.getKernelsForBackend(name)) {
-  const inner = k.kernelFunc;
-  tf.unregisterKernel(k.kernelName, name);
-  tf.registerKernel({
-    ...k,
-    kernelFunc: (args) => {
-      const t0 = performance.now();
-      const result = inner(args);
-      if (recording) {
-        const s = calls.get(k.kernelName) ?? { n: 0, ms: 0, bytes: 0 };
-        s.n++;
-        s.ms += performance.now() - t0;
-        for (const o of Array.isArray(result) ? result : [result]) s.bytes += 4 * o.shape.reduce((a, b) => a * b, 1);
-        calls.set(k.kernelName, s);
-      }
-      return result;
-    },
-  });
-}
 const gc = new Map<string, { n: number; ms: number }>();
 new PerformanceObserver((list) => {
   if (!recording) return;
@@ -81,12 +61,37 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ["gc"] });
 
+const calls = new Map<string, { n: number; ms: number; bytes: number }>();
+/** Times every kernel registered for the backend, the runtime's own (batch norm, log-softmax, ...) included: call after the trainer exists. */
+function wrapKernels(): void {
+  for (const k of tf.getKernelsForBackend(name)) {
+    const inner = k.kernelFunc;
+    tf.unregisterKernel(k.kernelName, name);
+    tf.registerKernel({
+      ...k,
+      kernelFunc: (args) => {
+        const t0 = performance.now();
+        const result = inner(args);
+        if (recording) {
+          const s = calls.get(k.kernelName) ?? { n: 0, ms: 0, bytes: 0 };
+          s.n++;
+          s.ms += performance.now() - t0;
+          for (const o of Array.isArray(result) ? result : [result]) s.bytes += 4 * o.shape.reduce((a, b) => a * b, 1);
+          calls.set(k.kernelName, s);
+        }
+        return result;
+      },
+    });
+  }
+}
+
 const train = 64;
 const dataset = await getDataSource(ir.data.name).load({ ...ir.data.options, train, val: 16, test: 16 } as never);
 const outDir = mkdtempSync(join(tmpdir(), "mtsl-kernels-"));
 const trainer = new Trainer(ir, { outDir, dataset, backend: info.name, trainLimit: train });
 const batches = batchIndices(train, ir.train.batch, { shuffle: true, seed: ir.train.seed, epoch: 0 });
 for (let i = 0; i < 3; i++) await trainer.step(batches[i % batches.length]!, trainer.baseLr, i);
+wrapKernels();
 recording = true;
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) await trainer.step(batches[i % batches.length]!, trainer.baseLr, i + 3);

@@ -23,7 +23,9 @@ export declare const hostKernels: {
     movingMean: Float32Array,
     movingVariance: Float32Array,
     channels: number,
-    attrs: { epsilon: number; momentum: number },
+    /** relu: y = relu(bn(x) + residual) (residual optional). */
+    attrs: { epsilon: number; momentum: number; relu?: boolean },
+    residual?: Float32Array,
   ) => {
     y: Float32Array;
     mean: Float32Array;
@@ -39,7 +41,11 @@ export declare const hostKernels: {
     variance: Float32Array,
     channels: number,
     epsilon: number,
-  ) => { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array };
+    /** The output of a fused ReLU: dy is masked by its gradient first. */
+    y?: Float32Array,
+    /** Return the masked gradient as dz (the residual's gradient); needs y. */
+    withDz?: boolean,
+  ) => { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array; dz?: Float32Array };
   readonly adamLoop: (
     w: Float32Array,
     g: Float32Array,

@@ -16,6 +16,14 @@
  * Running statistics follow runtime/model/ops.ts: running = momentum * running +
  * (1 - momentum) * batch, with the unbiased batch variance (PyTorch's convention).
  *
+ * The kernel can also add a residual and apply ReLU after the normalisation, the ends of
+ * a residual block and of every `conv bn relu`: `y = relu(bn(x) + residual)`, each step
+ * rounded to float32 as the composed `tf.add` and `tf.relu` round it (ReLU keeps NaN and
+ * -0 as the onednn backend's Relu does). The backward pass then takes the output y and
+ * masks dy by `y > 0` as ReLU's gradient does (`dy * step(y)`, NaN where y is NaN), and
+ * returns the masked gradient as the residual's. Each fused pair saves a pass over the map
+ * each way and three kernels (Relu; Step and Multiply).
+ *
  * The kernels run on host memory (the cpu and onednn backends' Float32Arrays, the wasm
  * backend's heap) with float64 accumulators; on onednn the same loops run compiled
  * (runtime/backend/host-kernels.ts). {@link fusedTrainingEnabled} says where the
@@ -29,6 +37,8 @@ import { kernelOutput, onHostMemory, readKernelInput, registerOnHostBackends } f
 
 export const BN_TRAIN = "MtslBatchNormTrain";
 export const BN_TRAIN_GRAD = "MtslBatchNormTrainGrad";
+/** Batch norm, then (a residual added and) ReLU, in one kernel. */
+export const BN_RELU_TRAIN = "MtslBatchNormReluTrain";
 
 /** Backends on which the runtime uses the fused training path (not cpu: the reference). */
 const FUSED_BACKENDS = new Set(["onednn", "wasm"]);
@@ -49,6 +59,18 @@ export function fusedTrainingEnabled(): boolean {
 export interface BatchNormTrainAttrs {
   epsilon: number;
   momentum: number;
+  /** ReLU after the normalisation (and after the residual, when there is one). */
+  relu?: boolean;
+}
+
+/** ReLU as the composed path computes it (the onednn backend's Relu): NaN and -0 pass. */
+function reluValue(v: number): number {
+  return v < 0 ? 0 : v;
+}
+
+/** ReLU's gradient mask from its output, as `step(y)` computes it: NaN stays NaN. */
+function reluMask(y: number): number {
+  return y !== y ? y : y > 0 ? 1 : 0;
 }
 
 export interface BatchNormTrainResult {
@@ -60,7 +82,10 @@ export interface BatchNormTrainResult {
   movingVariance: Float32Array;
 }
 
-/** Forward pass on `rows x channels` values (channels last). */
+/**
+ * Forward pass on `rows x channels` values (channels last): `y = bn(x)`, or with a
+ * residual and `relu`, `relu(bn(x) + residual)`.
+ */
 export function batchNormTrainForward(
   x: ArrayLike<number>,
   gamma: ArrayLike<number>,
@@ -68,7 +93,8 @@ export function batchNormTrainForward(
   movingMean: ArrayLike<number>,
   movingVariance: ArrayLike<number>,
   channels: number,
-  { epsilon, momentum }: BatchNormTrainAttrs,
+  { epsilon, momentum, relu = false }: BatchNormTrainAttrs,
+  residual?: ArrayLike<number>,
 ): BatchNormTrainResult {
   const n = x.length;
   const rows = n / channels;
@@ -97,19 +123,45 @@ export function batchNormTrainForward(
     const shift = beta[c]! - mu * scale;
     for (let i = c; i < n; i += channels) y[i] = x[i]! * scale + shift;
   }
+  if (residual !== undefined || relu) {
+    for (let i = 0; i < n; i++) {
+      // y[i] is already rounded to float32, the sum is rounded as tf.add rounds it
+      const v = residual === undefined ? y[i]! : Math.fround(y[i]! + residual[i]!);
+      y[i] = relu ? reluValue(v) : v;
+    }
+  }
   return { y, mean, variance, movingMean: newMean, movingVariance: newVariance };
 }
 
-/** Backward pass: dx, dgamma, dbeta from dy and the forward's input and batch statistics. */
+export interface BatchNormTrainGradient {
+  dx: Float32Array;
+  dgamma: Float32Array;
+  dbeta: Float32Array;
+  /** With `y` (a fused ReLU): dy masked by ReLU's gradient, the gradient of the normalised sum (and of the residual). */
+  dz?: Float32Array;
+}
+
+/**
+ * Backward pass: dx, dgamma, dbeta from dy and the forward's input and batch statistics.
+ * With `y`, the output of a fused ReLU, dy is first masked by `step(y)` (returned as dz).
+ */
 export function batchNormTrainBackward(
-  dy: ArrayLike<number>,
+  dyIn: ArrayLike<number>,
   x: ArrayLike<number>,
   gamma: ArrayLike<number>,
   mean: ArrayLike<number>,
   variance: ArrayLike<number>,
   channels: number,
   epsilon: number,
-): { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array } {
+  y?: ArrayLike<number>,
+): BatchNormTrainGradient {
+  let dy = dyIn;
+  let dz: Float32Array | undefined;
+  if (y !== undefined) {
+    dz = new Float32Array(dyIn.length);
+    for (let i = 0; i < dz.length; i++) dz[i] = dyIn[i]! * reluMask(y[i]!);
+    dy = dz;
+  }
   const n = x.length;
   const rows = n / channels;
   const dgamma = new Float32Array(channels);
@@ -136,7 +188,7 @@ export function batchNormTrainBackward(
       dx[i] = k * (dy[i]! - meanDy - xhat * meanDyXhat);
     }
   }
-  return { dx, dgamma, dbeta };
+  return dz === undefined ? { dx, dgamma, dbeta } : { dx, dgamma, dbeta, dz };
 }
 
 function channelsOf(x: tf.TensorInfo): number {
@@ -144,15 +196,18 @@ function channelsOf(x: tf.TensorInfo): number {
 }
 
 const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x, gamma, beta, movingMean, movingVariance } = inputs as Record<string, tf.TensorInfo>;
+  const { x, gamma, beta, movingMean, movingVariance, residual } = inputs as Record<string, tf.TensorInfo | undefined>;
   const c = channelsOf(x!);
   // Read every input before any output exists: a wasm heap view dies with the next allocation.
-  const v = [x!, gamma!, beta!, movingMean!, movingVariance!].map((t) => readKernelInput(backend, t));
+  const v = [x!, gamma!, beta!, movingMean!, movingVariance!, ...(residual ? [residual] : [])].map((t) =>
+    readKernelInput(backend, t),
+  );
+  const a = attrs as unknown as BatchNormTrainAttrs;
   const native = nativeHostKernels();
   const r =
     native !== undefined && allFloat32(v)
-      ? native.batchNormTrainForward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, attrs as unknown as BatchNormTrainAttrs)
-      : batchNormTrainForward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, attrs as unknown as BatchNormTrainAttrs);
+      ? native.batchNormTrainForward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, a, v[5])
+      : batchNormTrainForward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, a, v[5]);
   return [
     kernelOutput(backend, r.y, [...x!.shape]),
     kernelOutput(backend, r.mean, [c]),
@@ -162,59 +217,96 @@ const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   ];
 };
 
+/** Inputs dy, x, gamma, mean, variance, and y with a fused ReLU; outputs dx, dgamma, dbeta, and dz with `withDz`. */
 const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dy, x, gamma, mean, variance } = inputs as Record<string, tf.TensorInfo>;
+  const { dy, x, gamma, mean, variance, y } = inputs as Record<string, tf.TensorInfo | undefined>;
   const c = channelsOf(x!);
-  const v = [dy!, x!, gamma!, mean!, variance!].map((t) => readKernelInput(backend, t));
-  const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
+  const v = [dy!, x!, gamma!, mean!, variance!, ...(y ? [y] : [])].map((t) => readKernelInput(backend, t));
+  const { epsilon, withDz } = attrs as unknown as BatchNormTrainGradAttrs;
   const native = nativeHostKernels();
   const r =
     native !== undefined && allFloat32(v)
-      ? native.batchNormTrainBackward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, epsilon)
-      : batchNormTrainBackward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, epsilon);
-  return [
+      ? native.batchNormTrainBackward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, epsilon, v[5], withDz)
+      : batchNormTrainBackward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, c, epsilon, v[5]);
+  const outputs = [
     kernelOutput(backend, r.dx, [...x!.shape]),
     kernelOutput(backend, r.dgamma, [c]),
     kernelOutput(backend, r.dbeta, [c]),
   ];
+  if (withDz) {
+    if (r.dz === undefined) throw new Error(`${BN_TRAIN_GRAD}: dz asked for without the output y`);
+    outputs.push(kernelOutput(backend, r.dz, [...x!.shape]));
+  }
+  return outputs;
 };
+
+interface BatchNormTrainGradAttrs {
+  epsilon: number;
+  /** Return dz, the masked gradient (the residual's), as a fourth output. */
+  withDz?: boolean;
+}
 
 let registered = false;
 
-/** Registers both kernels on every host-memory backend, and the forward kernel's gradient. Idempotent. */
+/** The gradient of {@link BN_TRAIN} (`relu: false`) or {@link BN_RELU_TRAIN}: saved x, gamma, [y,] mean, variance. */
+function batchNormGradient(relu: boolean): tf.GradConfig["gradFunc"] {
+  return (dys, saved, attrs) => {
+    const dy = Array.isArray(dys) ? dys[0]! : dys;
+    const [x, gamma, ...rest] = saved as tf.Tensor[];
+    const [y, mean, variance] = relu ? rest : [undefined, ...rest];
+    const { epsilon, residual } = attrs as unknown as BatchNormTrainAttrs & { residual?: boolean };
+    const [dx, dgamma, dbeta, dz] = tf
+      .engine()
+      .runKernel(
+        BN_TRAIN_GRAD,
+        { dy, x: x!, gamma: gamma!, mean: mean!, variance: variance!, ...(y === undefined ? {} : { y }) },
+        { epsilon, withDz: residual === true } as never,
+      ) as tf.Tensor[];
+    return {
+      x: () => dx!,
+      gamma: () => dgamma!,
+      beta: () => dbeta!,
+      movingMean: () => tf.zerosLike(mean!),
+      movingVariance: () => tf.zerosLike(variance!),
+      ...(residual === true ? { residual: () => dz! } : {}),
+    };
+  };
+}
+
+/** Registers the kernels on every host-memory backend, and the forward kernels' gradients. Idempotent. */
 export function registerBatchNormTrainKernels(): void {
   if (registered) return;
   registered = true;
   registerOnHostBackends(BN_TRAIN, forwardKernel);
+  registerOnHostBackends(BN_RELU_TRAIN, forwardKernel);
   registerOnHostBackends(BN_TRAIN_GRAD, backwardKernel);
   tf.registerGradient({
     kernelName: BN_TRAIN,
     inputsToSave: ["x", "gamma"],
     outputsToSave: [false, true, true, false, false],
-    gradFunc: (dys, saved, attrs) => {
-      const dy = Array.isArray(dys) ? dys[0]! : dys;
-      const [x, gamma, mean, variance] = saved as tf.Tensor[];
-      const [dx, dgamma, dbeta] = tf
-        .engine()
-        .runKernel(
-          BN_TRAIN_GRAD,
-          { dy, x: x!, gamma: gamma!, mean: mean!, variance: variance! },
-          attrs as never,
-        ) as tf.Tensor[];
-      return {
-        x: () => dx!,
-        gamma: () => dgamma!,
-        beta: () => dbeta!,
-        movingMean: () => tf.zerosLike(mean!),
-        movingVariance: () => tf.zerosLike(variance!),
-      };
-    },
+    gradFunc: batchNormGradient(false),
   });
+  // The ReLU's gradient needs the output: saved only by this kernel, so a plain batch norm's
+  // output is not kept for the backward pass.
+  tf.registerGradient({
+    kernelName: BN_RELU_TRAIN,
+    inputsToSave: ["x", "gamma"],
+    outputsToSave: [true, true, true, false, false],
+    gradFunc: batchNormGradient(true),
+  });
+}
+
+/** What follows the normalisation in one kernel: a residual added, then ReLU. */
+export interface BatchNormEpilogue {
+  relu?: boolean;
+  /** Added after the normalisation, before the ReLU; only with `relu` (the shape of x). */
+  residual?: tf.Tensor;
 }
 
 /**
  * Training-mode batch norm over the last axis of `x`: the output, and the updated running
- * statistics (momentum as in runtime/model/ops.ts). Differentiable in x, gamma and beta.
+ * statistics (momentum as in runtime/model/ops.ts). Differentiable in x, gamma and beta
+ * (and the residual). With an epilogue the output is `relu(bn(x) + residual)`.
  */
 export function batchNormTrain(
   x: tf.Tensor,
@@ -223,10 +315,19 @@ export function batchNormTrain(
   movingMean: tf.Tensor,
   movingVariance: tf.Tensor,
   attrs: BatchNormTrainAttrs,
+  { relu = false, residual }: BatchNormEpilogue = {},
 ): { y: tf.Tensor; movingMean: tf.Tensor; movingVariance: tf.Tensor } {
   registerBatchNormTrainKernels();
+  if (residual !== undefined && !relu) throw new Error("batchNormTrain: a residual is fused only before a ReLU");
+  if (residual !== undefined && residual.shape.join() !== x.shape.join()) {
+    throw new Error(`batchNormTrain: residual of shape [${residual.shape}] for x of shape [${x.shape}]`);
+  }
   const [y, , , mm, mv] = tf
     .engine()
-    .runKernel(BN_TRAIN, { x, gamma, beta, movingMean, movingVariance }, attrs as never) as tf.Tensor[];
+    .runKernel(
+      relu ? BN_RELU_TRAIN : BN_TRAIN,
+      { x, gamma, beta, movingMean, movingVariance, ...(residual === undefined ? {} : { residual }) },
+      { ...attrs, relu, residual: residual !== undefined } as never,
+    ) as tf.Tensor[];
   return { y: y!, movingMean: mm!, movingVariance: mv! };
 }

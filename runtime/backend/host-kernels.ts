@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-import type { BatchNormTrainAttrs, BatchNormTrainResult } from "./batch-norm-train.js";
+import type { BatchNormTrainAttrs, BatchNormTrainGradient, BatchNormTrainResult } from "./batch-norm-train.js";
 
 export interface HostKernels {
   batchNormTrainForward(
@@ -22,7 +22,9 @@ export interface HostKernels {
     movingVariance: Float32Array,
     channels: number,
     attrs: BatchNormTrainAttrs,
+    residual?: Float32Array,
   ): BatchNormTrainResult;
+  /** With `y` (a fused ReLU's output) dy is masked first; the masked gradient is returned as dz with `withDz`. */
   batchNormTrainBackward(
     dy: Float32Array,
     x: Float32Array,
@@ -31,7 +33,9 @@ export interface HostKernels {
     variance: Float32Array,
     channels: number,
     epsilon: number,
-  ): { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array };
+    y?: Float32Array,
+    withDz?: boolean,
+  ): BatchNormTrainGradient;
   adamLoop: AdamLoop;
   /** runtime/backend/log-softmax.ts `logSoftmaxRows`, compiled. */
   logSoftmaxRows(x: Float32Array, classes: number): Float32Array;

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { weightKey } from "../../compiler/ir/lint.js";
 import { layerStages, type IrHead, type IrInstance, type IrModel } from "../../compiler/ir/types.js";
-import { applyLayer, type StatUpdate } from "./ops.js";
+import { applyLayer, fusesWithNext, type StatUpdate } from "./ops.js";
 import type { WeightStore } from "./weights.js";
 
 export interface ForwardOptions {
@@ -60,20 +60,30 @@ export function runOwner(
 ): tf.Tensor {
   let y = x;
   let skipIndex = 0;
-  layers.forEach((layer, j) => {
+  for (let j = 0; j < layers.length; j++) {
+    const layer = layers[j]!;
     const local: StatUpdate[] = [];
     const count = layerStages(layer).length;
     const layerSkips = skips.slice(skipIndex, skipIndex + count);
     skipIndex += count;
-    y = applyLayer(layer, y, (name) => store.get(weightKey(ownerId, j, name)), {
-      training: options.training,
-      ...(count > 0 ? { skips: layerSkips } : {}),
-      updates: local,
-      ...(options.dropoutSeed === undefined ? {} : { dropoutSeed: options.dropoutSeed + j }),
-    });
+    // a bn followed by relu runs as one layer; the relu (no weights, no skips) is skipped
+    const reluAfter = fusesWithNext(layer, layers[j + 1]);
+    y = applyLayer(
+      layer,
+      y,
+      (name) => store.get(weightKey(ownerId, j, name)),
+      {
+        training: options.training,
+        ...(count > 0 ? { skips: layerSkips } : {}),
+        updates: local,
+        ...(options.dropoutSeed === undefined ? {} : { dropoutSeed: options.dropoutSeed + j }),
+      },
+      reluAfter,
+    );
     if (options.updates)
       for (const u of local) options.updates.push({ name: weightKey(ownerId, j, u.name), value: u.value });
-  });
+    if (reluAfter) j++;
+  }
   return y;
 }
 

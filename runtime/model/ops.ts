@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { symmetricPad, type IrLayer, type Padding } from "../../compiler/ir/types.js";
-import { batchNormTrain, fusedTrainingEnabled } from "../backend/batch-norm-train.js";
+import { type BatchNormEpilogue, batchNormTrain, fusedTrainingEnabled } from "../backend/batch-norm-train.js";
 
 export type WeightLookup = (name: string) => tf.Tensor;
 
@@ -32,6 +32,11 @@ export interface LayerContext {
   dropoutSeed?: number;
 }
 
+/**
+ * Batch norm, optionally followed by a residual added and ReLU: `relu(bn(x) + residual)`.
+ * In training on the fused path the three are one kernel (runtime/backend/batch-norm-train.ts);
+ * elsewhere they are composed from the same ops in the same order.
+ */
 function batchNorm(
   x: tf.Tensor,
   w: WeightLookup,
@@ -39,21 +44,29 @@ function batchNorm(
   momentum: number,
   epsilon: number,
   ctx: LayerContext,
+  epilogue: BatchNormEpilogue = {},
 ): tf.Tensor {
   const gamma = w(`${prefix}gamma`);
   const beta = w(`${prefix}beta`);
+  const { relu = false, residual } = epilogue;
+  /** The epilogue composed: what the fused kernel computes in one pass. */
+  const then = (y: tf.Tensor): tf.Tensor => {
+    const z = residual === undefined ? y : tf.add(y, residual);
+    return relu ? tf.relu(z) : z;
+  };
   if (!ctx.training) {
-    return tf.batchNorm(x, w(`${prefix}moving_mean`), w(`${prefix}moving_variance`), beta, gamma, epsilon);
+    return then(tf.batchNorm(x, w(`${prefix}moving_mean`), w(`${prefix}moving_variance`), beta, gamma, epsilon));
   }
   if (fusedTrainingEnabled()) {
     const m = w(`${prefix}moving_mean`);
     const v = w(`${prefix}moving_variance`);
-    const r = batchNormTrain(x, gamma, beta, m, v, { epsilon, momentum });
+    const fuse = relu && (residual === undefined || residual.shape.join() === x.shape.join());
+    const r = batchNormTrain(x, gamma, beta, m, v, { epsilon, momentum }, fuse ? epilogue : {});
     if (ctx.updates) {
       ctx.updates.push({ name: `${prefix}moving_mean`, value: tf.keep(r.movingMean) });
       ctx.updates.push({ name: `${prefix}moving_variance`, value: tf.keep(r.movingVariance) });
     }
-    return r.y;
+    return fuse ? r.y : then(r.y);
   }
   const axes = x.rank === 4 ? [0, 1, 2] : [0];
   const { mean, variance } = tf.moments(x, axes);
@@ -71,7 +84,7 @@ function batchNorm(
       value: tf.keep(tf.add(tf.mul(v, momentum), tf.mul(unbiased, 1 - momentum))),
     });
   }
-  return tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
+  return then(tf.batchNorm(x, mean, variance, beta, gamma, epsilon));
 }
 
 function gelu(x: tf.Tensor): tf.Tensor {
@@ -121,32 +134,57 @@ function resizeTo(x: tf.Tensor4D, shape: readonly number[]): tf.Tensor4D {
   return tf.image.resizeBilinear(x, size, false, true);
 }
 
-/** A bottleneck's main path: 1x1 conv-bn-relu, 3x3 (stride) conv-bn-relu, 1x1 conv-bn; the caller adds the residual. */
-function bottleneckMain(
+/**
+ * A bottleneck block: 1x1 conv-bn-relu, 3x3 (stride) conv-bn-relu, 1x1 conv-bn, the residual
+ * added, ReLU. `residual` is called after the main path's convolutions (the order of the
+ * composed block, so running statistics are collected in the same order).
+ */
+function bottleneck(
   x: tf.Tensor4D,
   w: WeightLookup,
   stride: number,
   padding: Padding,
   ctx: LayerContext,
+  residual: () => tf.Tensor,
 ): tf.Tensor {
-  let y = tf.relu(
-    batchNorm(conv(x, w("conv1.kernel"), 1, padding), w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx),
-  ) as tf.Tensor4D;
-  y = tf.relu(
-    batchNorm(conv(y, w("conv2.kernel"), stride, padding), w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx),
-  ) as tf.Tensor4D;
-  return batchNorm(conv(y, w("conv3.kernel"), 1, padding), w, "bn3.", BN_MOMENTUM, BN_EPSILON, ctx);
+  let y = batchNorm(conv(x, w("conv1.kernel"), 1, padding), w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx, {
+    relu: true,
+  }) as tf.Tensor4D;
+  y = batchNorm(conv(y, w("conv2.kernel"), stride, padding), w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx, {
+    relu: true,
+  }) as tf.Tensor4D;
+  const main = conv(y, w("conv3.kernel"), 1, padding);
+  return batchNorm(main, w, "bn3.", BN_MOMENTUM, BN_EPSILON, ctx, { relu: true, residual: residual() });
 }
 
-/** Applies one IR layer. `w(name)` returns the layer's weight of that name. */
-export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: LayerContext): tf.Tensor {
+/**
+ * Whether `layer` and the layer after it run as one: a `bn` followed by `relu` (in training
+ * on the fused path, one kernel each way). Then {@link applyLayer} is called on the `bn`
+ * with `reluAfter` and the `relu` is not applied again.
+ */
+export function fusesWithNext(layer: IrLayer, next: IrLayer | undefined): boolean {
+  return layer.op === "bn" && next?.op === "act" && next.fn === "relu";
+}
+
+/**
+ * Applies one IR layer. `w(name)` returns the layer's weight of that name. `reluAfter`: the
+ * next layer is a ReLU applied here (see {@link fusesWithNext}).
+ */
+export function applyLayer(
+  layer: IrLayer,
+  x: tf.Tensor,
+  w: WeightLookup,
+  ctx: LayerContext,
+  reluAfter = false,
+): tf.Tensor {
+  if (reluAfter && layer.op !== "bn") throw new Error(`a ReLU is fused only after bn, not after ${layer.op}`);
   switch (layer.op) {
     case "conv": {
       const y = conv(x as tf.Tensor4D, w("kernel"), layer.stride, layer.padding, layer.dilation);
       return layer.bias ? tf.add(y, w("bias")) : y;
     }
     case "bn":
-      return batchNorm(x, w, "", layer.momentum, layer.epsilon, ctx);
+      return batchNorm(x, w, "", layer.momentum, layer.epsilon, ctx, { relu: reluAfter });
     case "act":
       switch (layer.fn) {
         case "relu":
@@ -181,15 +219,14 @@ export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: L
       const x4 = x as tf.Tensor4D;
       const pad = blockPadding(layer);
       let y = conv(x4, w("conv1.kernel"), layer.stride, pad);
-      y = tf.relu(batchNorm(y, w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx)) as tf.Tensor4D;
+      y = batchNorm(y, w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx, { relu: true }) as tf.Tensor4D;
       y = conv(y, w("conv2.kernel"), 1, pad);
-      const main = batchNorm(y, w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx);
-      return tf.relu(tf.add(main, residualShortcut(layer, x4, w, ctx)));
+      const residual = residualShortcut(layer, x4, w, ctx);
+      return batchNorm(y, w, "bn2.", BN_MOMENTUM, BN_EPSILON, ctx, { relu: true, residual });
     }
     case "bottleneck": {
       const x4 = x as tf.Tensor4D;
-      const main = bottleneckMain(x4, w, layer.stride, blockPadding(layer), ctx);
-      return tf.relu(tf.add(main, residualShortcut(layer, x4, w, ctx)));
+      return bottleneck(x4, w, layer.stride, blockPadding(layer), ctx, () => residualShortcut(layer, x4, w, ctx));
     }
     case "upsample": {
       const size: [number, number] = [layer.outShape[0]!, layer.outShape[1]!];
@@ -207,10 +244,9 @@ export function applyLayer(layer: IrLayer, x: tf.Tensor, w: WeightLookup, ctx: L
       if (!skip) throw new Error(`decoder_bottleneck(skip: ${layer.skip}) applied without its skip tensor`);
       const resized = resizeTo(x as tf.Tensor4D, layer.outShape);
       // the authors' 3x3 pads 1 (PyTorch's), the same as `same` at stride 1
-      const main = bottleneckMain(tf.concat([resized, skip], 3), w, 1, "symmetric", ctx);
-      const residual =
-        layer.inShape[2] === layer.outShape[2] ? resized : conv(resized, w("projection.kernel"), 1, "same");
-      return tf.relu(tf.add(main, residual));
+      return bottleneck(tf.concat([resized, skip], 3), w, 1, "symmetric", ctx, () =>
+        layer.inShape[2] === layer.outShape[2] ? resized : conv(resized, w("projection.kernel"), 1, "same"),
+      );
     }
     case "fuse": {
       const parts = layer.stages.map((stage, i) => {

@@ -16,9 +16,10 @@ import { outputArray } from "./tensor-data.js";
  * @param {Float32Array} movingMean
  * @param {Float32Array} movingVariance
  * @param {number} channels
- * @param {{epsilon: number, momentum: number}} attrs
+ * @param {{epsilon: number, momentum: number, relu?: boolean}} attrs relu: ReLU after the normalisation (and the residual)
+ * @param {Float32Array} [residual] added after the normalisation, before the ReLU
  */
-export function batchNormTrainForward(x, gamma, beta, movingMean, movingVariance, channels, attrs) {
+export function batchNormTrainForward(x, gamma, beta, movingMean, movingVariance, channels, attrs, residual) {
   const y = outputArray(x.length);
   const mean = new Float32Array(channels);
   const variance = new Float32Array(channels);
@@ -37,6 +38,8 @@ export function batchNormTrainForward(x, gamma, beta, movingMean, movingVariance
     newVariance,
     attrs.momentum,
     attrs.epsilon,
+    residual ?? null,
+    attrs.relu === true,
   );
   return { y, mean, variance, movingMean: newMean, movingVariance: newVariance };
 }
@@ -49,13 +52,17 @@ export function batchNormTrainForward(x, gamma, beta, movingMean, movingVariance
  * @param {Float32Array} variance
  * @param {number} channels
  * @param {number} epsilon
+ * @param {Float32Array} [y] the output of a fused ReLU: dy is masked by its gradient first
+ * @param {boolean} [withDz] return the masked gradient as dz (the residual's gradient)
+ * @returns {{dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dz?: Float32Array}}
  */
-export function batchNormTrainBackward(dy, x, gamma, mean, variance, channels, epsilon) {
+export function batchNormTrainBackward(dy, x, gamma, mean, variance, channels, epsilon, y, withDz) {
   const dx = outputArray(x.length);
   const dgamma = new Float32Array(channels);
   const dbeta = new Float32Array(channels);
-  native.batchNormTrainBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, epsilon);
-  return { dx, dgamma, dbeta };
+  const dz = y !== undefined && withDz === true ? outputArray(x.length) : null;
+  native.batchNormTrainBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, epsilon, y ?? null, dz);
+  return dz === null ? { dx, dgamma, dbeta } : { dx, dgamma, dbeta, dz };
 }
 
 const hyper = new Float64Array(6);

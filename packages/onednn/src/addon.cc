@@ -70,6 +70,11 @@ float* floatArg(const Napi::CallbackInfo& info, size_t index, size_t expected, c
   return array.Data();
 }
 
+float* optionalFloatArg(const Napi::CallbackInfo& info, size_t index, size_t expected, const char* name) {
+  if (info.Length() <= index || info[index].IsUndefined() || info[index].IsNull()) return nullptr;
+  return floatArg(info, index, expected, name);
+}
+
 std::vector<int64_t> intArgs(const Napi::CallbackInfo& info, size_t index, size_t count, const char* name) {
   Napi::Env env = info.Env();
   if (info.Length() <= index || !info[index].IsTypedArray() ||

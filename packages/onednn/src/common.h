@@ -31,6 +31,12 @@ double numberArg(const Napi::CallbackInfo& info, size_t index, const char* name)
 float* floatArg(const Napi::CallbackInfo& info, size_t index, size_t expected, const char* name);
 
 /**
+ * Returns the data of argument `index` when it is a Float32Array of exactly `expected`
+ * elements, nullptr when it is absent, undefined or null; throws a JavaScript TypeError otherwise.
+ */
+float* optionalFloatArg(const Napi::CallbackInfo& info, size_t index, size_t expected, const char* name);
+
+/**
  * Returns argument `index` as integers: it must be an Int32Array of exactly `count`
  * elements; throws a JavaScript TypeError otherwise.
  */

@@ -44,11 +44,18 @@ std::vector<double> channelSums(int64_t rows, int64_t channels, int width, bool 
   return total;
 }
 
+/** ReLU as the onednn backend's Relu computes it: NaN and -0 pass. */
+inline float reluValue(float v) { return v < 0 ? 0.0f : v; }
+
+/** ReLU's gradient mask from its output, as Step computes it: NaN stays NaN. */
+inline float reluMask(float y) { return y != y ? y : (y > 0 ? 1.0f : 0.0f); }
+
 /**
  * batchNormTrainForward(x, gamma, beta, movingMean, movingVariance, y, mean, variance,
- * newMean, newVariance, momentum, epsilon): training-mode batch norm over the last axis.
- * mean / variance: the batch's (biased variance); newMean / newVariance: the running
- * statistics after this batch (unbiased variance, PyTorch's convention).
+ * newMean, newVariance, momentum, epsilon[, residual, relu]): training-mode batch norm over
+ * the last axis. mean / variance: the batch's (biased variance); newMean / newVariance: the
+ * running statistics after this batch (unbiased variance, PyTorch's convention). With a
+ * residual (or null) and relu: y = relu(bn(x) + residual), each step rounded to float.
  */
 Napi::Value BatchNormTrainForward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -67,6 +74,8 @@ Napi::Value BatchNormTrainForward(const Napi::CallbackInfo& info) {
   float* newVariance = floatArg(info, 9, c, "newVariance");
   const double momentum = numberArg(info, 10, "momentum");
   const double epsilon = numberArg(info, 11, "epsilon");
+  const float* residual = optionalFloatArg(info, 12, n, "residual");
+  const bool relu = info.Length() > 13 && info[13].ToBoolean().Value();
   const auto channels = static_cast<int64_t>(c), rows = static_cast<int64_t>(n / c);
   const bool parallel = static_cast<int64_t>(n) >= parallelElements();
 
@@ -99,14 +108,25 @@ Napi::Value BatchNormTrainForward(const Napi::CallbackInfo& info) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* px = x + r * channels;
     float* py = y + r * channels;
-    for (int64_t k = 0; k < channels; ++k) py[k] = static_cast<float>(px[k] * scale[k] + shift[k]);
+    if (residual == nullptr && !relu) {
+      for (int64_t k = 0; k < channels; ++k) py[k] = static_cast<float>(px[k] * scale[k] + shift[k]);
+      continue;
+    }
+    const float* pr = residual == nullptr ? nullptr : residual + r * channels;
+    for (int64_t k = 0; k < channels; ++k) {
+      float v = static_cast<float>(px[k] * scale[k] + shift[k]);
+      if (pr != nullptr) v += pr[k];
+      py[k] = relu ? reluValue(v) : v;
+    }
   }
   return env.Undefined();
 }
 
 /**
- * batchNormTrainBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, epsilon): the
- * closed-form gradient of training-mode batch norm through its own batch statistics.
+ * batchNormTrainBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, epsilon[, y,
+ * dz]): the closed-form gradient of training-mode batch norm through its own batch
+ * statistics. With y, the output of a fused ReLU, dy is first masked by step(y) (into dz
+ * when given, the residual's gradient, else into a scratch array).
  */
 Napi::Value BatchNormTrainBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -124,8 +144,25 @@ Napi::Value BatchNormTrainBackward(const Napi::CallbackInfo& info) {
   float* dgamma = floatArg(info, 6, c, "dgamma");
   float* dbeta = floatArg(info, 7, c, "dbeta");
   const double epsilon = numberArg(info, 8, "epsilon");
+  const float* reluOut = optionalFloatArg(info, 9, n, "y");
+  float* dzOut = optionalFloatArg(info, 10, n, "dz");
+  if (dzOut != nullptr && reluOut == nullptr) {
+    throw Napi::TypeError::New(env, "batchNormTrainBackward: dz needs the ReLU's output y");
+  }
   const auto channels = static_cast<int64_t>(c), rows = static_cast<int64_t>(n / c);
   const bool parallel = static_cast<int64_t>(n) >= parallelElements();
+  std::vector<float> scratch;
+  if (reluOut != nullptr) {
+    if (dzOut == nullptr) {
+      scratch.resize(n);
+      dzOut = scratch.data();
+    }
+    const int threads = threadsForKernel(parallel);
+    float* dz = dzOut;
+#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
+    for (int64_t i = 0; i < static_cast<int64_t>(n); ++i) dz[i] = dy[i] * reluMask(reluOut[i]);
+    dy = dzOut;
+  }
 
   std::vector<double> mu(c), invStd(c);
   for (size_t k = 0; k < c; ++k) {

@@ -77,6 +77,76 @@ describe("fused training-mode batch norm", () => {
     });
   }
 
+  /** bn, then the residual added and ReLU: composed ops, or the one kernel. */
+  function epilogue(useResidual: boolean, bn: Bn) {
+    return (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mm: tf.Tensor, mv: tf.Tensor, res: tf.Tensor) => {
+      if (bn === fused) {
+        const r = batchNormTrain(
+          x,
+          gamma,
+          beta,
+          mm,
+          mv,
+          { epsilon: EPS, momentum: MOMENTUM },
+          { relu: true, ...(useResidual ? { residual: res } : {}) },
+        );
+        return [r.y, r.movingMean, r.movingVariance];
+      }
+      const [y, m, v] = composed(x, gamma, beta, mm, mv);
+      return [tf.relu(useResidual ? tf.add(y!, res) : y!), m!, v!];
+    };
+  }
+
+  /** Output and the gradients of sum(out * r) in x, gamma, beta (and the residual). */
+  function epilogueGradients(useResidual: boolean, bn: Bn, shape: number[]): tf.Tensor[] {
+    const c = shape[shape.length - 1]!;
+    const x = tf.add(tf.mul(seeded(shape, 1), 3), 0.5);
+    const gamma = tf.add(1, tf.mul(seeded([c], 2), 0.5));
+    const beta = tf.mul(seeded([c], 3), 0.2);
+    const mm = seeded([c], 4);
+    const mv = tf.abs(seeded([c], 5));
+    const res = seeded(shape, 7);
+    const r = seeded(shape, 6);
+    const f = epilogue(useResidual, bn);
+    const [y] = f(x, gamma, beta, mm, mv, res);
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor, e?: tf.Tensor) =>
+      tf.sum(tf.mul(f(a, b, d, mm, mv, e ?? res)[0]!, r)),
+    );
+    const grads = g(useResidual ? [x, gamma, beta, res] : [x, gamma, beta]);
+    // about half the outputs are zero (ReLU) and the mask matters
+    const zeros = tf.sum(tf.cast(tf.equal(y!, 0), "float32")).dataSync()[0]!;
+    expect(zeros / y!.size).toBeGreaterThan(0.2);
+    expect(zeros / y!.size).toBeLessThan(0.8);
+    return [y!, ...grads];
+  }
+
+  for (const useResidual of [false, true]) {
+    for (const shape of [
+      [2, 5, 3, 7],
+      [16, 4, 4, 8],
+    ]) {
+      it(`bn${useResidual ? " + residual" : ""} + relu in one kernel, ${shape.join("x")}: output and gradients match the composed ops on cpu and wasm`, async () => {
+        const reference = await onBackend("cpu", () => epilogueGradients(useResidual, composed, shape));
+        for (const backend of ["cpu", "wasm"]) {
+          const actual = await onBackend(backend, () => epilogueGradients(useResidual, fused, shape));
+          expectClose(actual, reference, `${backend} ${shape.join("x")}`);
+        }
+      });
+    }
+  }
+
+  it("the fused ReLU keeps NaN as the composed Relu does, and its gradient mask is step(y)", () => {
+    // one channel, values chosen so that bn(x) = x exactly: mean 0, variance 1, gamma 1, beta 0
+    const x = [1, -1, 1, -1];
+    const residual = [Number.NaN, 0, -3, 2];
+    const r = batchNormTrainForward(x, [1], [0], [0], [1], 1, { epsilon: 0, momentum: 0.9, relu: true }, residual);
+    expect(Number.isNaN(r.y[0]!)).toBe(true);
+    expect([...r.y.slice(1)]).toEqual([0, 0, 1]);
+    const b = batchNormTrainBackward([2, 3, 4, 5], x, [1], [0], [1], 1, 0, r.y);
+    expect(Number.isNaN(b.dz![0]!)).toBe(true);
+    expect([...b.dz!.slice(1)]).toEqual([0, 0, 5]);
+  });
+
   it("gives the float64 values worked out by hand (one channel, four rows)", () => {
     // x = 1, 2, 3, 4: mean 2.5, biased variance 1.25, unbiased 5/3.
     const x = [1, 2, 3, 4];

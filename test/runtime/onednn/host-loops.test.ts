@@ -67,30 +67,51 @@ describe.skipIf(module === null)(`onednn host loops ${skipReason}`, () => {
 
   for (const threads of [1, 2]) {
     for (const c of cases) {
-      it(`batch norm forward and backward, ${c.label}, ${threads} thread(s)`, () => {
-        module!.setThreads(threads);
-        const k = module!.hostKernels;
-        const i = bnInputs(c.rows, c.channels, 7);
-        const js = batchNormTrainForward(i.x, i.gamma, i.beta, i.movingMean, i.movingVariance, c.channels, attrs);
-        const nat = k.batchNormTrainForward(i.x, i.gamma, i.beta, i.movingMean, i.movingVariance, c.channels, attrs);
-        const jsB = batchNormTrainBackward(i.dy, i.x, i.gamma, js.mean, js.variance, c.channels, attrs.epsilon);
-        const natB = k.batchNormTrainBackward(i.dy, i.x, i.gamma, js.mean, js.variance, c.channels, attrs.epsilon);
-        const pairs: [string, Float32Array, Float32Array][] = [
-          ["y", nat.y, js.y],
-          ["mean", nat.mean, js.mean],
-          ["variance", nat.variance, js.variance],
-          ["movingMean", nat.movingMean, js.movingMean],
-          ["movingVariance", nat.movingVariance, js.movingVariance],
-          ["dx", natB.dx, jsB.dx],
-          ["dgamma", natB.dgamma, jsB.dgamma],
-          ["dbeta", natB.dbeta, jsB.dbeta],
-        ];
-        const parallel = threads > 1 && c.rows * c.channels >= 1 << 18;
-        for (const [name, a, b] of pairs) {
-          if (parallel) expect(relativeError(a, b), name).toBeLessThan(1e-6);
-          else expectBits(a, b, name);
-        }
-      });
+      for (const epilogue of ["", "relu", "residual + relu"]) {
+        it(`batch norm${epilogue ? ` + ${epilogue}` : ""} forward and backward, ${c.label}, ${threads} thread(s)`, () => {
+          module!.setThreads(threads);
+          const k = module!.hostKernels;
+          const i = bnInputs(c.rows, c.channels, 7);
+          const a = { ...attrs, relu: epilogue !== "" };
+          const res = epilogue === "residual + relu" ? seededValues(c.rows * c.channels, 11) : undefined;
+          const js = batchNormTrainForward(i.x, i.gamma, i.beta, i.movingMean, i.movingVariance, c.channels, a, res);
+          const nat = k.batchNormTrainForward(i.x, i.gamma, i.beta, i.movingMean, i.movingVariance, c.channels, a, res);
+          const y = a.relu ? js.y : undefined;
+          const jsB = batchNormTrainBackward(i.dy, i.x, i.gamma, js.mean, js.variance, c.channels, attrs.epsilon, y);
+          const natB = k.batchNormTrainBackward(
+            i.dy,
+            i.x,
+            i.gamma,
+            js.mean,
+            js.variance,
+            c.channels,
+            attrs.epsilon,
+            y,
+            res !== undefined,
+          );
+          const pairs: [string, Float32Array, Float32Array][] = [
+            ["y", nat.y, js.y],
+            ["mean", nat.mean, js.mean],
+            ["variance", nat.variance, js.variance],
+            ["movingMean", nat.movingMean, js.movingMean],
+            ["movingVariance", nat.movingVariance, js.movingVariance],
+            ["dx", natB.dx, jsB.dx],
+            ["dgamma", natB.dgamma, jsB.dgamma],
+            ["dbeta", natB.dbeta, jsB.dbeta],
+          ];
+          if (res !== undefined) pairs.push(["dz", natB.dz!, jsB.dz!]);
+          else expect(natB.dz).toBeUndefined();
+          if (a.relu) {
+            // the mask is applied: some outputs are zero, and their rows' gradient is masked
+            expect(js.y.filter((v) => v === 0).length).toBeGreaterThan(js.y.length / 5);
+          }
+          const parallel = threads > 1 && c.rows * c.channels >= 1 << 18;
+          for (const [name, p, q] of pairs) {
+            if (parallel) expect(relativeError(p, q), name).toBeLessThan(1e-6);
+            else expectBits(p, q, name);
+          }
+        });
+      }
     }
 
     it(`Adam update, ${threads} thread(s), first and later steps, with and without weight decay`, () => {
