@@ -12,6 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { vocabularyEntry, type LossWord } from "../compiler/catalog/index.js";
 import { logSoftmax2d } from "./backend/log-softmax.js";
+import { pickColumns } from "./backend/pick-columns.js";
 
 /** Stable error codes of this module. */
 export type LossErrorCode = "LOSS_SHAPE_MISMATCH" | "LOSS_BAD_OPTION" | "LOSS_UNKNOWN";
@@ -133,12 +134,12 @@ export function softmaxCrossEntropy(pred: tf.Tensor, target: tf.Tensor, options:
       tf.logicalAnd(tf.greaterEqual(labels, 0), tf.less(labels, classes)),
       tf.logicalAnd(tf.equal(tf.cast(intLabels, labels.dtype), labels), tf.notEqual(labels, ignoreIndex)),
     );
-    const safeLabels = tf.where(kept, intLabels, tf.zerosLike(intLabels));
+    const safeLabels = tf.where(kept, intLabels, tf.zerosLike(intLabels)) as tf.Tensor1D;
     const keptF = tf.cast(kept, "float32");
-    const oneHot = tf.mul(tf.oneHot(safeLabels as tf.Tensor1D, classes), tf.reshape(keptF, [-1, 1]));
     const logits = tf.reshape(pred, [-1, classes]);
     const logp = logSoftmax2d(logits as tf.Tensor2D);
-    let nll: tf.Tensor = tf.neg(tf.sum(tf.mul(logp, oneHot), 1));
+    // each element's log-probability of its label (0 where the label is ignored)
+    let nll: tf.Tensor = tf.neg(tf.mul(pickColumns(logp, safeLabels), keptF));
     if (smoothing > 0) {
       // PyTorch's label_smoothing: (1 - e) * nll + e * mean over classes of -log p.
       const uniform = tf.neg(tf.mean(logp, 1));
@@ -146,8 +147,9 @@ export function softmaxCrossEntropy(pred: tf.Tensor, target: tf.Tensor, options:
     }
     let weights: tf.Tensor = keptF;
     if (options.balanced ?? false) {
+      const oneHot = tf.mul(tf.oneHot(safeLabels, classes), tf.reshape(keptF, [-1, 1]));
       const classWeights = classBalancedWeights(oneHot, beta);
-      weights = tf.sum(tf.mul(oneHot, tf.reshape(classWeights, [1, classes])), 1);
+      weights = tf.mul(tf.gather(classWeights, safeLabels), keptF);
     }
     return safeWeightedMean(tf.sum(tf.mul(nll, weights)) as tf.Scalar, tf.sum(weights) as tf.Scalar);
   });
