@@ -149,7 +149,7 @@ export function softmaxCrossEntropy(pred: tf.Tensor, target: tf.Tensor, options:
     if (options.balanced ?? false) {
       const oneHot = tf.mul(tf.oneHot(safeLabels, classes), tf.reshape(keptF, [-1, 1]));
       const classWeights = classBalancedWeights(oneHot, beta);
-      weights = tf.mul(tf.gather(classWeights, safeLabels), keptF);
+      weights = tf.mul(pickColumns(tf.reshape(classWeights, [1, classes]) as tf.Tensor2D, safeLabels), keptF);
     }
     return safeWeightedMean(tf.sum(tf.mul(nll, weights)) as tf.Scalar, tf.sum(weights) as tf.Scalar);
   });

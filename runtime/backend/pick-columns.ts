@@ -34,19 +34,35 @@ function checkIndex(index: ArrayLike<number>, columns: number): void {
   }
 }
 
-/** `y[r] = x[r * columns + index[r]]` for each row of the row-major `x`. */
+/**
+ * `y[r] = x[r * columns + index[r]]` for each row of the row-major `x`; when `x` is one row
+ * (`x.length === columns`), `y[r] = x[index[r]]`: one row for every index (a lookup table).
+ */
 export function pickColumnsRows(x: ArrayLike<number>, index: ArrayLike<number>, columns: number): Float32Array {
   checkIndex(index, columns);
+  const stride = x.length === columns ? 0 : columns;
   const y = new Float32Array(index.length);
-  for (let r = 0; r < index.length; r++) y[r] = x[r * columns + index[r]!]!;
+  for (let r = 0; r < index.length; r++) y[r] = x[r * stride + index[r]!]!;
   return y;
 }
 
-/** The gradient of {@link pickColumnsRows}: zeros, with dy[r] at row r's picked column. */
-export function pickColumnsGradRows(dy: ArrayLike<number>, index: ArrayLike<number>, columns: number): Float32Array {
+/**
+ * The gradient of {@link pickColumnsRows} for an `x` of `xRows` rows: zeros, plus dy[r] at
+ * row r's picked column (of the one row, summed, when `xRows` is 1).
+ */
+export function pickColumnsGradRows(
+  dy: ArrayLike<number>,
+  index: ArrayLike<number>,
+  columns: number,
+  xRows = index.length,
+): Float32Array {
   checkIndex(index, columns);
-  const dx = new Float32Array(index.length * columns);
-  for (let r = 0; r < index.length; r++) dx[r * columns + index[r]!] = dy[r]!;
+  const dx = new Float32Array(xRows * columns);
+  if (xRows === 1 && index.length !== 1) {
+    for (let r = 0; r < index.length; r++) dx[index[r]!] = dx[index[r]!]! + dy[r]!;
+  } else {
+    for (let r = 0; r < index.length; r++) dx[r * columns + index[r]!] = dy[r]!;
+  }
   return dx;
 }
 
@@ -56,14 +72,14 @@ const forwardKernel: tf.KernelFunc = ({ inputs, backend }) => {
   const { x, index } = inputs as Record<string, tf.TensorInfo>;
   // Read both inputs before the output exists: a wasm heap view dies with the next allocation.
   const y = pickColumnsRows(readKernelInput(backend, x!), readKernelInput(backend, index!), columnsOf(x!));
-  return kernelOutput(backend, y, [x!.shape[0]!]);
+  return kernelOutput(backend, y, [index!.shape[0]!]);
 };
 
 const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, index } = inputs as Record<string, tf.TensorInfo>;
-  const { columns } = attrs as unknown as { columns: number };
-  const dx = pickColumnsGradRows(readKernelInput(backend, dy!), readKernelInput(backend, index!), columns);
-  return kernelOutput(backend, dx, [dy!.shape[0]!, columns]);
+  const { columns, rows } = attrs as unknown as { columns: number; rows: number };
+  const dx = pickColumnsGradRows(readKernelInput(backend, dy!), readKernelInput(backend, index!), columns, rows);
+  return kernelOutput(backend, dx, [rows, columns]);
 };
 
 let registered = false;
@@ -81,9 +97,10 @@ export function registerPickColumnsKernels(): void {
       const [x, index] = saved as tf.Tensor[];
       return {
         x: () =>
-          tf
-            .engine()
-            .runKernel(PICK_COLUMNS_GRAD, { dy: dy as tf.Tensor, index: index! }, { columns: x!.shape[1]! } as never),
+          tf.engine().runKernel(PICK_COLUMNS_GRAD, { dy: dy as tf.Tensor, index: index! }, {
+            columns: x!.shape[1]!,
+            rows: x!.shape[0]!,
+          } as never),
         index: () => tf.zerosLike(index!),
       };
     },
@@ -91,13 +108,14 @@ export function registerPickColumnsKernels(): void {
 }
 
 /**
- * `x[r, index[r]]` for each row r of `x` [rows, columns]; `index` int32 [rows], every value in
+ * `x[r, index[r]]` for each row r of `x` [rows, columns], or `x[0, index[r]]` when `x` is
+ * one row [1, columns] (a lookup table for every index); `index` int32 [rows], every value in
  * [0, columns). One kernel each way on the fused training path, the composed one-hot product
  * elsewhere (the same values). Differentiable in x.
  */
 export function pickColumns(x: tf.Tensor2D, index: tf.Tensor1D): tf.Tensor1D {
   if (index.dtype !== "int32") throw new TypeError(`pickColumns: index must be int32, got ${index.dtype}`);
-  if (index.shape[0] !== x.shape[0]) {
+  if (index.shape[0] !== x.shape[0] && x.shape[0] !== 1) {
     throw new RangeError(`pickColumns: ${index.shape[0]} indices for ${x.shape[0]} rows`);
   }
   if (!fusedTrainingEnabled() || x.dtype !== "float32") {

@@ -71,9 +71,28 @@ describe("column pick", () => {
     });
   }
 
+  it("one row of x is a lookup table for every index: output of the index's length, gradient summed per column", async () => {
+    const run = (pick: Pick) => () => {
+      const table = seeded([1, 6], 4) as tf.Tensor2D;
+      const index = tf.tensor1d([5, 0, 5, 2, 3], "int32");
+      const r = seeded([5], 5);
+      const [g] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(pick(a as tf.Tensor2D, index), r)))([table]);
+      const y = pick(table, index);
+      expect(y.shape).toEqual([5]);
+      return [y, g!];
+    };
+    const reference = await onBackend("cpu", run(composed));
+    for (const backend of ["cpu", "wasm"]) {
+      expectClose(await onBackend(backend, run(kernel)), reference, `${backend} lookup`, 1e-7);
+    }
+  });
+
   it("writes dy at the picked column and zeros elsewhere; refuses indices outside the row", () => {
     expect([...pickColumnsRows([1, 2, 3, 4, 5, 6], [2, 0], 3)]).toEqual([3, 4]);
     expect([...pickColumnsGradRows([7, 8], [2, 0], 3)]).toEqual([0, 0, 7, 8, 0, 0]);
+    // one row of x is a lookup table for every index; its gradient sums per column
+    expect([...pickColumnsRows([10, 20, 30], [2, 0, 2], 3)]).toEqual([30, 10, 30]);
+    expect([...pickColumnsGradRows([1, 2, 4], [2, 0, 2], 3, 1)]).toEqual([2, 0, 5]);
     expect(() => pickColumnsRows([1, 2, 3, 4], [0, 2], 2)).toThrow(/row 1 picks column 2, outside \[0, 2\)/);
     expect(() => pickColumnsRows([1, 2], [-1], 2)).toThrow(/outside/);
     expect(() => pickColumnsGradRows([1], [0.5], 2)).toThrow(/outside/);

@@ -114,6 +114,35 @@ describe.skipIf(module === null)(`onednn host loops ${skipReason}`, () => {
       }
     }
 
+    it(`the fused ReLU's gradient on special values (NaN, +-0, +-Infinity, denormals) is the JavaScript one, ${threads} thread(s)`, () => {
+      module!.setThreads(threads);
+      const specials = [Number.NaN, -Number.NaN, 0, -0, Infinity, -Infinity, 1e-45, -1e-45, 2.5, -2.5, 3e38];
+      const rows = 8;
+      const channels = 9; // not a multiple of the vector width
+      const n = rows * channels;
+      const y = Float32Array.from({ length: n }, (_, i) => specials[i % specials.length]!);
+      const dy = Float32Array.from({ length: n }, (_, i) => specials[(i * 5 + 3) % specials.length]!);
+      const i = bnInputs(rows, channels, 5);
+      const stats = batchNormTrainForward(i.x, i.gamma, i.beta, i.movingMean, i.movingVariance, channels, attrs);
+      const js = batchNormTrainBackward(dy, i.x, i.gamma, stats.mean, stats.variance, channels, attrs.epsilon, y);
+      const nat = module!.hostKernels.batchNormTrainBackward(
+        dy,
+        i.x,
+        i.gamma,
+        stats.mean,
+        stats.variance,
+        channels,
+        attrs.epsilon,
+        y,
+        true,
+      );
+      expectBits(nat.dz!, js.dz!, "dz");
+      // NaN where y or dy is NaN, or dy is infinite where y is not positive (Infinity * 0)
+      expect(js.dz!.filter((v) => Number.isNaN(v)).length).toBeGreaterThan(0);
+      expectBits(nat.dx, js.dx, "dx");
+      expectBits(nat.dgamma, js.dgamma, "dgamma");
+    });
+
     it(`Adam update, ${threads} thread(s), first and later steps, with and without weight decay`, () => {
       module!.setThreads(threads);
       const n = (1 << 18) + 5;
