@@ -10,6 +10,18 @@
 #include <string>
 #include <vector>
 
+/**
+ * Compiles a function twice, for AVX2 and for the baseline x86-64, and picks one when the
+ * addon loads (GCC's function multi-versioning). The same operations in the same order (no
+ * FMA contraction: AVX2 alone does not enable FMA), so both give the same bits. Elsewhere
+ * (another compiler or architecture) one baseline version.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MTSL_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define MTSL_AVX2_CLONES
+#endif
+
 namespace mtsl {
 
 /** The process-wide oneDNN CPU engine. */
