@@ -16,6 +16,7 @@ import { importOptional } from "./import-optional.js";
 import { onednnHint } from "./onednn-hint.js";
 import { BACKEND_PREFERENCES, isBackendPreference, type BackendPreference } from "./preferences.js";
 import { installReleasingBackprop } from "./releasing-backprop.js";
+import { registerSumGradient } from "./sum-gradient.js";
 import {
   registerCpuKernelFixesOn,
   registerCpuTrainingFixes,
@@ -170,6 +171,7 @@ async function activate(candidate: Candidate, options: BackendOptions, named: bo
   }
   await tf.ready();
   installReleasingBackprop();
+  registerSumGradient();
   const threads = await candidate.threads(options.threads);
   const adapter = candidate.adapter?.() ?? null;
   return {
