@@ -12,7 +12,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { symmetricPad, type IrLayer, type Padding } from "../../compiler/ir/types.js";
-import { type BatchNormEpilogue, batchNormTrain, fusedTrainingEnabled } from "../backend/batch-norm-train.js";
+import {
+  type BatchNormEpilogue,
+  batchNormTrain,
+  fusedEpilogueEnabled,
+  fusedTrainingEnabled,
+} from "../backend/batch-norm-train.js";
 
 export type WeightLookup = (name: string) => tf.Tensor;
 
@@ -60,7 +65,7 @@ function batchNorm(
   if (fusedTrainingEnabled()) {
     const m = w(`${prefix}moving_mean`);
     const v = w(`${prefix}moving_variance`);
-    const fuse = relu && (residual === undefined || residual.shape.join() === x.shape.join());
+    const fuse = relu && fusedEpilogueEnabled() && (residual === undefined || residual.shape.join() === x.shape.join());
     const r = batchNormTrain(x, gamma, beta, m, v, { epsilon, momentum }, fuse ? epilogue : {});
     if (ctx.updates) {
       ctx.updates.push({ name: `${prefix}moving_mean`, value: tf.keep(r.movingMean) });

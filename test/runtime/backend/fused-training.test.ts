@@ -10,8 +10,11 @@ import {
   batchNormTrain,
   batchNormTrainBackward,
   batchNormTrainForward,
+  fusedEpilogueEnabled,
   fusedTrainingEnabled,
 } from "../../../runtime/backend/batch-norm-train.js";
+import { selectBackend } from "../../../runtime/backend/select.js";
+import { onednn } from "../onednn/available.js";
 import { registerWasmTrainingKernels } from "../../../runtime/backend/wasm-training-kernels.js";
 import { Adam } from "../../../runtime/train/optimizer.js";
 import { expectClose, onBackend, seeded } from "./helpers.js";
@@ -168,6 +171,30 @@ describe("fused training-mode batch norm", () => {
     b.dx.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 6));
     // The gradient sums to zero over the batch (the mean is subtracted).
     expect(Math.abs(b.dx.reduce((a, v) => a + v, 0))).toBeLessThan(1e-6);
+  });
+
+  it("fuses the ReLU epilogue only where the loops are compiled: onednn, not wasm (slower there) or cpu", async () => {
+    const saved = process.env["MTSL_FUSED"];
+    try {
+      delete process.env["MTSL_FUSED"];
+      await tf.setBackend("wasm");
+      expect(fusedEpilogueEnabled()).toBe(false);
+      await tf.setBackend("cpu");
+      expect(fusedEpilogueEnabled()).toBe(false);
+      process.env["MTSL_FUSED"] = "1";
+      expect(fusedEpilogueEnabled()).toBe(false);
+      if (onednn !== null) {
+        delete process.env["MTSL_FUSED"];
+        await selectBackend("onednn");
+        expect(fusedEpilogueEnabled()).toBe(true);
+        process.env["MTSL_FUSED"] = "0";
+        expect(fusedEpilogueEnabled()).toBe(false);
+      }
+    } finally {
+      if (saved === undefined) delete process.env["MTSL_FUSED"];
+      else process.env["MTSL_FUSED"] = saved;
+      await tf.setBackend("cpu");
+    }
   });
 
   it("is what training uses on onednn and wasm, not on the cpu reference; MTSL_FUSED overrides", async () => {

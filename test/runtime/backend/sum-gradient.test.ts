@@ -33,7 +33,7 @@ describe("Sum gradient", () => {
         const w = seeded(y.shape, 2);
         if (ours) return tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.sum(a, axis, keepDims), w)))([x]);
         // TensorFlow.js 4.22's Sum gradient, written out: reshape dy to keep the reduced axes, times ones
-        const axes = tf.util.parseAxisParam(axis ?? null, shape);
+        const axes = tf.util.parseAxisParam(axis ?? shape.map((_, i) => i), shape);
         const expanded = shape.map((d, i) => (axes.includes(i) ? 1 : d));
         return [tf.mul(tf.reshape(w, expanded), tf.ones(shape))];
       };
