@@ -57,13 +57,13 @@ export function fusedTrainingEnabled(): boolean {
 }
 
 /**
- * Whether training fuses a batch norm with the ReLU (and residual) after it: where the fused
- * path is on and its loops are compiled (onednn). On wasm the epilogue in JavaScript loops was
- * slower than the backend's own Relu, Step and Multiply kernels (34-56 against 19-30 ms for a
- * batch norm + ReLU forward and backward on [16, 32, 32, 32], .scratch micro-benchmark,
- * 2026-12-08), so there the ReLU stays a kernel of its own.
+ * Whether training uses the fused kernels that pay only with compiled loops: where the fused
+ * path is on and the backend has compiled host loops (onednn). In JavaScript loops they were
+ * slower than the backend's own kernels on wasm: the batch-norm ReLU epilogue (34-56 against
+ * 19-30 ms for a batch norm + ReLU forward and backward on [16, 32, 32, 32]) and log-softmax
+ * (26-30 against 21-23 ms for the segmentation loss and gradient of [16, 64, 64, 6]).
  */
-export function fusedEpilogueEnabled(): boolean {
+export function compiledFusionEnabled(): boolean {
   return fusedTrainingEnabled() && nativeHostKernels() !== undefined;
 }
 

@@ -21,7 +21,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-import { fusedTrainingEnabled } from "./batch-norm-train.js";
+import { compiledFusionEnabled } from "./batch-norm-train.js";
 import { allFloat32, nativeHostKernels } from "./host-kernels.js";
 import { kernelOutput, readKernelInput, registerOnHostBackends } from "./read-kernel-input.js";
 
@@ -107,7 +107,7 @@ export function registerLogSoftmaxKernels(): void {
  * `tf.logSoftmax` elsewhere. Differentiable.
  */
 export function logSoftmax2d(logits: tf.Tensor2D): tf.Tensor2D {
-  if (!fusedTrainingEnabled() || nativeHostKernels() === undefined || logits.dtype !== "float32") {
+  if (!compiledFusionEnabled() || logits.dtype !== "float32") {
     return tf.logSoftmax(logits);
   }
   registerLogSoftmaxKernels();

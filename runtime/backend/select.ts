@@ -16,7 +16,7 @@ import { importOptional } from "./import-optional.js";
 import { onednnHint } from "./onednn-hint.js";
 import { BACKEND_PREFERENCES, isBackendPreference, type BackendPreference } from "./preferences.js";
 import { installReleasingBackprop } from "./releasing-backprop.js";
-import { registerSumGradient } from "./sum-gradient.js";
+import { registerReductionGradients } from "./reduction-gradients.js";
 import {
   registerCpuKernelFixesOn,
   registerCpuTrainingFixes,
@@ -171,7 +171,7 @@ async function activate(candidate: Candidate, options: BackendOptions, named: bo
   }
   await tf.ready();
   installReleasingBackprop();
-  registerSumGradient();
+  registerReductionGradients();
   const threads = await candidate.threads(options.threads);
   const adapter = candidate.adapter?.() ?? null;
   return {

@@ -15,7 +15,7 @@ import { symmetricPad, type IrLayer, type Padding } from "../../compiler/ir/type
 import {
   type BatchNormEpilogue,
   batchNormTrain,
-  fusedEpilogueEnabled,
+  compiledFusionEnabled,
   fusedTrainingEnabled,
 } from "../backend/batch-norm-train.js";
 
@@ -65,7 +65,7 @@ function batchNorm(
   if (fusedTrainingEnabled()) {
     const m = w(`${prefix}moving_mean`);
     const v = w(`${prefix}moving_variance`);
-    const fuse = relu && fusedEpilogueEnabled() && (residual === undefined || residual.shape.join() === x.shape.join());
+    const fuse = relu && compiledFusionEnabled();
     const r = batchNormTrain(x, gamma, beta, m, v, { epsilon, momentum }, fuse ? epilogue : {});
     if (ctx.updates) {
       ctx.updates.push({ name: `${prefix}moving_mean`, value: tf.keep(r.movingMean) });
@@ -139,18 +139,14 @@ function resizeTo(x: tf.Tensor4D, shape: readonly number[]): tf.Tensor4D {
   return tf.image.resizeBilinear(x, size, false, true);
 }
 
-/**
- * A bottleneck block: 1x1 conv-bn-relu, 3x3 (stride) conv-bn-relu, 1x1 conv-bn, the residual
- * added, ReLU. `residual` is called after the main path's convolutions (the order of the
- * composed block, so running statistics are collected in the same order).
- */
+/** A bottleneck block: 1x1 conv-bn-relu, 3x3 (stride) conv-bn-relu, 1x1 conv-bn, `residual` added, ReLU. */
 function bottleneck(
   x: tf.Tensor4D,
   w: WeightLookup,
   stride: number,
   padding: Padding,
   ctx: LayerContext,
-  residual: () => tf.Tensor,
+  residual: tf.Tensor,
 ): tf.Tensor {
   let y = batchNorm(conv(x, w("conv1.kernel"), 1, padding), w, "bn1.", BN_MOMENTUM, BN_EPSILON, ctx, {
     relu: true,
@@ -159,7 +155,7 @@ function bottleneck(
     relu: true,
   }) as tf.Tensor4D;
   const main = conv(y, w("conv3.kernel"), 1, padding);
-  return batchNorm(main, w, "bn3.", BN_MOMENTUM, BN_EPSILON, ctx, { relu: true, residual: residual() });
+  return batchNorm(main, w, "bn3.", BN_MOMENTUM, BN_EPSILON, ctx, { relu: true, residual });
 }
 
 /**
@@ -231,7 +227,7 @@ export function applyLayer(
     }
     case "bottleneck": {
       const x4 = x as tf.Tensor4D;
-      return bottleneck(x4, w, layer.stride, blockPadding(layer), ctx, () => residualShortcut(layer, x4, w, ctx));
+      return bottleneck(x4, w, layer.stride, blockPadding(layer), ctx, residualShortcut(layer, x4, w, ctx));
     }
     case "upsample": {
       const size: [number, number] = [layer.outShape[0]!, layer.outShape[1]!];
@@ -249,9 +245,9 @@ export function applyLayer(
       if (!skip) throw new Error(`decoder_bottleneck(skip: ${layer.skip}) applied without its skip tensor`);
       const resized = resizeTo(x as tf.Tensor4D, layer.outShape);
       // the authors' 3x3 pads 1 (PyTorch's), the same as `same` at stride 1
-      return bottleneck(tf.concat([resized, skip], 3), w, 1, "symmetric", ctx, () =>
-        layer.inShape[2] === layer.outShape[2] ? resized : conv(resized, w("projection.kernel"), 1, "same"),
-      );
+      const residual =
+        layer.inShape[2] === layer.outShape[2] ? resized : conv(resized, w("projection.kernel"), 1, "same");
+      return bottleneck(tf.concat([resized, skip], 3), w, 1, "symmetric", ctx, residual);
     }
     case "fuse": {
       const parts = layer.stages.map((stage, i) => {

@@ -153,8 +153,8 @@ Napi::Value BatchNormTrainForward(const Napi::CallbackInfo& info) {
 /**
  * batchNormTrainBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, epsilon[, y,
  * dz]): the closed-form gradient of training-mode batch norm through its own batch
- * statistics. With y, the output of a fused ReLU, dy is first masked by step(y) (into dz
- * when given, the residual's gradient, else into a scratch array).
+ * statistics. With y, the output of a fused ReLU, dy is masked by step(y) where it is read;
+ * dz, when given, receives the masked gradient (the residual's).
  */
 Napi::Value BatchNormTrainBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -10,7 +10,7 @@ import {
   batchNormTrain,
   batchNormTrainBackward,
   batchNormTrainForward,
-  fusedEpilogueEnabled,
+  compiledFusionEnabled,
   fusedTrainingEnabled,
 } from "../../../runtime/backend/batch-norm-train.js";
 import { selectBackend } from "../../../runtime/backend/select.js";
@@ -63,6 +63,18 @@ const shapes: number[][] = [
   [9, 4],
   [3, 1, 1, 5],
 ];
+
+/** Runs `fn`, then restores MTSL_FUSED as it was and the cpu backend. */
+async function keepingMtslFused(fn: () => Promise<void>): Promise<void> {
+  const saved = process.env["MTSL_FUSED"];
+  try {
+    await fn();
+  } finally {
+    if (saved === undefined) delete process.env["MTSL_FUSED"];
+    else process.env["MTSL_FUSED"] = saved;
+    await tf.setBackend("cpu");
+  }
+}
 
 describe("fused training-mode batch norm", () => {
   beforeAll(async () => {
@@ -174,32 +186,26 @@ describe("fused training-mode batch norm", () => {
   });
 
   it("fuses the ReLU epilogue only where the loops are compiled: onednn, not wasm (slower there) or cpu", async () => {
-    const saved = process.env["MTSL_FUSED"];
-    try {
+    await keepingMtslFused(async () => {
       delete process.env["MTSL_FUSED"];
       await tf.setBackend("wasm");
-      expect(fusedEpilogueEnabled()).toBe(false);
+      expect(compiledFusionEnabled()).toBe(false);
       await tf.setBackend("cpu");
-      expect(fusedEpilogueEnabled()).toBe(false);
+      expect(compiledFusionEnabled()).toBe(false);
       process.env["MTSL_FUSED"] = "1";
-      expect(fusedEpilogueEnabled()).toBe(false);
+      expect(compiledFusionEnabled()).toBe(false);
       if (onednn !== null) {
         delete process.env["MTSL_FUSED"];
         await selectBackend("onednn");
-        expect(fusedEpilogueEnabled()).toBe(true);
+        expect(compiledFusionEnabled()).toBe(true);
         process.env["MTSL_FUSED"] = "0";
-        expect(fusedEpilogueEnabled()).toBe(false);
+        expect(compiledFusionEnabled()).toBe(false);
       }
-    } finally {
-      if (saved === undefined) delete process.env["MTSL_FUSED"];
-      else process.env["MTSL_FUSED"] = saved;
-      await tf.setBackend("cpu");
-    }
+    });
   });
 
   it("is what training uses on onednn and wasm, not on the cpu reference; MTSL_FUSED overrides", async () => {
-    const saved = process.env["MTSL_FUSED"];
-    try {
+    await keepingMtslFused(async () => {
       delete process.env["MTSL_FUSED"];
       await tf.setBackend("wasm");
       expect(fusedTrainingEnabled()).toBe(true);
@@ -210,11 +216,7 @@ describe("fused training-mode batch norm", () => {
       process.env["MTSL_FUSED"] = "0";
       await tf.setBackend("wasm");
       expect(fusedTrainingEnabled()).toBe(false);
-    } finally {
-      if (saved === undefined) delete process.env["MTSL_FUSED"];
-      else process.env["MTSL_FUSED"] = saved;
-      await tf.setBackend("cpu");
-    }
+    });
   });
 });
 
